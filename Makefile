@@ -1,0 +1,79 @@
+# Signpost: `make run` to chat, `make test` to check everything.
+# Every target installs what it needs first.
+
+SHELL := /bin/bash
+PYTHON_VERSION := $(shell cat .python-version)
+BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) $(shell command -v python3.10))
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+
+RASA_DATA := data/nlu data/dialogue
+TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/dialogue bot/nlu -name '*.yml' -o -name '*.py' 2>/dev/null)
+SPACY_MODEL := var/spacy/en_signpost/meta.json
+MODEL_STAMP := models/.trained
+
+.PHONY: install train run chat shell test lint validate test-stories pytest bench-nlu bench-directory lock system-deps clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt .python-version
+	@test -n "$(BASE_PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION))"; exit 1; }
+	test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.3.1
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+$(SPACY_MODEL): bot/nlu/spacy_model.py $(VENV)/.installed
+	$(PY) -m bot nlu build-spacy
+
+# Train only when the training data, config or domain changed since the last model.
+train: $(MODEL_STAMP)
+
+$(MODEL_STAMP): $(TRAINING_INPUTS) $(SPACY_MODEL)
+	$(RASA) train --data $(RASA_DATA) --out models --quiet
+	touch $@
+
+run: install train
+	$(PY) -m bot directory load --if-empty data/directory/hubs.csv data/directory/courses.csv
+	$(PY) -m bot run
+
+chat: install
+	$(PY) -m bot chat
+
+# Rasa's own terminal chat (starts its own server; needs `make run`'s action server).
+shell: install train
+	ACTION_SERVER_URL=http://localhost:5055/webhook TRACKER_DB=var/tracker.db $(RASA) shell --model models
+
+validate: install
+	$(RASA) data validate --data $(RASA_DATA) --fail-on-warnings
+
+test-stories: train
+	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/stories --no-plot
+
+pytest: install train system-deps
+	$(PY) -m pytest -q tests
+
+lint: install
+	$(VENV)/bin/ruff check bot actions tests bench
+
+test: install lint validate train test-stories pytest
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+bench-nlu: install $(SPACY_MODEL)
+	$(PY) bench/nlu.py
+
+bench-directory: install
+	$(PY) bench/directory.py
+
+# Re-pin every transitive dependency after changing requirements*.txt.
+lock:
+	$(PY) -m pip freeze --exclude-editable | grep -v '^pip==' > constraints.txt
+
+clean:
+	rm -rf models results var/spacy

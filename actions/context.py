@@ -1,0 +1,47 @@
+"""The things every action needs, built once per action-server process.
+
+Built on first use, not at import time, so importing the actions (as the
+action server and tests do) opens no database and reads no files. Tests
+swap in their own with :func:`use`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from bot.directory.db import make_engine
+from bot.directory.search import DirectorySearch
+from bot.geo.locate import Locator, build_locator
+from bot.settings import Settings, load
+
+
+@dataclass
+class Context:
+    settings: Settings
+    locator: Locator
+    search: DirectorySearch
+
+
+_current: Optional[Context] = None
+
+
+def build(settings: Settings) -> Context:
+    return Context(
+        settings=settings,
+        locator=build_locator(settings),
+        search=DirectorySearch(make_engine(settings.directory_url), settings.timezone),
+    )
+
+
+def current() -> Context:
+    global _current
+    if _current is None:
+        _current = build(load())
+    return _current
+
+
+def use(context: Optional[Context]) -> None:
+    """Replace the context (tests), or reset it with ``None``."""
+    global _current
+    _current = context

@@ -1,0 +1,117 @@
+"""action_find_help: the nearest places (and courses) for the resident's need."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import context, formatting, location
+from actions.safety import apologise_on_error
+from bot.needs import NEEDS, Need
+
+NOT_FOUND = (
+    "Sorry, I could not find \"{given}\". Please check it and send it again. "
+    "A postcode looks like NR2 4EE. You can also send the name of your area."
+)
+NOT_A_LOCATION = (
+    "Sorry, I did not understand that as a postcode or place. "
+    "A postcode looks like NR2 4EE. You can also send the name of your area."
+)
+
+
+def current_need(tracker: Tracker) -> Optional[Need]:
+    """The need in this message, or the one the resident asked about before."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    name = intent if intent in NEEDS else tracker.get_slot("need")
+    return NEEDS.get(name) if name else None
+
+
+def show_results(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    need: Need,
+    where: location.Where,
+) -> List[Dict[str, Any]]:
+    """Send the hubs (and courses) for ``need`` near ``where``; return slot events."""
+    ctx = context.current()
+    accessibility = tuple(tracker.get_slot("accessibility") or ())
+    languages = tuple(tracker.get_slot("languages") or ())
+    search = ctx.search
+    hubs = search.nearest_hubs(
+        where.latitude, where.longitude, need.services,
+        accessibility=accessibility, languages=languages,
+        max_miles=ctx.settings.max_distance_miles,
+    )
+    if not hubs and (accessibility or languages):
+        dispatcher.utter_message(
+            text=f"I could not find a place with {formatting.access_words(accessibility, languages)} "
+            f"near {where.label}. Here are the nearest places. Call them to ask what they can do."
+        )
+        hubs = search.nearest_hubs(where.latitude, where.longitude, need.services,
+                                   max_miles=ctx.settings.max_distance_miles)
+    if not hubs:
+        nearest = search.nearest_hubs(where.latitude, where.longitude, need.services, limit=1)
+        far = (
+            f" The nearest is {nearest[0].name}, {formatting.miles(nearest[0].distance_miles)} away."
+            if nearest else ""
+        )
+        dispatcher.utter_message(
+            text=f"Sorry, there is no place that can help with this within "
+            f"{ctx.settings.max_distance_miles:g} miles of {where.label}.{far} "
+            f"{formatting.contact_text(ctx.settings)}"
+        )
+        hubs = nearest
+
+    events: List[Dict[str, Any]] = [SlotSet("need", need.intent)]
+    texts: List[str] = []
+    if hubs and need.intent != "find_course":
+        texts.append(formatting.hubs_text(hubs, where.label))
+    if need.topics or need.intent == "find_course":
+        in_person, online = search.courses(
+            need.topics, None, where.latitude, where.longitude,
+            limit=3 if need.intent == "find_course" else 1,
+        )
+        courses = formatting.courses_text(in_person, online, where.label)
+        texts += [courses] if courses else []
+    for text in texts[:-1]:
+        dispatcher.utter_message(text=text)
+    if texts:
+        dispatcher.utter_message(text=texts[-1], buttons=formatting.AFTER_RESULTS_BUTTONS)
+    if hubs:
+        dispatcher.utter_message(json_message=formatting.hubs_payload(hubs))
+        events.append(SlotSet("shown_hubs", [h.id for h in hubs]))
+    return events
+
+
+class ActionFindHelp(Action):
+    def name(self) -> Text:
+        return "action_find_help"
+
+    @apologise_on_error
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        ctx = context.current()
+        need = current_need(tracker)
+        resolved = location.resolve(tracker, ctx.locator)
+        events = list(resolved.events)
+        if resolved.problem:
+            dispatcher.utter_message(text=NOT_FOUND.format(given=resolved.problem))
+            return events + ([SlotSet("need", need.intent)] if need else [])
+        if resolved.where is None:
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            if intent == "inform_location":
+                dispatcher.utter_message(text=NOT_A_LOCATION)
+            else:
+                dispatcher.utter_message(response="utter_ask_location")
+            return events + ([SlotSet("need", need.intent)] if need else [])
+        if need is None:
+            dispatcher.utter_message(
+                text=f"Thanks, I will remember you are near {resolved.where.label}. What do you need help with?",
+                buttons=formatting.menu_buttons(),
+            )
+            return events
+        return events + show_results(dispatcher, tracker, need, resolved.where)

@@ -1,0 +1,65 @@
+"""Work out where the resident is from the conversation.
+
+A postcode or place in the latest message wins (and replaces what we knew);
+otherwise the location remembered in slots is used. Geocoding itself is
+:mod:`bot.geo`'s job; this module only reads and writes the tracker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from bot.geo.locate import Locator
+
+
+@dataclass(frozen=True)
+class Where:
+    latitude: float
+    longitude: float
+    label: str
+    outcode: Optional[str]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    where: Optional[Where]  # None: we do not know where they are
+    problem: Optional[str]  # what the resident gave that we could not find
+    events: List[Dict[str, Any]]
+
+
+def _latest_entity(tracker: Tracker, name: str) -> Optional[str]:
+    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
+    return values[-1] if values else None
+
+
+def remember(where: Where) -> List[Dict[str, Any]]:
+    return [
+        SlotSet("location_label", where.label),
+        SlotSet("location_lat", where.latitude),
+        SlotSet("location_lon", where.longitude),
+        SlotSet("location_outcode", where.outcode),
+    ]
+
+
+def remembered(tracker: Tracker) -> Optional[Where]:
+    lat, lon = tracker.get_slot("location_lat"), tracker.get_slot("location_lon")
+    if lat is None or lon is None:
+        return None
+    return Where(float(lat), float(lon), tracker.get_slot("location_label") or "you",
+                 tracker.get_slot("location_outcode"))
+
+
+def resolve(tracker: Tracker, locator: Locator) -> Resolved:
+    postcode = _latest_entity(tracker, "postcode")
+    place = _latest_entity(tracker, "place")
+    if postcode or place:
+        found = locator.locate(postcode=postcode, place=place)
+        if found is None:
+            return Resolved(None, postcode or place, [])
+        where = Where(found.latitude, found.longitude, found.label, found.outcode)
+        return Resolved(where, None, remember(where))
+    return Resolved(remembered(tracker), None, [])

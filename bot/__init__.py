@@ -1,0 +1,1 @@
+"""Signpost: connects residents with local digital inclusion support."""

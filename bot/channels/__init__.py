@@ -1,0 +1,1 @@
+"""Rasa input channels: code that runs inside the Rasa server."""

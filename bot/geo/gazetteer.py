@@ -1,0 +1,170 @@
+"""Place names -> coordinates, for residents who name a place, not a postcode.
+
+Names come from two sources: the towns of the offline outcode table and a
+hand-made list of local neighbourhoods (data/geo/neighbourhoods.csv), which
+wins on a clash. A town name shared by outcodes in several regions ("Norton")
+resolves to the region with the most outcodes; within that region the
+centroids are averaged.
+
+Some towns are also everyday words ("March", "Deal", "Bath", "Hope"). An
+extractor should only accept those when capitalised; :func:`is_common_word`
+tells which, using spaCy's offline English lookups (spacy-lookups-data): a
+single-word name is "common" when it is an English dictionary word (WordNet
+lemma index) that is frequent in lower case (lexeme probability >= -14.5) and
+not much rarer in lower case than capitalised (so "London", "Oxford" and
+"York" stay place names while "March", "Wells" and "Reading" are flagged).
+Multi-word names ("Mile Cross") are treated as distinctive.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from bot.geo.outcodes import OutcodeTable
+
+_ALIASES = {
+    "city centre": "Norwich city centre",
+    "city center": "Norwich city centre",
+    "town centre": "Norwich city centre",
+    "town center": "Norwich city centre",
+    "norwich city center": "Norwich city centre",
+    "norwich centre": "Norwich city centre",
+    "norwich town centre": "Norwich city centre",
+    "centre of norwich": "Norwich city centre",
+}
+
+_COMMON_MIN_LOGPROB = -14.5
+_COMMON_CASE_MARGIN = 1.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named place with an approximate centre point."""
+
+    name: str  # display name, as written in the source
+    latitude: float
+    longitude: float
+    area: str  # district or region, for disambiguation in messages
+    kind: str  # "neighbourhood" or "town"
+
+
+def normalise_name(text: str) -> str:
+    """Lower-case key without punctuation, "saint" -> "st", no leading "the"."""
+    key = text.lower().replace("&", " and ")
+    key = re.sub(r"[^\w\s]", " ", key)
+    key = re.sub(r"\s+", " ", key).strip()
+    key = re.sub(r"\bsaint\b", "st", key)
+    return re.sub(r"^the ", "", key)
+
+
+class Gazetteer:
+    """Case-, space- and punctuation-insensitive lookup of place names."""
+
+    def __init__(self, places: Iterable[Place], aliases: dict[str, str] | None = None) -> None:
+        self._places: dict[str, Place] = {}
+        for place in places:  # later entries win, so pass neighbourhoods last
+            self._places[normalise_name(place.name)] = place
+        self._aliases = {normalise_name(k): normalise_name(v) for k, v in (aliases or _ALIASES).items()}
+
+    @classmethod
+    def from_files(cls, outcodes: OutcodeTable, neighbourhoods_csv: str | Path | None) -> Gazetteer:
+        """Towns from the outcode table, then neighbourhoods from the CSV."""
+        places = towns_from_outcodes(outcodes)
+        if neighbourhoods_csv is not None:
+            places += read_neighbourhoods(neighbourhoods_csv)
+        return cls(places)
+
+    @classmethod
+    def load(cls, outcodes_csv: str | Path, neighbourhoods_csv: str | Path | None) -> Gazetteer:
+        """Same as :meth:`from_files`, from file paths only."""
+        return cls.from_files(OutcodeTable.from_csv(outcodes_csv), neighbourhoods_csv)
+
+    def lookup(self, name: str) -> Place | None:
+        """The place called ``name`` (aliases like "city centre" included), or None."""
+        key = normalise_name(name or "")
+        key = self._aliases.get(key, key)
+        return self._places.get(key)
+
+    def names(self) -> list[str]:
+        """Every display name, sorted, e.g. to build an entity ruler."""
+        return sorted(place.name for place in self._places.values())
+
+    def phrases(self) -> list[str]:
+        """Display names plus alias phrases ("city centre"); all resolve with :meth:`lookup`."""
+        alias_phrases = [alias for alias in self._aliases if alias not in self._places]
+        return sorted(set(self.names()) | set(alias_phrases))
+
+    @staticmethod
+    def is_common_word(name: str) -> bool:
+        """See the module function :func:`is_common_word`."""
+        return is_common_word(name)
+
+    def aliases(self) -> dict[str, str]:
+        """Extra phrases (normalised) -> normalised place name they stand for."""
+        return dict(self._aliases)
+
+
+def towns_from_outcodes(outcodes: OutcodeTable) -> list[Place]:
+    """One place per town name, averaged over its outcodes in its main region."""
+    groups: dict[str, dict[str, list[tuple[float, float]]]] = defaultdict(lambda: defaultdict(list))
+    display: dict[str, str] = {}
+    for row in outcodes:
+        if not row.town:
+            continue
+        key = normalise_name(row.town)
+        display.setdefault(key, row.town)
+        groups[key][row.region].append((row.latitude, row.longitude))
+    places = []
+    for key, regions in groups.items():
+        region, points = max(regions.items(), key=lambda item: len(item[1]))
+        lat = sum(p[0] for p in points) / len(points)
+        lon = sum(p[1] for p in points) / len(points)
+        places.append(Place(display[key], lat, lon, region, "town"))
+    return places
+
+
+def read_neighbourhoods(path: str | Path) -> list[Place]:
+    """Rows of name,latitude,longitude,area."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [
+            Place(row["name"].strip(), float(row["latitude"]), float(row["longitude"]), row.get("area", "").strip(), "neighbourhood")
+            for row in csv.DictReader(handle)
+            if row.get("name", "").strip()
+        ]
+
+
+@lru_cache(maxsize=1)
+def _english_tables() -> tuple[frozenset[str], dict[str, str], dict[str, float]]:
+    """WordNet lemma index, lemma lookup and lexeme probabilities (loaded once, lazily)."""
+    import spacy_lookups_data
+    import srsly
+
+    data = Path(spacy_lookups_data.__file__).parent / "data"
+    index = srsly.read_gzip_json(data / "en_lemma_index.json.gz")
+    words = frozenset(w for group in index.values() for w in group)
+    lemmas = srsly.read_gzip_json(data / "en_lemma_lookup.json.gz")
+    probs = srsly.read_gzip_json(data / "en_lexeme_prob.json.gz")
+    return words, lemmas, probs
+
+
+@lru_cache(maxsize=4096)
+def is_common_word(name: str) -> bool:
+    """True when a place name is also an everyday English word ("March", "Deal")."""
+    word = name.strip()
+    if not word or " " in word or "-" in word:
+        return False
+    words, lemmas, probs = _english_tables()
+    lower = word.lower()
+    if lower not in words and lemmas.get(lower, lower) not in words:
+        return False
+    lower_prob = probs.get(lower)
+    if lower_prob is None or lower_prob < _COMMON_MIN_LOGPROB:
+        return False
+    capital_prob = probs.get(lower.capitalize(), -30.0)
+    return lower_prob >= capital_prob - _COMMON_CASE_MARGIN

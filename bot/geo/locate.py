@@ -1,0 +1,77 @@
+"""Turn what a resident told us (postcode, place name or GPS) into one Location.
+
+Every Location carries an outcode when one can be found, so anonymous impact
+statistics can be kept by outcode without storing full postcodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.geo.gazetteer import Gazetteer
+from bot.geo.geocoder import Geocoder
+from bot.geo.outcodes import OutcodeTable
+
+LocationPrecision = Literal["postcode", "outcode", "place", "gps"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point to search from, with a label to repeat back to the resident."""
+
+    latitude: float
+    longitude: float
+    label: str  # "NR2 4EE", "NR2 (Norwich)", "Mile Cross", "your location"
+    outcode: str | None
+    precision: LocationPrecision
+    source: str  # "postcodes.io", "offline", "gazetteer" or "gps"
+
+    @property
+    def approximate(self) -> bool:
+        """True unless we know the full postcode or the exact GPS point."""
+        return self.precision in ("outcode", "place")
+
+
+class Locator:
+    """Combines the geocoder (postcodes) and the gazetteer (place names)."""
+
+    def __init__(self, geocoder: Geocoder, gazetteer: Gazetteer) -> None:
+        self.geocoder = geocoder
+        self.gazetteer = gazetteer
+
+    def locate(self, postcode: str | None = None, place: str | None = None) -> Location | None:
+        """Postcode first (more precise), then place name; None when neither is known."""
+        if postcode:
+            point = self.geocoder.geocode(postcode)
+            if point is not None:
+                return Location(point.latitude, point.longitude, point.label, point.outcode, point.precision, point.source)
+        if place:
+            found = self.gazetteer.lookup(place)
+            if found is not None:
+                nearest = self.geocoder.outcodes.nearest(found.latitude, found.longitude)
+                return Location(
+                    found.latitude,
+                    found.longitude,
+                    found.name,
+                    nearest.outcode if nearest else None,
+                    "place",
+                    "gazetteer",
+                )
+        return None
+
+    def from_coordinates(self, latitude: float, longitude: float) -> Location:
+        """A shared GPS location; the outcode comes from a reverse lookup."""
+        point = self.geocoder.reverse(latitude, longitude)
+        return Location(latitude, longitude, "your location", point.outcode if point else None, "gps", "gps")
+
+
+def build_locator(settings: Any, neighbourhoods_csv: str | Path | None = None) -> Locator:
+    """A Locator from :class:`bot.settings.Settings` (reads the outcode table once)."""
+    outcodes = OutcodeTable.from_csv(settings.outcodes_csv)
+    if neighbourhoods_csv is None:
+        neighbourhoods_csv = Path(settings.outcodes_csv).with_name("neighbourhoods.csv")
+        if not Path(neighbourhoods_csv).exists():
+            neighbourhoods_csv = None
+    return Locator(Geocoder.from_settings(settings, outcodes), Gazetteer.from_files(outcodes, neighbourhoods_csv))

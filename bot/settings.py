@@ -1,0 +1,60 @@
+"""Configuration from environment variables, with safe local defaults.
+
+Every variable is documented in the README's configuration table. Read the
+settings once at start-up with :func:`load` and pass the result down: nothing
+else in the package reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _var_dir(env: Mapping[str, str]) -> Path:
+    return Path(env.get("SIGNPOST_VAR_DIR", PROJECT_ROOT / "var")).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the processes need to know about their surroundings."""
+
+    var_dir: Path
+    directory_url: str
+    geocoder: str  # "postcodes_io" or "offline"
+    postcodes_io_url: str
+    geocoder_timeout: float
+    outcodes_csv: Path
+    timezone: str
+    contact_name: str
+    contact_phone: str
+    contact_hours: str
+    max_distance_miles: float
+    rasa_url: str
+    action_server_url: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    var_dir = _var_dir(env)
+    return Settings(
+        var_dir=var_dir,
+        directory_url=env.get("DIRECTORY_URL", f"sqlite:///{var_dir / 'directory.db'}"),
+        geocoder=env.get("GEOCODER", "postcodes_io"),
+        postcodes_io_url=env.get("POSTCODES_IO_URL", "https://api.postcodes.io").rstrip("/"),
+        geocoder_timeout=float(env.get("GEOCODER_TIMEOUT", "3")),
+        outcodes_csv=Path(env.get("OUTCODES_CSV", PROJECT_ROOT / "data" / "geo" / "uk_outcodes.csv")),
+        timezone=env.get("SIGNPOST_TIMEZONE", "Europe/London"),
+        contact_name=env.get("CONTACT_NAME", "Norwich City Council"),
+        contact_phone=env.get("CONTACT_PHONE", "0344 980 3333"),
+        contact_hours=env.get("CONTACT_HOURS", "Monday to Friday, 9am to 5pm"),
+        max_distance_miles=float(env.get("MAX_DISTANCE_MILES", "5")),
+        rasa_url=env.get("RASA_URL", "http://localhost:5005").rstrip("/"),
+        action_server_url=env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
+    )

@@ -1,0 +1,89 @@
+"""Shared fixtures: the real trained model behind a real Rasa server.
+
+The ``stack`` fixture starts the action server and the Rasa server (the same
+:class:`bot.runner.Stack` that ``make run`` uses) on free ports, with a fresh
+directory database loaded from the sample CSV files and the offline geocoder:
+postcodes.io is outside this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import requests
+
+from bot.runner import Stack, free_port
+from bot.settings import PROJECT_ROOT, load
+
+MODELS = PROJECT_ROOT / "models"
+
+
+def stack_env(var_dir: Path) -> Dict[str, str]:
+    return {
+        "SIGNPOST_VAR_DIR": str(var_dir),
+        "DIRECTORY_URL": f"sqlite:///{var_dir / 'directory.db'}",
+        "GEOCODER": "offline",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+
+
+def load_sample_directory(env: Dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "bot", "directory", "load",
+         "data/directory/hubs.csv", "data/directory/courses.csv"],
+        cwd=PROJECT_ROOT, env={**os.environ, **env}, check=True, capture_output=True,
+    )
+
+
+@dataclass
+class Conversation:
+    """One resident talking to the REST channel."""
+
+    rasa_url: str
+    sender: str
+
+    def say(self, text: str) -> List[Dict[str, Any]]:
+        response = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    @staticmethod
+    def texts(replies: List[Dict[str, Any]]) -> str:
+        return "\n".join(r.get("text", "") for r in replies if r.get("text"))
+
+    @staticmethod
+    def hubs(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        return [h for r in replies if (r.get("custom") or {}).get("type") == "hubs" for h in r["custom"]["hubs"]]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not any(MODELS.glob("*.tar.gz")):
+        pytest.fail("no trained model in models/: run `make train` (make test does)")
+    var_dir = tmp_path_factory.mktemp("var")
+    env = stack_env(var_dir)
+    load_sample_directory(env)
+    running = Stack(
+        load(env), rasa_port=free_port(), action_port=free_port(), token="test-token", env=env
+    )
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def conversation(stack: Stack) -> Conversation:
+    return Conversation(stack.rasa_url, f"test-{uuid.uuid4().hex}")

@@ -1,0 +1,147 @@
+"""postcodes.io is simulated at the HTTP boundary with ``responses``."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+import responses
+
+from bot.geo.geocoder import Geocoder, TTLCache, make_session
+from bot.geo.outcodes import OutcodeTable
+
+BASE = "https://postcodes.test"
+
+
+def _postcode_body(postcode: str = "NR2 4EE", lat: float = 52.6271, lon: float = 1.2801) -> dict:
+    return {"status": 200, "result": {"postcode": postcode, "outcode": postcode.split()[0], "latitude": lat, "longitude": lon}}
+
+
+@pytest.fixture
+def geocoder(outcodes: OutcodeTable) -> Geocoder:
+    return Geocoder(outcodes, base_url=BASE, timeout=0.5, session=make_session(retries=2, backoff=0))
+
+
+@responses.activate
+def test_full_postcode_success(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes/NR24EE", json=_postcode_body())
+    point = geocoder.geocode("nr2 4ee")
+    assert point is not None
+    assert (point.latitude, point.longitude) == (52.6271, 1.2801)
+    assert (point.label, point.outcode, point.precision, point.source) == ("NR2 4EE", "NR2", "postcode", "postcodes.io")
+    assert not point.approximate
+
+
+@responses.activate
+def test_outcode_success(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/outcodes/NR3", json={"status": 200, "result": {"outcode": "NR3", "latitude": 52.64, "longitude": 1.29, "admin_district": ["Norwich"]}})
+    point = geocoder.geocode("nr3")
+    assert point is not None and point.precision == "outcode" and point.label == "NR3 (Norwich)"
+    assert point.source == "postcodes.io"
+
+
+@responses.activate
+def test_unknown_postcode_is_not_found_not_guessed(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes/NR99ZZ", status=404, json={"status": 404, "error": "Postcode not found"})
+    assert geocoder.geocode("NR9 9ZZ") is None
+    assert len(responses.calls) == 1  # a 404 is an answer, not retried
+
+
+@responses.activate
+def test_timeout_falls_back_to_offline_outcode(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes/NR24EE", body=requests.exceptions.ConnectTimeout("slow"))
+    point = geocoder.geocode("NR2 4EE")
+    assert point is not None
+    assert (point.precision, point.source, point.outcode, point.label) == ("outcode", "offline", "NR2", "NR2 (Norwich)")
+    assert point.latitude == pytest.approx(52.6301)
+
+
+@responses.activate
+def test_500_is_retried_then_succeeds(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes/NR24EE", status=500)
+    responses.get(f"{BASE}/postcodes/NR24EE", json=_postcode_body())
+    point = geocoder.geocode("NR2 4EE")
+    assert point is not None and point.source == "postcodes.io"
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_persistent_500_falls_back_to_offline(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes/NR24EE", status=503)
+    point = geocoder.geocode("NR2 4EE")
+    assert point is not None and point.source == "offline" and point.approximate
+    assert len(responses.calls) == 3  # first try + 2 retries
+
+
+@responses.activate
+def test_fallback_for_unknown_outcode_is_none(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes/ZE99AA", status=500)
+    assert geocoder.geocode("ZE9 9AA") is None  # ZE9 is not in the offline table
+
+
+@responses.activate
+def test_cache_hit_avoids_a_second_call(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes/NR24EE", json=_postcode_body())
+    first = geocoder.geocode("NR2 4EE")
+    second = geocoder.geocode("nr24ee")
+    assert first == second
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_not_found_is_cached_but_fallback_is_not(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes/NR99ZZ", status=404)
+    responses.get(f"{BASE}/postcodes/NR24EE", body=requests.exceptions.ConnectionError("down"))
+    geocoder.geocode("NR9 9ZZ")
+    geocoder.geocode("NR9 9ZZ")
+    geocoder.geocode("NR2 4EE")
+    calls_after_first = len(responses.calls)
+    geocoder.geocode("NR2 4EE")
+    assert len([c for c in responses.calls if "NR99ZZ" in c.request.url]) == 1
+    assert len(responses.calls) > calls_after_first  # network tried again after a fallback
+
+
+def test_cache_entries_expire() -> None:
+    now = [0.0]
+    cache = TTLCache(maxsize=2, ttl=10, clock=lambda: now[0])
+    cache.set("a", 1)
+    assert cache.get("a") == (True, 1)
+    now[0] = 11
+    assert cache.get("a") == (False, None)
+    cache.set("b", 2)
+    cache.set("c", 3)
+    cache.set("d", 4)
+    assert cache.get("b") == (False, None)  # evicted, size bound
+
+
+@responses.activate
+def test_offline_mode_makes_no_http_call(outcodes: OutcodeTable) -> None:
+    geocoder = Geocoder(outcodes, mode="offline", base_url=BASE)
+    point = geocoder.geocode("NR2 4EE")
+    assert point is not None and point.source == "offline" and point.outcode == "NR2"
+    reverse = geocoder.reverse(52.6302, 1.2853)
+    assert reverse is not None and reverse.outcode == "NR2"
+    assert len(responses.calls) == 0  # responses would raise on any unregistered call anyway
+
+
+def test_invalid_postcode_is_none_without_network(outcodes: OutcodeTable) -> None:
+    assert Geocoder(outcodes, base_url="http://127.0.0.1:9").geocode("hello") is None
+
+
+@responses.activate
+def test_reverse_geocode(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes", json={"status": 200, "result": [{"postcode": "NR3 2RJ", "outcode": "NR3"}]})
+    point = geocoder.reverse(52.649, 1.2858)
+    assert point is not None and point.outcode == "NR3" and point.label == "NR3 (Norwich)"
+    assert "lat=52.649" in responses.calls[0].request.url
+
+
+@responses.activate
+def test_reverse_with_no_nearby_postcode_uses_nearest_centroid(geocoder: Geocoder) -> None:
+    responses.get(f"{BASE}/postcodes", json={"status": 200, "result": None})
+    point = geocoder.reverse(52.6302, 1.2853)
+    assert point is not None and point.outcode == "NR2" and point.source == "offline"
+
+
+def test_unknown_mode_is_refused(outcodes: OutcodeTable) -> None:
+    with pytest.raises(ValueError):
+        Geocoder(outcodes, mode="google")

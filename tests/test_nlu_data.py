@@ -1,0 +1,301 @@
+"""Checks on the NLU training data (data/nlu) and the held-out test set.
+
+These load the data with Rasa's own reader, so a file Rasa cannot parse fails
+here first. No model is trained.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import string
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Dict, Iterable, List, Set, Tuple
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NLU_DIR = ROOT / "data" / "nlu"
+HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+SPEC = ROOT.parent / "shared" / "spec" / "intents.yml"
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+
+MIN_SIGNPOSTING = 40
+MIN_LOCATION = 40
+MIN_HOLDOUT = 12
+
+# Place names the gazetteer knows, plus well-known UK towns and cities.
+ALLOWED_PLACES = {
+    "mile cross", "lakenham", "old lakenham", "earlham", "west earlham",
+    "bowthorpe", "tuckswood", "heartsease", "thorpe hamlet", "thorpe st andrew",
+    "catton grove", "old catton", "sprowston", "hellesdon", "costessey",
+    "new costessey", "eaton", "cringleford", "drayton", "taverham", "wymondham",
+    "dereham", "hethersett", "poringland", "norwich city centre", "city centre",
+    "golden triangle", "norwich",
+    "leeds", "great yarmouth", "king's lynn", "ipswich", "manchester", "bristol",
+    "cambridge", "london",
+}
+
+# UK postcode shape, checked on the upper-cased text with spaces removed:
+# outward code (A9, A99, A9A, AA9, AA99, AA9A) optionally followed by 9AA.
+_POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?(?:[0-9][A-Z]{2})?$")
+
+
+def _local_normalise_postcode(text: str):
+    compact = re.sub(r"\s+", "", text).upper()
+    if not _POSTCODE_RE.match(compact):
+        return None
+    if len(compact) > 4 and re.search(r"[0-9][A-Z]{2}$", compact):
+        return f"{compact[:-3]} {compact[-3:]}"
+    return compact
+
+
+try:  # the shared helper, when it exists
+    from bot.geo.postcodes import normalise_postcode  # type: ignore
+except Exception:  # pragma: no cover - fallback when the helper is absent
+    normalise_postcode = _local_normalise_postcode
+
+
+_PUNCT = str.maketrans({c: " " for c in string.punctuation + "\u2019\u2018\u201c\u201d\u00a3"})
+
+
+def norm(text: str) -> str:
+    """Lower-case, punctuation stripped, whitespace collapsed."""
+    return " ".join(text.lower().translate(_PUNCT).split())
+
+
+# --------------------------------------------------------------------------
+# loading
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    if not SPEC.exists():
+        pytest.skip(f"spec not found: {SPEC}")
+    return yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+
+
+def _load(path: Path):
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return load_data(str(path))
+
+
+@pytest.fixture(scope="module")
+def train():
+    return _load(NLU_DIR)
+
+
+@pytest.fixture(scope="module")
+def holdout():
+    return _load(HOLDOUT)
+
+
+def _by_intent(data) -> Dict[str, List]:
+    out: Dict[str, List] = defaultdict(list)
+    for ex in data.intent_examples:
+        out[ex.get("intent")].append(ex)
+    return out
+
+
+def _signposting_intents(spec: dict) -> List[str]:
+    """The intents listed before the "Conversation" comment of the spec."""
+    names: List[str] = []
+    in_intents = False
+    for line in SPEC.read_text(encoding="utf-8").splitlines():
+        if line.startswith("intents:"):
+            in_intents = True
+            continue
+        if not in_intents:
+            continue
+        if line.strip().startswith("#") and "Conversation" in line:
+            break
+        m = re.match(r"^  ([a-z_]+):\s*$", line)
+        if m:
+            names.append(m.group(1))
+    assert names and set(names) <= set(spec["intents"])
+    return [n for n in names if n != "inform_location"]
+
+
+def _entities(ex) -> Iterable[Tuple[str, str]]:
+    text = ex.get("text")
+    for ent in ex.get("entities") or []:
+        yield ent["entity"], text[ent["start"]:ent["end"]]
+
+
+# --------------------------------------------------------------------------
+# contract
+
+
+def test_counts_report(train, holdout):
+    """Not a check: prints the per-intent counts (run with -s to see them)."""
+    tr = Counter(ex.get("intent") for ex in train.intent_examples)
+    ho = Counter(ex.get("intent") for ex in holdout.intent_examples)
+    print()
+    print(f"{'intent':22s} {'train':>6s} {'holdout':>8s}")
+    for name in sorted(set(tr) | set(ho)):
+        print(f"{name:22s} {tr[name]:6d} {ho[name]:8d}")
+    print(f"{'TOTAL':22s} {sum(tr.values()):6d} {sum(ho.values()):8d}")
+
+
+def test_every_spec_intent_and_entity_is_present(spec, train):
+    intents = {ex.get("intent") for ex in train.intent_examples}
+    missing = set(spec["intents"]) - intents
+    assert not missing, f"spec intents missing from data/nlu: {sorted(missing)}"
+    entities = {e for ex in train.training_examples for e, _ in _entities(ex)}
+    missing_ents = set(spec["entities"]) - entities
+    assert not missing_ents, f"spec entities missing from data/nlu: {sorted(missing_ents)}"
+    unknown_ents = entities - set(spec["entities"])
+    assert not unknown_ents, f"entities not in the spec: {sorted(unknown_ents)}"
+
+
+def test_only_known_extra_intents(spec, train):
+    intents = {ex.get("intent") for ex in train.intent_examples}
+    extra = intents - set(spec["intents"])
+    assert extra <= {"restart"}, f"unexpected intents: {sorted(extra)}"
+
+
+def test_signposting_intents_have_enough_examples(spec, train):
+    counts = Counter(ex.get("intent") for ex in train.intent_examples)
+    names = _signposting_intents(spec)
+    assert len(names) >= 19
+    low = {n: counts[n] for n in names if counts[n] < MIN_SIGNPOSTING}
+    assert not low, f"fewer than {MIN_SIGNPOSTING} examples: {low}"
+    assert counts["inform_location"] >= MIN_LOCATION
+
+
+def test_holdout_covers_every_intent(train, holdout):
+    tr = {ex.get("intent") for ex in train.intent_examples}
+    counts = Counter(ex.get("intent") for ex in holdout.intent_examples)
+    assert set(counts) <= tr, f"holdout intents unknown to training: {set(counts) - tr}"
+    low = {n: counts[n] for n in tr if counts[n] < MIN_HOLDOUT}
+    assert not low, f"holdout has fewer than {MIN_HOLDOUT} examples: {low}"
+
+
+# --------------------------------------------------------------------------
+# leakage and duplicates
+
+
+def test_holdout_not_in_training(train, holdout):
+    seen = {norm(ex.get("text")) for ex in train.intent_examples}
+    leaked = sorted({ex.get("text") for ex in holdout.intent_examples if norm(ex.get("text")) in seen})
+    assert not leaked, f"holdout examples also in data/nlu: {leaked}"
+
+
+def test_holdout_has_no_internal_duplicates(holdout):
+    counts = Counter(norm(ex.get("text")) for ex in holdout.intent_examples)
+    dups = sorted(t for t, c in counts.items() if c > 1)
+    assert not dups, f"duplicated holdout examples: {dups}"
+
+
+def test_no_text_under_two_intents(train):
+    intents_of: Dict[str, Set[str]] = defaultdict(set)
+    for ex in train.intent_examples:
+        intents_of[norm(ex.get("text"))].add(ex.get("intent"))
+    clashes = {t: sorted(i) for t, i in intents_of.items() if len(i) > 1}
+    assert not clashes, f"same text under several intents: {clashes}"
+
+
+def test_no_duplicates_within_training(train):
+    counts = Counter((ex.get("intent"), norm(ex.get("text"))) for ex in train.intent_examples)
+    dups = sorted(t for t, c in counts.items() if c > 1)
+    assert not dups, f"duplicated training examples: {dups}"
+
+
+def test_spec_examples_not_copied(spec, train):
+    """The spec's illustrations are not training data."""
+    seen = {norm(ex.get("text")) for ex in train.intent_examples}
+    copied = sorted(
+        e for body in spec["intents"].values() for e in body.get("examples", [])
+        if norm(e) in seen
+    )
+    assert not copied, f"spec examples copied verbatim into data/nlu: {copied}"
+
+
+# --------------------------------------------------------------------------
+# entities
+
+
+@pytest.mark.parametrize("which", ["train", "holdout"])
+def test_postcode_entities_are_valid(which, train, holdout):
+    data = train if which == "train" else holdout
+    bad = sorted(
+        value for ex in data.training_examples for name, value in _entities(ex)
+        if name == "postcode" and normalise_postcode(value) is None
+    )
+    assert not bad, f"invalid postcode annotations: {bad}"
+    # and the local shape check agrees with the shared helper
+    bad_local = sorted(
+        value for ex in data.training_examples for name, value in _entities(ex)
+        if name == "postcode" and _local_normalise_postcode(value) is None
+    )
+    assert not bad_local, f"postcodes failing the UK format regex: {bad_local}"
+
+
+@pytest.mark.parametrize("which", ["train", "holdout"])
+def test_place_entities_are_known(which, train, holdout):
+    data = train if which == "train" else holdout
+    bad = sorted(
+        value for ex in data.training_examples for name, value in _entities(ex)
+        if name == "place" and value.lower() not in ALLOWED_PLACES
+    )
+    assert not bad, f"place annotations not in the gazetteer list: {bad}"
+
+
+def test_entity_spans_are_clean(train, holdout):
+    """No annotation starts or ends with whitespace or punctuation."""
+    bad = []
+    for data in (train, holdout):
+        for ex in data.training_examples:
+            for _, value in _entities(ex):
+                if value != value.strip() or value.strip(string.punctuation) != value:
+                    bad.append(value)
+    assert not bad, f"untidy entity spans: {bad}"
+
+
+def test_unannotated_postcodes_are_absent(train, holdout):
+    """A valid full postcode in an example must be annotated (consistency)."""
+    full = re.compile(r"\b[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}\b")
+    missing = []
+    for data in (train, holdout):
+        for ex in data.training_examples:
+            text = ex.get("text")
+            spans = [(e["start"], e["end"]) for e in ex.get("entities") or []]
+            for m in full.finditer(text):
+                if not any(s <= m.start() and m.end() <= e for s, e in spans):
+                    missing.append(text)
+    assert not missing, f"postcodes without annotation: {missing}"
+
+
+# --------------------------------------------------------------------------
+# benchmarks: evaluation data must not leak into training
+
+
+def _benchmark_texts() -> Set[str]:
+    texts: Set[str] = set()
+    clinc = BENCHMARKS / "clinc150" / "data_full.json"
+    if clinc.exists():
+        data = json.loads(clinc.read_text(encoding="utf-8"))
+        for split in data.values():
+            for item in split:
+                texts.add(norm(item[0]))
+    for name in ("train.csv", "test.csv"):
+        path = BENCHMARKS / "banking77" / name
+        if path.exists():
+            with path.open(encoding="utf-8", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    texts.add(norm(row["text"]))
+    return texts
+
+
+@pytest.mark.parametrize("which", ["train", "holdout"])
+def test_no_benchmark_text(which, train, holdout):
+    bench = _benchmark_texts()
+    if not bench:
+        pytest.skip("benchmark files not found")
+    data = train if which == "train" else holdout
+    overlap = sorted({ex.get("text") for ex in data.intent_examples if norm(ex.get("text")) in bench})
+    assert not overlap, f"{which} examples found in CLINC150/BANKING77: {overlap}"
