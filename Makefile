@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::UserWarning:pkg_resources
 export PYTHONPATH := $(CURDIR)
 
 RASA_DATA := data/nlu data/dialogue
@@ -16,7 +18,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/dialogue bot
 SPACY_MODEL := var/spacy/en_signpost/meta.json
 MODEL_STAMP := models/.trained
 
-.PHONY: install train run chat shell test lint validate test-stories pytest bench-nlu bench-directory lock system-deps clean
+.PHONY: install train run chat shell test lint validate test-stories pytest node-deps bench-nlu bench-directory lock system-deps clean
 
 install: $(VENV)/.installed
 
@@ -39,6 +41,7 @@ $(MODEL_STAMP): $(TRAINING_INPUTS) $(SPACY_MODEL)
 
 run: install train
 	$(PY) -m bot directory load --if-empty data/directory/hubs.csv data/directory/courses.csv
+	$(PY) -m bot conversations purge
 	$(PY) -m bot run
 
 chat: install
@@ -54,7 +57,13 @@ validate: install
 test-stories: train
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/stories --no-plot
 
-pytest: install train system-deps
+node-deps: bot/web/node_modules/.installed
+
+bot/web/node_modules/.installed: bot/web/package.json bot/web/package-lock.json
+	npm ci --prefix bot/web --no-audit --no-fund
+	touch $@
+
+pytest: install train system-deps node-deps
 	$(PY) -m pytest -q tests
 
 lint: install

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, location
-from actions.find_help import current_need, show_results
+from actions.find_help import ASK_LOCATION, current_need, show_results
 from actions.safety import apologise_on_error
 from bot.access import access_needs_in
 
@@ -48,7 +48,7 @@ class ActionAccessNeeds(Action):
             tracker.slots.update({"accessibility": accessibility, "languages": languages})
             events += show_results(dispatcher, tracker, need, where)
         elif need:
-            dispatcher.utter_message(response="utter_ask_location")
+            dispatcher.utter_message(text=ASK_LOCATION)
         else:
             dispatcher.utter_message(text="What do you need help with?", buttons=formatting.menu_buttons())
         return events

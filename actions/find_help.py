@@ -12,6 +12,7 @@ from actions import context, formatting, location
 from actions.safety import apologise_on_error
 from bot.needs import NEEDS, Need
 
+ASK_LOCATION = "Where are you? Send me your postcode, like NR2 4EE, or the name of your area."
 NOT_FOUND = (
     "Sorry, I could not find \"{given}\". Please check it and send it again. "
     "A postcode looks like NR2 4EE. You can also send the name of your area."
@@ -29,57 +30,58 @@ def current_need(tracker: Tracker) -> Optional[Need]:
     return NEEDS.get(name) if name else None
 
 
+def nearest_hubs(dispatcher: CollectingDispatcher, tracker: Tracker, need: Need, where: location.Where) -> list:
+    """Up to 3 hubs for ``need``, saying so when filters or distance got in the way."""
+    ctx = context.current()
+    search, max_miles = ctx.search, ctx.settings.max_distance_miles
+    accessibility = tuple(tracker.get_slot("accessibility") or ())
+    languages = tuple(tracker.get_slot("languages") or ())
+    hubs = search.nearest_hubs(where.latitude, where.longitude, need.services,
+                               accessibility=accessibility, languages=languages, max_miles=max_miles)
+    if not hubs and (accessibility or languages):
+        dispatcher.utter_message(
+            text=f"I could not find a place with {formatting.access_words(accessibility, languages)} "
+            f"near {where.label}. Here are the nearest places. Call them to ask what they can do."
+        )
+        hubs = search.nearest_hubs(where.latitude, where.longitude, need.services, max_miles=max_miles)
+    if hubs:
+        return hubs
+    nearest = search.nearest_hubs(where.latitude, where.longitude, need.services, limit=1)
+    far = (f" The nearest is {nearest[0].name}, {formatting.miles(nearest[0].distance_miles)} away."
+           if nearest else "")
+    dispatcher.utter_message(
+        text=f"Sorry, there is no place that can help with this within {max_miles:g} miles of "
+        f"{where.label}.{far} {formatting.contact_text(ctx.settings)}"
+    )
+    return nearest
+
+
 def show_results(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     need: Need,
     where: location.Where,
 ) -> List[Dict[str, Any]]:
-    """Send the hubs (and courses) for ``need`` near ``where``; return slot events."""
-    ctx = context.current()
-    accessibility = tuple(tracker.get_slot("accessibility") or ())
-    languages = tuple(tracker.get_slot("languages") or ())
-    search = ctx.search
-    hubs = search.nearest_hubs(
-        where.latitude, where.longitude, need.services,
-        accessibility=accessibility, languages=languages,
-        max_miles=ctx.settings.max_distance_miles,
-    )
-    if not hubs and (accessibility or languages):
-        dispatcher.utter_message(
-            text=f"I could not find a place with {formatting.access_words(accessibility, languages)} "
-            f"near {where.label}. Here are the nearest places. Call them to ask what they can do."
-        )
-        hubs = search.nearest_hubs(where.latitude, where.longitude, need.services,
-                                   max_miles=ctx.settings.max_distance_miles)
-    if not hubs:
-        nearest = search.nearest_hubs(where.latitude, where.longitude, need.services, limit=1)
-        far = (
-            f" The nearest is {nearest[0].name}, {formatting.miles(nearest[0].distance_miles)} away."
-            if nearest else ""
-        )
-        dispatcher.utter_message(
-            text=f"Sorry, there is no place that can help with this within "
-            f"{ctx.settings.max_distance_miles:g} miles of {where.label}.{far} "
-            f"{formatting.contact_text(ctx.settings)}"
-        )
-        hubs = nearest
-
-    events: List[Dict[str, Any]] = [SlotSet("need", need.intent)]
+    """Send the hubs (or, for courses, the classes) for ``need`` near ``where``."""
+    search = context.current().search
     texts: List[str] = []
-    if hubs and need.intent != "find_course":
-        texts.append(formatting.hubs_text(hubs, where.label))
-    if need.topics or need.intent == "find_course":
-        in_person, online = search.courses(
-            need.topics, None, where.latitude, where.longitude,
-            limit=3 if need.intent == "find_course" else 1,
+    if need.intent == "find_course":
+        in_person, online = search.courses((), None, where.latitude, where.longitude, limit=3)
+        hubs = list({c.hub.id: c.hub for c in in_person if c.hub}.values())
+    else:
+        hubs = nearest_hubs(dispatcher, tracker, need, where)
+        texts += [formatting.hubs_text(hubs, where.label)] if hubs else []
+        in_person, online = (
+            search.courses(need.topics, None, where.latitude, where.longitude, limit=1)
+            if need.topics else ([], [])
         )
-        courses = formatting.courses_text(in_person, online, where.label)
-        texts += [courses] if courses else []
+    courses = formatting.courses_text(in_person, online, where.label)
+    texts += [courses] if courses else []
     for text in texts[:-1]:
         dispatcher.utter_message(text=text)
     if texts:
         dispatcher.utter_message(text=texts[-1], buttons=formatting.AFTER_RESULTS_BUTTONS)
+    events: List[Dict[str, Any]] = [SlotSet("need", need.intent)]
     if hubs:
         dispatcher.utter_message(json_message=formatting.hubs_payload(hubs))
         events.append(SlotSet("shown_hubs", [h.id for h in hubs]))
@@ -106,7 +108,7 @@ class ActionFindHelp(Action):
             if intent == "inform_location":
                 dispatcher.utter_message(text=NOT_A_LOCATION)
             else:
-                dispatcher.utter_message(response="utter_ask_location")
+                dispatcher.utter_message(text=ASK_LOCATION)
             return events + ([SlotSet("need", need.intent)] if need else [])
         if need is None:
             dispatcher.utter_message(

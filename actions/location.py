@@ -53,7 +53,22 @@ def remembered(tracker: Tracker) -> Optional[Where]:
                  tracker.get_slot("location_outcode"))
 
 
+def _shared_coordinates(tracker: Tracker) -> Optional[tuple[float, float]]:
+    """A location shared from a phone (Telegram, the widget), if valid."""
+    lat, lon = _latest_entity(tracker, "latitude"), _latest_entity(tracker, "longitude")
+    try:
+        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return (lat_f, lon_f) if -90 <= lat_f <= 90 and -180 <= lon_f <= 180 else None
+
+
 def resolve(tracker: Tracker, locator: Locator) -> Resolved:
+    shared = _shared_coordinates(tracker)
+    if shared:
+        found = locator.from_coordinates(*shared)
+        where = Where(found.latitude, found.longitude, found.label, found.outcode)
+        return Resolved(where, None, remember(where))
     postcode = _latest_entity(tracker, "postcode")
     place = _latest_entity(tracker, "place")
     if postcode or place:

@@ -15,8 +15,10 @@ from typing import Sequence
 COMMAND_MODULES = (
     "bot.runner",
     "bot.chat",
+    "bot.conversations",
     "bot.directory.cli",
     "bot.nlu.cli",
+    "bot.web.cli",
 )
 
 

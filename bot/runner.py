@@ -17,11 +17,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional, Sequence
 
 import requests
 
 from bot.settings import PROJECT_ROOT, Settings, load
+from bot.web.settings import load as load_web_settings
 
 
 def free_port() -> int:
@@ -95,18 +96,26 @@ class Stack:
         model: Path = PROJECT_ROOT / "models",
         token: str,
         env: Optional[Mapping[str, str]] = None,
-        cors: str = "*",
+        cors: Sequence[str] = (),
+        web_port: Optional[int] = None,
     ) -> None:
         self.settings = settings
         self.token = token
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
         self.action_url = f"http://127.0.0.1:{action_port}/webhook"
+        self.web_port = web_port
+        self.web_url = f"http://localhost:{web_port}" if web_port else None
+        # The widget's own page may always call Rasa and /api/forget.
+        origins = list(cors) + (
+            [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"] if web_port else []
+        )
+        origins = list(dict.fromkeys(origins))
         logs = settings.var_dir / "logs"
         child_env = {
             **os.environ,
             **(env or {}),
             "ACTION_SERVER_URL": self.action_url,
-            "TRACKER_DB": str(settings.var_dir / "tracker.db"),
+            "TRACKER_DB": str(settings.tracker_db),
             "DIRECTORY_URL": settings.directory_url,
             "GEOCODER": settings.geocoder,
             "SIGNPOST_VAR_DIR": str(settings.var_dir),
@@ -126,16 +135,32 @@ class Stack:
                 str(bin_dir / "rasa"), "run", "--enable-api", "--auth-token", token,
                 "--port", str(rasa_port), "--interface", "127.0.0.1",
                 "--model", str(model), "--endpoints", "endpoints.yml",
-                "--credentials", "credentials.yml", "--cors", cors,
+                "--credentials", "credentials.yml", "--cors", *origins,
             ],
             f"{self.rasa_url}/status?token={token}",
             logs / "rasa.log",
             child_env,
         )
 
+        self.web: Optional[Service] = None
+        if web_port:
+            self.web = Service(
+                "web server",
+                [sys.executable, "-m", "bot", "web"],
+                f"http://127.0.0.1:{web_port}/health",
+                logs / "web.log",
+                {
+                    **child_env,
+                    "WEB_HOST": child_env.get("WEB_HOST", "127.0.0.1"),
+                    "WEB_PORT": str(web_port),
+                    "ALLOWED_ORIGINS": ",".join(origins),
+                    "WIDGET_RASA_URL": child_env.get("WIDGET_RASA_URL", f"http://localhost:{rasa_port}"),
+                },
+            )
+
     @property
     def services(self) -> List[Service]:
-        return [self.actions, self.rasa]
+        return [s for s in (self.actions, self.rasa, self.web) if s is not None]
 
     def start(self, timeout: float = 180) -> None:
         for service in self.services:
@@ -164,13 +189,15 @@ def _run(args: argparse.Namespace) -> int:
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         action_port=int(os.environ.get("ACTION_PORT", "5055")),
         token=rasa_token(settings, os.environ),
-        cors=os.environ.get("RASA_CORS_ORIGINS", "*"),
+        cors=load_web_settings().allowed_origins,
+        web_port=int(os.environ.get("WEB_PORT", "8080")),
     )
     print("Starting the action server and the Rasa server (this takes about 30 seconds)...")
     try:
         stack.start()
         print(
             "\nSignpost is running.\n"
+            f"  Chat on the demo page:   {stack.web_url}/\n"
             f"  Chat in this terminal:   make chat   (or .venv/bin/python -m bot chat)\n"
             f"  REST channel:            POST {stack.rasa_url}/webhooks/rest/webhook\n"
             f"  Rasa HTTP API token:     in {settings.var_dir / 'rasa_token'} (or RASA_TOKEN)\n"

@@ -36,6 +36,8 @@ class Settings:
     max_distance_miles: float
     rasa_url: str
     action_server_url: str
+    tracker_db: Path
+    retention_days: int
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -57,4 +59,6 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         max_distance_miles=float(env.get("MAX_DISTANCE_MILES", "5")),
         rasa_url=env.get("RASA_URL", "http://localhost:5005").rstrip("/"),
         action_server_url=env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
+        tracker_db=Path(env.get("TRACKER_DB", var_dir / "tracker.db")),
+        retention_days=int(env.get("CONVERSATION_RETENTION_DAYS", "30")),
     )

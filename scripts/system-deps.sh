@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the tests use: PostgreSQL (directory on a real server).
+# Debian packages the tests use: PostgreSQL (directory on a real server) and
+# Chromium (the web widget's browser tests drive it with Playwright).
 # Installed only when missing; needs root or passwordless sudo.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 echo "Installing system packages: ${missing[*]}"

@@ -75,7 +75,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = stack_env(var_dir)
     load_sample_directory(env)
     running = Stack(
-        load(env), rasa_port=free_port(), action_port=free_port(), token="test-token", env=env
+        load(env), rasa_port=free_port(), action_port=free_port(), token="test-token", env=env,
+        web_port=free_port(),
     )
     try:
         running.start()

@@ -1,8 +1,9 @@
 """Rasa's REST channel with two guarantees residents rely on.
 
-1. Every message gets an answer: if the action server is down or anything
-   else fails so that the bot would say nothing, the resident gets a short
-   apology with the council's phone number instead of silence.
+1. Every message gets an answer: if a custom action fails (action server
+   down, see action_failures.py) or anything else fails so that the bot
+   would say nothing, the resident gets a short apology with the council's
+   phone number instead of silence.
 2. Very long messages (pasted documents, 10,000 characters of anything) get
    a clear request for a short message instead of going to the model.
 
@@ -18,6 +19,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 
+from bot.channels import action_failures
 from bot.contact import apology
 from bot.settings import Settings, load
 
@@ -33,6 +35,7 @@ TOO_LONG = (
 class SignpostRestInput(RestInput):
     def __init__(self, settings: Optional[Settings] = None) -> None:
         self.settings = settings or load()
+        action_failures.install(self.settings)
 
     @classmethod
     def name(cls) -> Text:

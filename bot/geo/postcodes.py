@@ -104,3 +104,18 @@ def find_postcodes(
             continue
         found.append((match.start(), match.end(), out_upper))
     return found
+
+
+# Shaped like a full postcode but not a valid one ("ZZ99 9ZZ", "NR2 4CI"): worth
+# telling the resident "I could not find that" instead of ignoring it.
+_LOOKALIKE_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[ \t]*[0-9][A-Za-z]{2}(?![A-Za-z0-9])")
+
+
+def find_postcode_lookalikes(text: str) -> list[tuple[int, int, str]]:
+    """Full-postcode-shaped strings that are not valid postcodes, as (start, end, upper-cased)."""
+    valid = {(start, end) for start, end, _ in find_postcodes(text)}
+    return [
+        (m.start(), m.end(), re.sub(r"\s+", " ", m.group(0).upper()))
+        for m in _LOOKALIKE_RE.finditer(text)
+        if (m.start(), m.end()) not in valid and normalise_postcode(m.group(0)) is None
+    ]

@@ -1,7 +1,8 @@
 """Rasa component that finds postcodes and place names in a message.
 
 Postcodes are found with the UK-format rules in :mod:`bot.geo.postcodes`
-(only valid formats become entities, normalised as "NR2 4EE"). Place names
+and normalised as "NR2 4EE"; strings shaped like a postcode that are not
+valid ones are kept as written, so the bot can say it could not find them. Place names
 are found with a spaCy PhraseMatcher over the gazetteer: case-insensitive,
 except for towns that are also everyday words ("March", "Deal"), which must
 be written with a capital letter to count.
@@ -20,7 +21,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.geo.gazetteer import Gazetteer
-from bot.geo.postcodes import find_postcodes
+from bot.geo.postcodes import find_postcode_lookalikes, find_postcodes
 from bot.settings import PROJECT_ROOT
 
 
@@ -97,9 +98,11 @@ class LocationEntityExtractor(GraphComponent, EntityExtractorMixin):
         return self._places
 
     def extract(self, text: str) -> List[Dict[Text, Any]]:
+        # Look-alikes ("ZZ99 9ZZ") become postcode entities too, so the bot can
+        # say it could not find them rather than ignore them.
         entities = [
             {"entity": "postcode", "start": s, "end": e, "value": value}
-            for s, e, value in find_postcodes(text)
+            for s, e, value in find_postcodes(text) + find_postcode_lookalikes(text)
         ]
         taken = [(e["start"], e["end"]) for e in entities]
         for start, end, name in self._place_matcher().find(text):

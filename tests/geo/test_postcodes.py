@@ -81,3 +81,11 @@ def test_known_outcodes_filter_outward_codes_only() -> None:
 
 def test_postcode_inside_a_word_is_not_found() -> None:
     assert find_postcodes("abcNR2 4EEdef") == []
+
+
+def test_lookalikes_are_found_but_valid_postcodes_are_not() -> None:
+    from bot.geo.postcodes import find_postcode_lookalikes
+
+    assert find_postcode_lookalikes("my postcode is zz99 9zz") == [(15, 23, "ZZ99 9ZZ")]
+    assert find_postcode_lookalikes("NR2 4EE and nr3 2ab") == []
+    assert find_postcode_lookalikes("i am 25 and b4 i had a laptop") == []

@@ -1,0 +1,1 @@
+"""Telegram channel: a python-telegram-bot Application bridged to Rasa's REST channel."""

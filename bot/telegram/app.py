@@ -1,0 +1,141 @@
+"""The one python-telegram-bot :class:`Application` of the Telegram bridge.
+
+Updates are processed concurrently (a slow Rasa reply for one resident must
+not hold up everyone else) but in order within a chat, by
+:class:`PerChatUpdateProcessor`. ``TELEGRAM_API_BASE_URL`` becomes PTB's
+``base_url`` so a local Bot API server, or the tests' fake, can stand in for
+Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Hashable, Optional
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
+
+from bot.settings import Settings
+from bot.telegram.handlers import BRIDGE, COMMANDS, Bridge, add_handlers
+from bot.telegram.rasa_client import RasaClient
+from bot.telegram.settings import TelegramSettings
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Chats in parallel, each chat's updates one at a time and in arrival order.
+
+    PTB starts one task per update in arrival order; each takes its chat's lock,
+    and asyncio locks wake waiters first-in first-out, so a resident's second
+    message is answered after their first. Locks of idle chats are dropped.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: Dict[Hashable, asyncio.Lock] = {}
+        self._users: Dict[Hashable, int] = {}
+
+    @staticmethod
+    def key(update: object) -> Optional[Hashable]:
+        if isinstance(update, Update) and update.effective_chat is not None:
+            return update.effective_chat.id
+        return None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self.key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up: locks are created on demand."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
+async def _post_init(application: Application) -> None:
+    """Publish the command menu (the "/" list in Telegram's chat box)."""
+    await application.bot.set_my_commands(COMMANDS)
+
+
+async def _post_shutdown(application: Application) -> None:
+    """The application owns the Rasa client it was given: close its connections."""
+    await application.bot_data[BRIDGE].rasa.aclose()
+
+
+def build_application(
+    settings: Settings,
+    telegram: TelegramSettings,
+    rasa: RasaClient,
+    *,
+    secret_key: bytes,
+    forget: Callable[[str], int],
+) -> Application:
+    """Wire the handlers to their dependencies; nothing touches the network until it starts."""
+    builder = (
+        ApplicationBuilder()
+        .token(telegram.token)
+        .base_url(telegram.api_base_url)
+        .concurrent_updates(PerChatUpdateProcessor(telegram.max_concurrent_updates))
+        .job_queue(None)  # no scheduled jobs: do not start a scheduler thread
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if telegram.rate_limit > 0:
+        # max_retries: after a 429 "retry after", wait and send again instead of dropping a reply
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=telegram.rate_limit, max_retries=3))
+    application = builder.build()
+    application.bot_data[BRIDGE] = Bridge(settings=settings, rasa=rasa, secret_key=secret_key, forget=forget)
+    add_handlers(application)
+    return application
+
+
+def polling_options() -> Dict[str, Any]:
+    """Shared by the CLI and the tests. Pending updates are kept: a restart must not lose messages."""
+    return {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False, "bootstrap_retries": 3}
+
+
+def webhook_options(telegram: TelegramSettings) -> Dict[str, Any]:
+    """PTB's webhook server answers 403 to any request without the right secret_token header."""
+    return {
+        "listen": telegram.webhook_listen,
+        "port": telegram.webhook_port,
+        "url_path": telegram.webhook_path,
+        "webhook_url": telegram.webhook_url or None,
+        "secret_token": telegram.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+        "drop_pending_updates": False,
+        "bootstrap_retries": 3,
+    }
+
+
+@contextlib.asynccontextmanager
+async def running(application: Application, telegram: TelegramSettings) -> AsyncIterator[Application]:
+    """Run inside an existing event loop (tests, benchmark); the CLI uses run_polling/run_webhook.
+
+    Does what those do: initialize, post_init, start fetching updates, start;
+    and the reverse on exit.
+    """
+    async with application:
+        await _post_init(application)
+        if telegram.mode == "webhook":
+            await application.updater.start_webhook(**webhook_options(telegram))
+        else:
+            await application.updater.start_polling(**polling_options())
+        await application.start()
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    await _post_shutdown(application)

@@ -1,0 +1,275 @@
+"""Small handlers, one per kind of update, in the style of python-telegram-bot's examples.
+
+Everything a handler needs (the Rasa client, settings, the forget function)
+comes from :class:`Bridge` in ``application.bot_data``, so handlers never
+read the environment or open connections of their own. Logs carry update
+ids, hashed sender ids and timings, never what residents wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List
+
+from telegram import BotCommand, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.contact import apology, contact_text
+from bot.needs import MENU_INTENTS, NEEDS
+from bot.settings import Settings
+from bot.telegram.keyboards import CallbackPayloads, button_title, inline_keyboard
+from bot.telegram.rasa_client import RasaClient, RasaUnavailable
+from bot.telegram.render import MAX_TEXT, Text, plan, send, utf16_len
+from bot.telegram.settings import sender_id
+
+logger = logging.getLogger(__name__)
+
+BRIDGE = "signpost"
+LOCATION_KEYBOARD = "location_keyboard_shown"
+USED_KEYBOARDS = "used_keyboards"
+LOCATION_DECIMALS = 3  # about 100 m: enough to find the nearest hub, not a front door
+
+COMMANDS = [
+    BotCommand("start", "What I can help with"),
+    BotCommand("help", "How to ask me for help"),
+    BotCommand("privacy", "What I keep and for how long"),
+    BotCommand("forget", "Delete this conversation and start again"),
+]
+ASK_FOR_TEXT = (
+    "Thanks! I can only read typed messages. Please tell me in a few words what you need, "
+    "for example \"I need a laptop\"."
+)
+EDITED = "I can't see changes to a message I've already read. Please send it again as a new message."
+UNKNOWN_COMMAND = "I don't know that command. Try /help, or just tell me what you need."
+EXPIRED_BUTTON = "That button has expired. Please type what you need, for example \"I need a laptop\"."
+CHOSEN_MARK = "\n\n✅ "
+
+
+@dataclass
+class Bridge:
+    """The dependencies handlers share; built once by :func:`bot.telegram.app.build_application`."""
+
+    settings: Settings
+    rasa: RasaClient
+    secret_key: bytes
+    forget: Callable[[str], int]
+    payloads: CallbackPayloads = field(default_factory=CallbackPayloads)
+
+    def sender(self, chat_id: int) -> str:
+        return sender_id(self.secret_key, chat_id)
+
+
+def bridge(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
+    return context.bot_data[BRIDGE]
+
+
+def menu_buttons() -> List[Dict[str, str]]:
+    """The same main menu the bot shows (actions.formatting.menu_buttons)."""
+    buttons = [{"title": NEEDS[i].label, "payload": f"/{i}"} for i in MENU_INTENTS if i in NEEDS]
+    return buttons + [{"title": "Talk to a person", "payload": "/talk_to_human"}]
+
+
+def welcome_text() -> str:
+    return (
+        "Hello! I'm Signpost. I help people in the UK find free help with computers, phones and the internet.\n\n"
+        "I can find you:\n"
+        "- the nearest place to get online or get help\n"
+        "- a free or cheap laptop, tablet or phone\n"
+        "- a free SIM card or data\n"
+        "- computer classes near you or online\n\n"
+        "Tell me what you need in your own words, or choose below.\n"
+        "/help how to ask, /privacy what I keep, /forget delete this chat."
+    )
+
+
+def help_text(settings: Settings) -> str:
+    return (
+        "Just type what you need, for example:\n"
+        "- \"I can't afford a laptop\"\n"
+        "- \"I need a free SIM near NR2 4EE\"\n"
+        "- \"computer classes\"\n\n"
+        "When I ask where you are, send a postcode or tap \"Share my location\".\n\n"
+        "/start what I can do\n/privacy what I keep and for how long\n/forget delete this conversation\n\n"
+        f"To talk to a person: {contact_text(settings)}"
+    )
+
+
+def privacy_text(settings: Settings) -> str:
+    return (
+        "What I keep: the messages of this chat, so I can follow the conversation. They are stored under a "
+        "code made from this chat, not your name, username or phone number.\n\n"
+        "If you share your location, I only use it to find places near you and keep it rounded to about "
+        "100 metres.\n\n"
+        f"How long: conversations are deleted automatically {settings.retention_days} days after your last "
+        "message.\n\n"
+        "Send /forget at any time to delete this conversation now.\n\n"
+        "Telegram itself also keeps the chat on your phone until you delete it there."
+    )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: welcome and the main menu, without asking Rasa (works even when Rasa is down)."""
+    b = bridge(context)
+    await update.effective_message.reply_text(
+        welcome_text(), reply_markup=inline_keyboard(menu_buttons(), b.payloads)
+    )
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_text(help_text(bridge(context).settings))
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_text(privacy_text(bridge(context).settings))
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/forget: delete this chat's conversation from the tracker store, then start fresh."""
+    b = bridge(context)
+    sender = b.sender(update.effective_chat.id)
+    try:
+        deleted = await asyncio.to_thread(b.forget, sender)
+    except Exception:  # noqa: BLE001 - tell the resident it did not work rather than pretend
+        logger.exception("forget failed sender=%s", sender)
+        await update.effective_message.reply_text(apology(b.settings))
+        return
+    context.chat_data.clear()
+    logger.info("forget update=%s sender=%s events=%d", update.update_id, sender, deleted)
+    await update.effective_message.reply_text(
+        "Done: I have deleted this conversation. We can start again whenever you like.\n\n"
+        "What do you need help with?",
+        reply_markup=inline_keyboard(menu_buttons(), b.payloads),
+    )
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await to_rasa(update, context, update.effective_message.text)
+
+
+async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared location finds the nearest hubs without a postcode."""
+    where = update.effective_message.location
+    entities = {
+        "latitude": round(where.latitude, LOCATION_DECIMALS),
+        "longitude": round(where.longitude, LOCATION_DECIMALS),
+    }
+    await to_rasa(update, context, f"/inform_location{json.dumps(entities)}")
+
+
+async def button_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the tap, mark the keyboard as used, then send the button's payload to Rasa."""
+    b = bridge(context)
+    query = update.callback_query
+    message = query.message
+    if message is None or update.effective_chat is None:
+        await query.answer()
+        return
+    used: deque = context.chat_data.setdefault(USED_KEYBOARDS, deque(maxlen=200))
+    if message.message_id in used:  # a second tap on the same keyboard: one answer is enough
+        await query.answer("You already chose.")
+        return
+    used.append(message.message_id)
+    await query.answer()
+    payload = b.payloads.decode(query.data)
+    await mark_chosen(update, button_title(getattr(message, "reply_markup", None), query.data or ""))
+    if payload is None:
+        await message.reply_text(EXPIRED_BUTTON)
+        return
+    await to_rasa(update, context, payload)
+
+
+async def mark_chosen(update: Update, title: str | None) -> None:
+    """Replace the keyboard with the choice, so old buttons cannot be tapped again."""
+    query = update.callback_query
+    text = getattr(query.message, "text", None)
+    try:
+        if text and title and utf16_len(text + CHOSEN_MARK + title) <= MAX_TEXT:
+            await query.edit_message_text(text + CHOSEN_MARK + title, reply_markup=None)
+        else:
+            await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as exc:  # too old to edit, or already edited: not worth failing the tap
+        logger.info("could not mark keyboard update=%s error=%s", update.update_id, type(exc).__name__)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice notes, documents...: ask for words instead."""
+    await update.effective_message.reply_text(ASK_FOR_TEXT)
+
+
+async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot.send_message(update.effective_chat.id, EDITED)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_text(UNKNOWN_COMMAND)
+
+
+async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Send one message to Rasa exactly once and relay the replies; apologise if Rasa fails.
+
+    The update is never retried after Rasa may have seen it, so a resident never
+    gets two answers; the next message simply tries again.
+    """
+    b = bridge(context)
+    chat_id = update.effective_chat.id
+    sender = b.sender(chat_id)
+    started = time.perf_counter()
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError:
+        pass  # only a nicety
+    try:
+        replies = await b.rasa.send(sender, text, {"channel": "telegram"})
+    except RasaUnavailable as exc:
+        logger.warning("rasa unavailable update=%s sender=%s error=%s", update.update_id, sender, exc)
+        await context.bot.send_message(chat_id, apology(b.settings))
+        return
+    rasa_seconds = time.perf_counter() - started
+    outgoing, shown = plan(replies, b.payloads, context.chat_data.get(LOCATION_KEYBOARD, False))
+    if not outgoing:  # never leave a resident in silence
+        outgoing = [Text(apology(b.settings))]
+    context.chat_data[LOCATION_KEYBOARD] = shown
+    await send(context.bot, chat_id, outgoing)
+    logger.info(
+        "reply update=%s sender=%s sent=%d rasa_s=%.3f total_s=%.3f",
+        update.update_id, sender, len(outgoing), rasa_seconds, time.perf_counter() - started,
+    )
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log ids and the error type only: the default handler would log the whole update (message text)."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error(
+        "update=%s failed: %s", update_id, type(context.error).__name__,
+        exc_info=(type(context.error), context.error, context.error.__traceback__) if context.error else None,
+    )
+
+
+def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Order matters: the first matching handler wins, and edits must not reach the text handler."""
+    new_message = filters.UpdateType.MESSAGE
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, edited))
+    application.add_handler(CommandHandler("start", start, filters=new_message))
+    application.add_handler(CommandHandler("help", help_command, filters=new_message))
+    application.add_handler(CommandHandler("privacy", privacy, filters=new_message))
+    application.add_handler(CommandHandler("forget", forget_command, filters=new_message))
+    application.add_handler(CallbackQueryHandler(button_tap))
+    application.add_handler(MessageHandler(new_message & filters.COMMAND, unknown_command))
+    application.add_handler(MessageHandler(new_message & filters.TEXT, text_message))
+    application.add_handler(MessageHandler(new_message & filters.LOCATION, location_message))
+    application.add_handler(MessageHandler(new_message & filters.ChatType.PRIVATE, not_text))
+    application.add_error_handler(on_error)

@@ -1,0 +1,45 @@
+"""``POST /api/forget {"sender": id}``: delete one conversation ("End chat").
+
+The sender id is a random 128-bit value only the resident's browser knows,
+so knowing it is the permission to delete it. Deleting runs in a thread:
+SQLAlchemy is synchronous and must not block other requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from aiohttp import web
+from sqlalchemy.engine import Engine
+
+from bot.conversations import forget
+
+ENGINE = web.AppKey("tracker_engine", Engine)
+SENDER = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+
+
+async def forget_conversation(request: web.Request) -> web.Response:
+    if request.content_type != "application/json":
+        return web.json_response({"error": "send JSON"}, status=415)
+    try:
+        body = await request.json()
+    except ValueError:
+        return web.json_response({"error": "invalid JSON"}, status=400)
+    sender = body.get("sender") if isinstance(body, dict) else None
+    if not isinstance(sender, str) or not SENDER.match(sender):
+        return web.json_response({"error": "sender must be 8-128 letters, digits, - or _"}, status=400)
+    loop = asyncio.get_running_loop()
+    deleted = await loop.run_in_executor(None, forget, request.app[ENGINE], sender)
+    return web.json_response({"deleted": deleted})
+
+
+async def preflight(request: web.Request) -> web.Response:
+    """Answered by the CORS middleware; this route only makes OPTIONS match."""
+    return web.Response(status=204)
+
+
+def add_routes(app: web.Application, engine: Engine) -> None:
+    app[ENGINE] = engine
+    app.router.add_post("/api/forget", forget_conversation)
+    app.router.add_route("OPTIONS", "/api/forget", preflight)

@@ -1,0 +1,75 @@
+"""The widget script and the demo council page.
+
+The demo page carries a strict Content-Security-Policy (no inline script or
+style) to show councils that the widget needs nothing more than its own
+script origin and Rasa in ``connect-src``.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.web.settings import WebSettings
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+DEMO_TEMPLATE = HERE / "templates" / "demo.html"
+SETTINGS = web.AppKey("web_settings", WebSettings)
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _static(name: str, content_type: str) -> web.Response:
+    response = web.Response(body=(STATIC / name).read_bytes(), content_type=content_type, charset="utf-8")
+    # Councils embed the script by URL: let a new version reach residents within minutes.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.enable_compression()
+    return response
+
+
+async def widget_js(request: web.Request) -> web.Response:
+    response = _static("widget.js", "text/javascript")
+    # Lets pages load it with crossorigin="anonymous" (and Subresource Integrity).
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+async def demo_css(request: web.Request) -> web.Response:
+    return _static("demo.css", "text/css")
+
+
+async def demo_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    page = DEMO_TEMPLATE.read_text(encoding="utf-8").replace(
+        "{{rasa_url}}", html.escape(settings.widget_rasa_url, quote=True)
+    )
+    response = web.Response(text=page, content_type="text/html", charset="utf-8")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {origin(settings.widget_rasa_url)}; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+async def health(request: web.Request) -> web.Response:
+    """For process supervisors (``make run`` waits on it)."""
+    return web.json_response({"status": "ok"})
+
+
+def add_routes(app: web.Application, settings: WebSettings) -> None:
+    app[SETTINGS] = settings
+    app.router.add_get("/", demo_page)
+    app.router.add_get("/demo.html", demo_page)
+    app.router.add_get("/demo.css", demo_css)
+    app.router.add_get("/widget.js", widget_js)
+    app.router.add_get("/health", health)

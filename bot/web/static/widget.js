@@ -1,0 +1,569 @@
+/*! Signpost chat widget. No dependencies, no build step.
+ * Embed: <script src=".../widget.js" defer data-server="https://rasa.example" data-title="Help getting online"
+ *         data-colour="#1d4f91" data-lang="en"></script>
+ * Docs: docs/widget.md. Text from the bot or the resident is only ever set as text, never as HTML. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.signpostWidget) return;
+
+  // Every string the resident sees or hears. Add a language by adding a table.
+  var STRINGS = {
+    en: {
+      launcher: "Chat with us",
+      title: "Help getting online",
+      close: "Close",
+      end: "End chat",
+      endQuestion: "End this chat? This deletes your messages.",
+      endYes: "Yes, end chat",
+      endNo: "No, go back",
+      ended: "Chat ended. Your messages have been deleted.",
+      endedLater: "Chat ended. We could not reach the server, so your messages will be deleted later.",
+      conversation: "Conversation",
+      welcome: "Hello! I can help you find free help with computers, phones and the internet near you.\nWhat do you need help with?",
+      label: "Type your message",
+      send: "Send",
+      you: "You said: ",
+      bot: "Chat bot said: ",
+      typing: "Chat bot is writing a reply.",
+      slow: "This is taking longer than usual. Please wait.",
+      notSent: "Not sent yet.",
+      offline: "You are offline. We will send your message when you are back online.",
+      retrying: "Cannot connect. We will keep trying to send your message.",
+      tryNow: "Try now",
+      back: "Connected again.",
+      unsure: "Sorry, something went wrong. Your message may not have been sent.",
+      sendAgain: "Send again",
+      busy: "Please wait. We are still sending your last message.",
+      choose: "Choose an answer",
+      useLocation: "Use my location",
+      myLocation: "My location",
+      locating: "Finding where you are.",
+      noLocation: "Sorry, we could not find where you are. Please type your postcode.",
+      places: function (n) { return n === 1 ? "1 place near you" : n + " places near you"; },
+      away: function (m) {
+        if (m < 0.1) return "Less than 0.1 miles away";
+        var r = Math.round(m * 10) / 10;
+        return r === 1 ? "1 mile away" : r + " miles away";
+      },
+      openNow: "Open now.",
+      closedNow: "Closed now.",
+      today: "Today: ",
+      map: "Show on a map",
+      call: "Call ",
+      website: "Website",
+      booking: { drop_in: "Just drop in.", appointment: "You need to book first.", both: "Drop in, or book first." }
+    }
+  };
+
+  var data = script.dataset;
+  var langCode = STRINGS[data.lang] ? data.lang : "en";
+  var t = STRINGS[langCode];
+  var server = (data.server || "http://localhost:5005").replace(/\/+$/, "");
+  var forgetUrl = data.forgetUrl || new URL("/api/forget", script.src).href;
+  var title = data.title || t.title;
+  var storageKey = "signpost-chat";
+  var TIMEOUT_MS = 45000;
+  var RETRY_DELAYS = [1000, 2000, 4000, 8000, 10000];
+
+  // ---------- storage: sessionStorage by default (shared library PCs) ----------
+  var memory = {};
+  var store = (function () {
+    try {
+      var s = data.storage === "local" ? window.localStorage : window.sessionStorage;
+      s.setItem(storageKey + "-test", "1");
+      s.removeItem(storageKey + "-test");
+      return s;
+    } catch (e) {
+      return { getItem: function (k) { return memory[k] || null; }, setItem: function (k, v) { memory[k] = v; }, removeItem: function (k) { delete memory[k]; } };
+    }
+  })();
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+
+  var state = (function () {
+    try {
+      var saved = JSON.parse(store.getItem(storageKey) || "null");
+      if (saved && typeof saved.sender === "string" && Array.isArray(saved.items)) return saved;
+    } catch (e) { /* start afresh */ }
+    return { sender: newId(), items: [], open: false };
+  })();
+
+  function save() {
+    var items = state.items.map(function (item) {
+      // A message still on its way when the page goes away may or may not have arrived.
+      return item.from === "user" && item.state && item.state !== "sent" ? Object.assign({}, item, { state: "unsure" }) : item;
+    });
+    try { store.setItem(storageKey, JSON.stringify({ sender: state.sender, items: items, open: state.open })); } catch (e) { /* full */ }
+  }
+
+  // ---------- colours: keep text on the council's colour at 4.5:1 or better ----------
+  function luminance(hex) {
+    var n = parseInt(hex.slice(1), 16);
+    return [n >> 16, (n >> 8) & 255, n & 255].map(function (c) {
+      c /= 255;
+      return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    }).reduce(function (sum, c, i) { return sum + c * [0.2126, 0.7152, 0.0722][i]; }, 0);
+  }
+  var accent = data.colour || data.color || "";
+  if (/^#[0-9a-f]{3}$/i.test(accent)) accent = "#" + accent.slice(1).replace(/./g, "$&$&");
+  if (!/^#[0-9a-f]{6}$/i.test(accent)) accent = "#1d4f91";
+  var onAccent = 1.05 / (luminance(accent) + 0.05) >= 4.5 ? "#ffffff" : "#0b0c0c";
+
+  // ---------- DOM helpers: text only, never HTML ----------
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "class") node.className = attrs[k];
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), attrs[k]);
+      else if (attrs[k] !== false && attrs[k] != null) node.setAttribute(k, attrs[k] === true ? "" : attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+  function srOnly(text) { return el("span", { class: "sr", text: text }); }
+
+  function safeHref(url) {
+    try {
+      var u = new URL(url);
+      return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
+    } catch (e) { return null; }
+  }
+
+  // URLs and UK phone numbers in bot text become links; everything else stays text.
+  var LINKABLE = /(https?:\/\/[^\s<>"']+|www\.[^\s<>"']+\.[^\s<>"']+)|(\b0\d{3,4} ?\d{3} ?\d{3,4}\b)/gi;
+  function richText(text) {
+    var frag = document.createDocumentFragment();
+    var last = 0;
+    text.replace(LINKABLE, function (match, url, phone, index) {
+      var trail = url ? match.match(/[.,;:!?)\]]*$/)[0] : "";
+      var body = match.slice(0, match.length - trail.length);
+      var href = url ? safeHref(/^www\./i.test(body) ? "https://" + body : body) : "tel:" + body.replace(/\s/g, "");
+      frag.appendChild(document.createTextNode(text.slice(last, index)));
+      frag.appendChild(href ? el("a", { href: href, text: body }) : document.createTextNode(body));
+      frag.appendChild(document.createTextNode(trail));
+      last = index + match.length;
+      return match;
+    });
+    frag.appendChild(document.createTextNode(text.slice(last)));
+    return frag;
+  }
+
+  // ---------- the shadow root: our styles cannot leak out, the page's cannot leak in ----------
+  var CSS = [
+    ":host{all:initial !important;display:block !important}",
+    ".root{font:400 max(1rem,18px)/1.5 system-ui,-apple-system,'Segoe UI',Arial,sans-serif;color:#0b0c0c;--accent:" + accent + ";--on-accent:" + onAccent + "}",
+    ".root *{box-sizing:border-box;letter-spacing:normal;word-spacing:normal;text-transform:none}",
+    ".sr{position:absolute!important;width:1px!important;height:1px!important;margin:-1px!important;padding:0!important;overflow:hidden!important;clip:rect(0 0 0 0)!important;white-space:nowrap!important;border:0!important}",
+    "button{font:inherit;cursor:pointer;min-height:44px;min-width:44px;padding:.4em .9em;border:2px solid #0b0c0c;border-radius:6px;background:#fff;color:#0b0c0c;font-weight:600;line-height:1.2}",
+    "button:hover{background:#e8e8e8}",
+    "button:focus-visible,input:focus-visible,a:focus-visible,[tabindex]:focus-visible{outline:3px solid #0b0c0c;outline-offset:0;box-shadow:0 0 0 6px #fd0}",
+    "a{color:#1a4480;text-decoration:underline;text-underline-offset:.15em;overflow-wrap:anywhere}",
+    "a:hover{text-decoration-thickness:3px}",
+    ".launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:flex;align-items:center;gap:.5em;min-height:52px;padding:.5em 1.1em;background:var(--accent);color:var(--on-accent);border:2px solid var(--on-accent);border-radius:26px;box-shadow:0 2px 8px rgba(0,0,0,.35);font-size:1.05em;font-weight:700}",
+    ".launcher:hover{background:var(--accent);text-decoration:underline}",
+    ".launcher svg{width:1.4em;height:1.4em;fill:currentColor;flex:none}",
+    ".panel{position:fixed;right:16px;bottom:84px;z-index:2147483001;display:flex;flex-direction:column;width:400px;max-width:calc(100vw - 32px);height:620px;max-height:calc(100vh - 100px);background:#fff;border:2px solid #0b0c0c;border-radius:10px;box-shadow:0 4px 24px rgba(0,0,0,.3);overflow:hidden}",
+    ".panel[hidden]{display:none}",
+    "header{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:8px 8px 8px 14px;background:var(--accent);color:var(--on-accent);border-bottom:2px solid #0b0c0c}",
+    "h2{flex:1 1 0;min-width:6em;margin:0;font-size:1.15em;font-weight:700;line-height:1.25}",
+    "header button{background:#fff;padding:.4em .7em}",
+    ".confirm{padding:12px 14px;background:#fff7d6;border-bottom:2px solid #0b0c0c}",
+    ".confirm p{margin:0 0 8px;font-weight:600}",
+    ".confirm div,.status{display:flex;flex-wrap:wrap;gap:8px;align-items:center}",
+    ".status{padding:0 14px;background:#fff7d6;font-weight:600}",
+    ".status.on{padding:8px 14px;border-bottom:2px solid #0b0c0c}",
+    ".log{position:relative;flex:1 1 auto;min-height:6em;overflow-y:auto;padding:12px;background:#fff}",
+    ".msg{display:flex;flex-direction:column;margin:0 0 12px}",
+    ".bubble{max-width:88%;padding:.55em .85em;border:2px solid transparent;border-radius:12px;white-space:pre-line;overflow-wrap:anywhere}",
+    ".bot .bubble{align-self:flex-start;background:#f0f0f0;border-color:#d0d0d0;border-bottom-left-radius:3px}",
+    ".user .bubble{align-self:flex-end;background:var(--accent);color:var(--on-accent);border-bottom-right-radius:3px}",
+    ".user .bubble a{color:inherit}",
+    ".note{align-self:flex-end;display:flex;flex-wrap:wrap;gap:8px;align-items:center;justify-content:flex-end;margin-top:4px;font-size:.9em;font-weight:600;color:#6b1d1d}",
+    ".choices{display:flex;flex-wrap:wrap;gap:8px;margin:0 0 12px}",
+    ".choices button{background:#fff;border-radius:22px}",
+    ".cards{list-style:none;margin:0;padding:0;display:grid;gap:10px}",
+    ".card{border:2px solid #0b0c0c;border-radius:8px;padding:10px 12px;background:#fff}",
+    ".card h3{margin:0 0 4px;font-size:1.05em;font-weight:700}",
+    ".card p{margin:2px 0}",
+    ".open{font-weight:600;color:#0b5a2b}",
+    ".closed{font-weight:600;color:#6b1d1d}",
+    ".links{display:flex;flex-wrap:wrap;gap:4px 16px;margin-top:6px!important}",
+    ".links a{display:inline-flex;align-items:center;min-height:32px}",
+    ".typing{display:flex;gap:5px;padding:.8em 1em;align-self:flex-start;background:#f0f0f0;border-radius:12px;margin:0 0 12px;width:max-content}",
+    ".typing span{width:8px;height:8px;border-radius:50%;background:#505050;animation:sp-bounce 1.2s infinite ease-in-out}",
+    ".typing span:nth-child(2){animation-delay:.2s}.typing span:nth-child(3){animation-delay:.4s}",
+    "@keyframes sp-bounce{0%,80%,100%{opacity:.3}40%{opacity:1}}",
+    "form{padding:10px 12px 12px;border-top:2px solid #0b0c0c;background:#fff}",
+    "label{display:block;margin-bottom:4px;font-weight:600}",
+    ".row{display:flex;gap:8px}",
+    "input{font:inherit;flex:1 1 auto;min-width:0;min-height:44px;padding:.4em .6em;border:2px solid #0b0c0c;border-radius:6px;background:#fff;color:#0b0c0c}",
+    ".send{background:var(--accent);color:var(--on-accent);border-color:#0b0c0c}",
+    ".send:hover{background:var(--accent);text-decoration:underline}",
+    "@media (max-width:480px),(max-height:560px){.panel{inset:0;width:auto;height:auto;max-width:none;max-height:none;border:0;border-radius:0}.is-open .launcher{display:none}}",
+    "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}",
+    "@media (forced-colors:active){.bubble,.card,.typing,button,input{border:2px solid CanvasText}.user .bubble{border-style:double;border-width:4px}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid Highlight}.typing span{background:CanvasText}}"
+  ].join("\n");
+
+  var host = el("signpost-chat");
+  var shadow = host.attachShadow({ mode: "open" });
+  if (shadow.adoptedStyleSheets && window.CSSStyleSheet && "replaceSync" in CSSStyleSheet.prototype) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS); // constructed sheets work under a strict style-src CSP
+    shadow.adoptedStyleSheets = [sheet];
+  } else {
+    shadow.appendChild(el("style", { text: CSS }));
+  }
+
+  var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  icon.setAttribute("viewBox", "0 0 24 24");
+  icon.setAttribute("aria-hidden", "true");
+  icon.setAttribute("focusable", "false");
+  var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z");
+  icon.appendChild(path);
+
+  var launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "sp-panel", onclick: toggle }, [icon, el("span", { text: t.launcher })]);
+  var endButton = el("button", { type: "button", onclick: askEnd, text: t.end });
+  var closeButton = el("button", { type: "button", onclick: close, text: t.close });
+  var confirmText = el("p", { id: "sp-confirm-text", text: t.endQuestion });
+  var confirmBox = el("div", { class: "confirm", role: "group", "aria-labelledby": "sp-confirm-text", tabindex: "-1", hidden: true }, [
+    confirmText,
+    el("div", {}, [el("button", { type: "button", onclick: endChat, text: t.endYes }), el("button", { type: "button", onclick: cancelEnd, text: t.endNo })])
+  ]);
+  var statusText = el("span");
+  var statusAction = el("button", { type: "button", hidden: true, onclick: retryNow, text: t.tryNow });
+  var status = el("div", { class: "status" }, [el("div", { role: "status" }, [statusText]), statusAction]);
+  var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.conversation, tabindex: "0" });
+  var input = el("input", { id: "sp-input", type: "text", autocomplete: "off", maxlength: "1000", enterkeyhint: "send" });
+  var form = el("form", { novalidate: true, onsubmit: function (e) { e.preventDefault(); submit(input.value); } }, [
+    el("label", { for: "sp-input", text: t.label }),
+    el("div", { class: "row" }, [input, el("button", { type: "submit", class: "send", text: t.send })])
+  ]);
+  var panel = el("section", { id: "sp-panel", class: "panel", role: "dialog", "aria-labelledby": "sp-title", "aria-describedby": "sp-welcome", hidden: true, onkeydown: onPanelKey }, [
+    el("header", {}, [el("h2", { id: "sp-title", text: title }), endButton, closeButton]),
+    confirmBox, status, log, form
+  ]);
+  var root = el("div", { class: "root", lang: langCode, dir: "ltr" }, [launcher, panel]);
+  shadow.appendChild(root);
+
+  // ---------- status line: each state is announced once ----------
+  function setStatus(text, action) {
+    if (statusText.textContent !== (text || "")) statusText.textContent = text || "";
+    status.classList.toggle("on", !!text);
+    statusAction.hidden = !action;
+  }
+
+  // ---------- rendering ----------
+  function renderItem(item) {
+    var node;
+    if (item.kind === "choices") {
+      node = el("div", { class: "choices", role: "group", "aria-label": t.choose }, item.buttons.map(function (b) {
+        return el("button", { type: "button", text: b.title, onclick: function () { choose(b); } });
+      }));
+    } else if (item.kind === "hubs") {
+      node = el("div", { class: "msg bot" }, [srOnly(t.bot), hubCards(item.hubs)]);
+    } else {
+      var bubble = el("div", { class: "bubble" }, [srOnly(item.from === "user" ? t.you : t.bot)]);
+      bubble.appendChild(item.from === "user" ? document.createTextNode(item.text) : richText(item.text));
+      node = el("div", { class: "msg " + (item.from === "user" ? "user" : "bot") }, [bubble]);
+      if (item.from === "user") {
+        notes[item.id] = el("div", { class: "note" });
+        node.appendChild(notes[item.id]);
+        showNote(item);
+      }
+    }
+    node.setAttribute("data-id", item.id);
+    if (item.id === "welcome") node.id = "sp-welcome"; // read out with the dialog's name on opening
+    log.appendChild(node);
+    return node;
+  }
+
+  var notes = {};
+  function showNote(item) {
+    var note = notes[item.id];
+    if (!note) return;
+    note.textContent = "";
+    if (item.state === "retrying") note.appendChild(el("span", { text: t.notSent }));
+    if (item.state === "unsure" || item.state === "old") note.appendChild(el("span", { text: t.unsure }));
+    if (item.state === "unsure" && !pending) note.appendChild(el("button", { type: "button", text: t.sendAgain, onclick: function () { resend(item); } }));
+  }
+
+  function hubCards(hubs) {
+    return el("ul", { class: "cards", "aria-label": t.places(hubs.length) }, hubs.map(function (h) {
+      var lat = Number(h.latitude), lon = Number(h.longitude), links = [];
+      if (isFinite(lat) && isFinite(lon)) {
+        links.push(el("a", { href: "https://www.openstreetmap.org/?mlat=" + lat + "&mlon=" + lon + "#map=17/" + lat + "/" + lon }, [t.map, srOnly(", " + h.name)]));
+      }
+      var tel = String(h.phone || "").replace(/[^\d+]/g, "");
+      if (tel) links.push(el("a", { href: "tel:" + tel, text: t.call + h.phone }));
+      var site = h.url && safeHref(h.url);
+      if (site) links.push(el("a", { href: site }, [t.website, srOnly(", " + h.name)]));
+      var open = h.open_now === true ? el("span", { class: "open", text: t.openNow + " " }) : h.open_now === false ? el("span", { class: "closed", text: t.closedNow + " " }) : null;
+      var hours = String(h.hours_today || "");
+      if (/^closed/i.test(hours) && h.open_now === false) hours = ""; // "Closed now." says it
+      else if (hours && !/^(closed|open)/i.test(hours)) hours = t.today + hours;
+      return el("li", { class: "card" }, [
+        el("h3", { text: String(h.name || "") }),
+        typeof h.distance_miles === "number" ? el("p", { text: t.away(h.distance_miles) }) : null,
+        open || hours ? el("p", {}, [open, hours]) : null,
+        el("p", { text: [h.address, h.postcode].filter(Boolean).join(", ") }),
+        t.booking[h.booking] ? el("p", { text: t.booking[h.booking] }) : null,
+        links.length ? el("p", { class: "links" }, links) : null
+      ]);
+    }));
+  }
+
+  function add(item) {
+    item.id = item.id || newId().slice(0, 12);
+    state.items.push(item);
+    var node = renderItem(item);
+    save();
+    return node;
+  }
+
+  function scrollTo(node) {
+    log.scrollTop = Math.max(0, node.offsetTop - 8);
+  }
+
+  function clearChoices() {
+    state.items = state.items.filter(function (i) { return i.kind !== "choices"; });
+    Array.prototype.forEach.call(log.querySelectorAll(".choices"), function (n) { n.remove(); });
+  }
+
+  function renderAll() {
+    log.textContent = "";
+    if (!state.items.length) state.items.push({ id: "welcome", from: "bot", text: t.welcome });
+    state.items.forEach(renderItem);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // One answer from Rasa: text, quick replies (shown last) and hub cards.
+  function renderReplies(replies) {
+    var hubs = [], buttons = [], texts = [];
+    replies.forEach(function (r) {
+      if (r && r.custom && r.custom.type === "hubs" && Array.isArray(r.custom.hubs)) hubs.push(r.custom.hubs);
+      if (r && typeof r.text === "string") texts.push(r.text);
+      if (r && Array.isArray(r.buttons)) buttons = buttons.concat(r.buttons.filter(function (b) { return b && b.title && b.payload; }));
+    });
+    var first = null, all = [].concat.apply([], hubs);
+    replies.forEach(function (r) {
+      var node = null;
+      if (r && typeof r.text === "string") {
+        var text = r.text;
+        // The text version of the hub list repeats the cards: keep only its first line.
+        if (all.length && all.every(function (h) { return text.indexOf(h.name) >= 0; })) text = text.split("\n\n")[0];
+        node = add({ from: "bot", text: text });
+      }
+      if (r && r.custom && r.custom.type === "hubs" && Array.isArray(r.custom.hubs) && r.custom.hubs.length) node = add({ kind: "hubs", from: "bot", hubs: r.custom.hubs });
+      first = first || node;
+    });
+    if (navigator.geolocation && window.isSecureContext && texts.some(function (x) { return /send me your postcode/i.test(x); })) {
+      buttons.push({ title: t.useLocation, geo: true });
+    }
+    if (buttons.length) add({ kind: "choices", buttons: buttons });
+    if (first) scrollTo(first);
+  }
+
+  // ---------- sending: one message at a time, never twice ----------
+  var pending = null, retryTimer = null, attempt = 0, typingNode = null, slowTimer = null;
+
+  function submit(text, shown) {
+    text = String(text || "").trim();
+    if (!text) { input.focus(); return; }
+    if (pending) { setStatus(t.busy); return; }
+    var fromInput = shown === undefined;
+    clearChoices();
+    state.items.forEach(function (i) { if (i.state === "unsure") { i.state = "old"; showNote(i); } });
+    var item = { from: "user", text: fromInput ? text : shown, payload: text, state: "sending" };
+    scrollTo(add(item));
+    if (fromInput) input.value = "";
+    attempt = 0;
+    deliver(item);
+  }
+
+  function choose(button) {
+    if (pending) { setStatus(t.busy); return; }
+    input.focus(); // the buttons are about to go; keep focus somewhere useful
+    if (button.geo) { locate(); return; }
+    submit(button.payload, button.title);
+  }
+
+  function locate() {
+    setStatus(t.locating);
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      setStatus("");
+      var c = pos.coords;
+      submit("/inform_location" + JSON.stringify({ latitude: Math.round(c.latitude * 1000) / 1000, longitude: Math.round(c.longitude * 1000) / 1000 }), t.myLocation);
+    }, function () { setStatus(t.noLocation); }, { timeout: 15000, maximumAge: 600000 });
+  }
+
+  function showTyping(on, quiet) {
+    if (on && !typingNode) {
+      typingNode = el("div", { class: "typing", "aria-hidden": "true" }, [el("span"), el("span"), el("span")]);
+      log.appendChild(typingNode);
+      log.scrollTop = log.scrollHeight;
+      if (!quiet) setStatus(t.typing);
+    } else if (!on && typingNode) {
+      typingNode.remove();
+      typingNode = null;
+    }
+  }
+
+  function setItemState(item, value) {
+    item.state = value;
+    showNote(item);
+    save();
+  }
+
+  function deliver(item) {
+    pending = item;
+    clearTimeout(retryTimer);
+    var wasRetrying = item.state === "retrying";
+    showTyping(true, wasRetrying); // while retrying, the status already says so: say it once
+    var controller = new AbortController();
+    var timedOut = false;
+    var timer = setTimeout(function () { timedOut = true; controller.abort(); }, TIMEOUT_MS);
+    clearTimeout(slowTimer);
+    if (!wasRetrying) slowTimer = setTimeout(function () { setStatus(t.slow); }, 12000);
+    fetch(server + "/webhooks/rest/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, message: item.payload }),
+      signal: controller.signal,
+      credentials: "omit",
+      cache: "no-store"
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json().then(function (replies) {
+        if (item !== pending) return;
+        finish(item, "sent", wasRetrying ? t.back : "");
+        renderReplies(Array.isArray(replies) ? replies : []);
+      });
+    }, function () {
+      if (item !== pending) return;
+      if (timedOut) {
+        finish(item, "unsure", t.unsure);
+        return;
+      }
+      // The browser could not connect at all (refused, offline, DNS): nothing reached
+      // the server, so sending again later cannot make the bot see it twice.
+      showTyping(false);
+      clearTimeout(slowTimer);
+      setItemState(item, "retrying");
+      var offline = navigator.onLine === false;
+      setStatus(offline ? t.offline : t.retrying, !offline);
+      var delay = RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)] * (0.8 + Math.random() * 0.4);
+      attempt += 1;
+      if (!offline) retryTimer = setTimeout(function () { if (pending === item) deliver(item); }, delay);
+    }).catch(function () {
+      // The server answered with an error, or with something we cannot read: it may have
+      // handled the message, so do not send it again without the resident asking.
+      if (item === pending) finish(item, "unsure", t.unsure);
+    }).then(function () { clearTimeout(timer); });
+  }
+
+  function finish(item, value, message) {
+    pending = null;
+    clearTimeout(slowTimer);
+    showTyping(false);
+    setStatus(message);
+    setItemState(item, value);
+  }
+
+  function retryNow() {
+    if (pending && pending.state === "retrying") { attempt = 0; deliver(pending); }
+  }
+
+  function resend(item) {
+    if (pending) return;
+    setItemState(item, "sending");
+    attempt = 0;
+    deliver(item);
+  }
+
+  window.addEventListener("online", retryNow);
+  window.addEventListener("offline", function () { if (pending && pending.state === "retrying") setStatus(t.offline); });
+
+  // ---------- opening, closing, ending ----------
+  function isFullScreen() { return window.matchMedia("(max-width:480px),(max-height:560px)").matches; }
+
+  function open(moveFocus) {
+    state.open = true;
+    save();
+    panel.hidden = false;
+    root.classList.add("is-open");
+    launcher.setAttribute("aria-expanded", "true");
+    log.scrollTop = log.scrollHeight;
+    if (moveFocus !== false) input.focus();
+  }
+
+  function close() {
+    state.open = false;
+    save();
+    cancelEnd(true);
+    panel.hidden = true;
+    root.classList.remove("is-open");
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  function toggle() { if (panel.hidden) open(); else close(); }
+
+  function onPanelKey(e) {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      if (!confirmBox.hidden) cancelEnd(); else close();
+    } else if (e.key === "Tab" && isFullScreen()) {
+      // Full screen, the page behind is covered: keep focus where the resident can see it.
+      var focusable = Array.prototype.filter.call(panel.querySelectorAll("button,a[href],input,[tabindex='0']"), function (n) { return !n.disabled && n.offsetParent !== null; });
+      var firstEl = focusable[0], lastEl = focusable[focusable.length - 1];
+      if (e.shiftKey && shadow.activeElement === firstEl) { e.preventDefault(); lastEl.focus(); }
+      else if (!e.shiftKey && shadow.activeElement === lastEl) { e.preventDefault(); firstEl.focus(); }
+    }
+  }
+
+  function askEnd() {
+    confirmBox.hidden = false;
+    confirmBox.focus();
+  }
+
+  function cancelEnd(quiet) {
+    if (confirmBox.hidden) return;
+    confirmBox.hidden = true;
+    if (quiet !== true) endButton.focus();
+  }
+
+  function endChat() {
+    var sender = state.sender;
+    pending = null;
+    clearTimeout(retryTimer);
+    clearTimeout(slowTimer);
+    showTyping(false);
+    confirmBox.hidden = true;
+    state = { sender: newId(), items: [], open: true };
+    store.removeItem(storageKey);
+    renderAll();
+    save();
+    input.value = "";
+    input.focus();
+    fetch(forgetUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: sender }),
+      credentials: "omit",
+      keepalive: true
+    }).then(function (r) { setStatus(r.ok ? t.ended : t.endedLater); }, function () { setStatus(t.endedLater); });
+  }
+
+  renderAll();
+  (document.body || document.documentElement).appendChild(host);
+  if (state.open) open(false);
+
+  window.signpostWidget = { open: open, close: close, version: "1.0.0" };
+})();

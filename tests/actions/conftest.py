@@ -1,0 +1,75 @@
+"""Fixtures for action tests: a real directory database, offline geocoding."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import context
+from bot.directory.csv_loader import load_csv_directory
+from bot.directory.db import make_engine
+from bot.geo.geocoder import Geocoder
+from bot.settings import PROJECT_ROOT, load
+
+SAMPLE = PROJECT_ROOT / "data" / "directory"
+
+
+@pytest.fixture(scope="session")
+def directory_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{Path(tmp_path_factory.mktemp('directory')) / 'directory.db'}"
+    settings = load({"GEOCODER": "offline"})
+    load_csv_directory(make_engine(url), SAMPLE / "hubs.csv", SAMPLE / "courses.csv",
+                       Geocoder.from_settings(settings))
+    return url
+
+
+@pytest.fixture
+def ctx(directory_url: str, tmp_path: Path) -> Iterator[context.Context]:
+    built = context.build(load({"DIRECTORY_URL": directory_url, "GEOCODER": "offline",
+                                "SIGNPOST_VAR_DIR": str(tmp_path)}))
+    context.use(built)
+    yield built
+    context.use(None)
+
+
+def tracker(
+    text: str = "",
+    intent: Optional[str] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    slots: Optional[Dict[str, Any]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    """A tracker whose latest message is ``text`` with the given NLU result."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": ranking or [],
+    }
+    return Tracker("test-sender", slots or {}, latest, events or [], False, None, {}, "action_listen")
+
+
+def run(action: Action, tr: Tracker) -> tuple[CollectingDispatcher, List[Dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tr, {}))
+    return dispatcher, events
+
+
+def slot(events: List[Dict[str, Any]], name: str) -> Any:
+    values = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name]
+    return values[-1] if values else None
+
+
+def texts(dispatcher: CollectingDispatcher) -> str:
+    return "\n".join(m["text"] for m in dispatcher.messages if m.get("text"))
+
+
+def hubs(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
+    return [h for m in dispatcher.messages if (m.get("custom") or {}).get("type") == "hubs"
+            for h in m["custom"]["hubs"]]

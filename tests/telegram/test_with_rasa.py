@@ -1,0 +1,144 @@
+"""The Telegram bridge end to end: real PTB client, fake Bot API, real Rasa with the trained model."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import List
+
+import pytest
+from sqlalchemy import text
+
+from bot.conversations import forget, tracker_engine
+from bot.runner import Stack
+from bot.telegram.handlers import ASK_FOR_TEXT
+from bot.telegram.rasa_client import RasaClient
+from bot.telegram.settings import sender_id
+from tests.telegram.fake_bot_api import Call, FakeBotAPI
+from tests.telegram.harness import SECRET_KEY, bridge, run
+
+pytestmark = pytest.mark.stack
+
+
+def events_of(stack: Stack, chat_id: int) -> int:
+    engine = tracker_engine(Path(stack.settings.tracker_db))
+    with engine.connect() as connection:
+        return connection.execute(
+            text("SELECT COUNT(*) FROM events WHERE sender_id = :s"), {"s": sender_id(SECRET_KEY, chat_id)}
+        ).scalar_one()
+
+
+def connect(fake: FakeBotAPI, stack: Stack):
+    engine = tracker_engine(Path(stack.settings.tracker_db))
+    return bridge(
+        fake, stack.settings, RasaClient(stack.rasa_url, timeout=30), forget=lambda s: forget(engine, s), rasa_timeout=30,
+    )
+
+
+async def say(fake: FakeBotAPI, chat_id: int, message: str, until: str = "sendMessage", timeout: float = 60) -> List[Call]:
+    """Send a text and wait until the bot has answered (at least one ``until`` call and then quiet)."""
+    before = len(fake.sent(chat_id, until))
+    fake.send_text(chat_id, message)
+    await fake.wait_for_calls(chat_id, before + 1, until, timeout=timeout)
+    await fake.quiet(0.7)
+    return fake.sent(chat_id)
+
+
+def asked_for_location(calls: List[Call]) -> bool:
+    return any(
+        c.method == "sendMessage" and "Where are you?" in c.params["text"]
+        and c.params.get("reply_markup", {}).get("keyboard", [[{}]])[0][0].get("request_location")
+        for c in calls
+    )
+
+
+def with_buttons(calls: List[Call]) -> Call:
+    return [c for c in calls if c.method == "sendMessage" and "inline_keyboard" in c.params.get("reply_markup", {})][-1]
+
+
+def test_need_to_venue_pin_and_button_tap(stack: Stack) -> None:
+    chat = 7100001
+
+    async def scenario() -> None:
+        async with FakeBotAPI() as fake, connect(fake, stack):
+            calls = await say(fake, chat, "i cant afford a laptop")
+            assert asked_for_location(calls)
+            calls = await say(fake, chat, "NR3 2AB", until="sendVenue")
+            venues = fake.sent(chat, "sendVenue")
+            assert venues and all(v.params["title"] and "NR" in v.params["address"] for v in venues)
+            assert all(52 < v.params["latitude"] < 53 and 1 < v.params["longitude"] < 2 for v in venues)
+            assert venues[0].params["reply_markup"] == {"remove_keyboard": True}  # no more "Share my location"
+            results = with_buttons(calls)
+            fake.tap(results, "Talk to a person")
+            await fake.wait_for_calls(chat, 1, "answerCallbackQuery")
+            await fake.wait_for_calls(chat, len(fake.texts(chat)) + 1, "sendMessage", timeout=60)
+            await fake.quiet(0.5)
+            assert "0344 980 3333" in fake.texts(chat)[-1], [(c.method, c.params.get("text")) for c in fake.calls[-6:]]
+            assert fake.sent(chat, "editMessageText")[0].params["text"].endswith("✅ Talk to a person")
+
+    run(scenario())
+
+
+def test_shared_location_finds_hubs_without_postcode(stack: Stack) -> None:
+    chat = 7100002
+
+    async def scenario() -> None:
+        async with FakeBotAPI() as fake, connect(fake, stack):
+            assert asked_for_location(await say(fake, chat, "i need a free sim card"))
+            fake.send_location(chat, 52.6309, 1.2974)  # Norwich city centre
+            venues = await fake.wait_for_calls(chat, 1, "sendVenue", timeout=60)
+            assert venues[0].params["title"]
+            assert "Here" in "\n".join(fake.texts(chat))
+
+    run(scenario())
+
+
+def test_forget_really_deletes_the_tracker(stack: Stack) -> None:
+    chat = 7100003
+
+    async def scenario() -> None:
+        async with FakeBotAPI() as fake, connect(fake, stack):
+            await say(fake, chat, "i need a free sim near NR2 4EE", until="sendVenue")
+            assert events_of(stack, chat) > 0
+            await say(fake, chat, "/forget")
+            assert events_of(stack, chat) == 0
+            assert "deleted this conversation" in fake.texts(chat)[-1]
+            await say(fake, chat, "hello")  # starts fresh and still works
+            assert 0 < events_of(stack, chat)
+
+    run(scenario())
+
+
+def test_sticker_gets_a_friendly_reply(stack: Stack) -> None:
+    chat = 7100004
+
+    async def scenario() -> None:
+        async with FakeBotAPI() as fake, connect(fake, stack):
+            fake.send_sticker(chat)
+            await fake.wait_for_calls(chat, 1, "sendMessage")
+            assert fake.texts(chat) == [ASK_FOR_TEXT]
+            await say(fake, chat, "i need a free sim near NR2 4EE", until="sendVenue")
+
+    run(scenario())
+
+
+def test_rasa_stopped_mid_conversation(stack: Stack) -> None:
+    """Rasa goes away after the question: one apology, nothing twice; back again, the chat carries on."""
+    chat = 7100005
+
+    async def scenario() -> None:
+        async with FakeBotAPI() as fake, connect(fake, stack):
+            assert asked_for_location(await say(fake, chat, "i cant afford a laptop"))
+            await asyncio.to_thread(stack.rasa.stop)
+            try:
+                answered = len(fake.texts(chat))
+                await say(fake, chat, "NR3 2AB")
+                assert len(fake.texts(chat)) == answered + 1
+                assert "try again in a minute" in fake.texts(chat)[-1] and "0344 980 3333" in fake.texts(chat)[-1]
+            finally:
+                await asyncio.to_thread(stack.rasa.start)
+                await asyncio.to_thread(stack.wait_healthy, 180, [stack.rasa])
+            await say(fake, chat, "NR3 2AB", until="sendVenue", timeout=90)
+            assert fake.sent(chat, "sendVenue")
+
+    run(scenario())

@@ -1,0 +1,141 @@
+"""Fixtures for the widget: our web server in a thread, Debian's Chromium via Playwright.
+
+Browser tests skip with a reason when Chromium or Playwright is missing on a
+developer's machine, but fail in CI (``CI=true``), where both must be there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import pytest
+from aiohttp import web
+
+from bot.runner import free_port
+from bot.web.app import create_app
+from bot.web.settings import WebSettings, load
+from tests.web.helpers import missing
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+]
+# A Rasa URL nothing listens on; tests answer it with page.route().
+FAKE_RASA = "http://127.0.0.1:9"
+
+
+class WebServer:
+    """The web app (``create_app``) on a free port, in a thread with its own event loop."""
+
+    def __init__(self, settings: WebSettings) -> None:
+        self.settings = settings
+        self.url = f"http://127.0.0.1:{settings.port}"
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._runner: Optional[web.AppRunner] = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._runner = web.AppRunner(create_app(self.settings))
+        self._loop.run_until_complete(self._runner.setup())
+        self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.settings.port).start())
+        self._ready.set()
+        self._loop.run_forever()
+
+    def start(self) -> "WebServer":
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("web server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+def web_settings(rasa_url: str, tracker_db: Path, port: Optional[int] = None) -> WebSettings:
+    port = port or free_port()
+    return replace(
+        load({"TRACKER_DB": str(tracker_db)}),
+        host="127.0.0.1",
+        port=port,
+        allowed_origins=(f"http://127.0.0.1:{port}", f"http://localhost:{port}"),
+        widget_rasa_url=rasa_url,
+    )
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright for Python is not installed: pip install -r requirements-dev.txt")
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        missing(f"Chromium not found at {CHROMIUM}: bash scripts/system-deps.sh installs it")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def fake_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    """The demo page pointing at FAKE_RASA, for tests that script Rasa's answers."""
+    server = WebServer(web_settings(FAKE_RASA, tmp_path_factory.mktemp("web") / "tracker.db")).start()
+    yield server
+    server.stop()
+
+
+Replies = List[Dict[str, Any]]
+
+
+class FakeRasa:
+    """Answers the widget's webhook calls from a script; records what reached 'Rasa'."""
+
+    def __init__(self, answer: Callable[[str], Any]) -> None:
+        self.answer = answer
+        self.received: List[str] = []
+        self.attempts = 0
+
+    def handle(self, route: Any) -> None:
+        request = route.request
+        headers = {
+            "Access-Control-Allow-Origin": request.headers.get("origin", "*"),
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Allow-Methods": "POST, OPTIONS",
+        }
+        if request.method == "OPTIONS":
+            route.fulfill(status=204, headers=headers)
+            return
+        self.attempts += 1
+        message = request.post_data_json["message"]
+        result = self.answer(message)
+        if result == "refuse":
+            route.abort("connectionrefused")
+            return
+        self.received.append(message)
+        if isinstance(result, int):
+            route.fulfill(status=result, headers=headers, body="error")
+        else:
+            route.fulfill(status=200, headers=headers, json=result)
+
+
+@pytest.fixture
+def page(chromium_browser: Any) -> Iterator[Any]:
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
