@@ -18,7 +18,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/dialogue bot
 SPACY_MODEL := var/spacy/en_signpost/meta.json
 MODEL_STAMP := models/.trained
 
-.PHONY: install train run chat shell test lint validate test-stories pytest node-deps bench-nlu bench-directory lock system-deps clean
+.PHONY: install train run chat shell test lint validate test-stories pytest node-deps bench-nlu bench-directory bench-telegram lock system-deps clean
 
 install: $(VENV)/.installed
 
@@ -79,6 +79,9 @@ bench-nlu: install $(SPACY_MODEL)
 
 bench-directory: install
 	$(PY) bench/directory.py
+
+bench-telegram: install train
+	$(PY) bench/telegram.py
 
 # Re-pin every transitive dependency after changing requirements*.txt.
 lock:

@@ -27,11 +27,15 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this file's folder comes first on sys.path, and this file would
+# shadow the python-telegram-bot package (also called "telegram"): drop the folder.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -45,7 +49,7 @@ from bot.runner import Stack, free_port  # noqa: E402
 from bot.settings import Settings, load  # noqa: E402
 from bot.telegram.app import build_application, running  # noqa: E402
 from bot.telegram.rasa_client import RasaClient  # noqa: E402
-from bot.telegram.settings import TelegramSettings  # noqa: E402
+from bot.telegram.settings import TelegramSettings, sender_id  # noqa: E402
 from tests.conftest import load_sample_directory, stack_env  # noqa: E402
 from tests.telegram.fake_bot_api import FakeBotAPI  # noqa: E402
 
@@ -56,6 +60,21 @@ RATE_LIMITED = os.environ.get("BENCH_RATE_LIMITED", "1") == "1"
 PER_MESSAGE_TIMEOUT = 120
 
 
+class TimedRasa(RasaClient):
+    """Records how long each Rasa call took, per sender, to separate Rasa's time from the bridge's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seconds: Dict[str, List[float]] = defaultdict(list)
+
+    async def send(self, sender: str, text: str, metadata: Any = None) -> List[Dict[str, Any]]:
+        started = time.perf_counter()
+        try:
+            return await super().send(sender, text, metadata)
+        finally:
+            self.seconds[sender].append(time.perf_counter() - started)
+
+
 @dataclass
 class Result:
     name: str
@@ -63,6 +82,7 @@ class Result:
     wall: float
     failures: int = 0
     api_calls: int = 0
+    own: List[float] = field(default_factory=list)  # bridge: latency minus the Rasa call, per message
 
     @property
     def rate(self) -> float:
@@ -74,15 +94,16 @@ class Result:
 
     def row(self) -> str:
         calls = f"{self.api_calls / len(self.latencies):.1f}" if self.api_calls else "-"
+        mean = sum(self.latencies) / len(self.latencies) * 1000
         return (f"{self.name:<26}{len(self.latencies):>6}{self.wall:>9.1f}{self.rate:>9.1f}"
-                f"{self.pct(50):>9.0f}{self.pct(95):>9.0f}{self.failures:>6}{calls:>9}")
+                f"{mean:>9.0f}{self.pct(50):>9.0f}{self.pct(95):>9.0f}{self.failures:>6}{calls:>9}")
 
 
 def texts() -> List[str]:
     return [CONVERSATION[i % len(CONVERSATION)] for i in range(MESSAGES)]
 
 
-async def direct(rasa_url: str) -> Result:
+async def direct(rasa_url: str, chats: int = CHATS, name: str = "REST channel (direct)") -> Result:
     """Baseline: 50 clients POST the conversation to the REST channel."""
     latencies: List[float] = []
     failures = 0
@@ -96,14 +117,16 @@ async def direct(rasa_url: str) -> Result:
             latencies.append(time.perf_counter() - started)
             failures += response.status_code != 200
 
-    limits = httpx.Limits(max_connections=CHATS)
+    limits = httpx.Limits(max_connections=chats)
     async with httpx.AsyncClient(base_url=rasa_url, timeout=PER_MESSAGE_TIMEOUT, limits=limits) as client:
         started = time.perf_counter()
-        await asyncio.gather(*(resident(client) for _ in range(CHATS)))
-        return Result("REST channel (direct)", latencies, time.perf_counter() - started, failures)
+        await asyncio.gather(*(resident(client) for _ in range(chats)))
+        return Result(name, latencies, time.perf_counter() - started, failures)
 
 
-async def through_bridge(settings: Settings, rasa_url: str, name: str, rate_limit: float) -> Result:
+async def through_bridge(
+    settings: Settings, rasa_url: str, name: str, rate_limit: float, chats: int = CHATS
+) -> Result:
     """50 chats through the real Application; an extra handler in group 1 marks each update done."""
     done: Dict[int, asyncio.Future] = {}
 
@@ -113,12 +136,12 @@ async def through_bridge(settings: Settings, rasa_url: str, name: str, rate_limi
             future.set_result(time.perf_counter())
 
     latencies: List[float] = []
+    own: List[float] = []
     failures = 0
     async with FakeBotAPI() as fake:
         telegram = TelegramSettings(token="1:bench", api_base_url=fake.base_url, rate_limit=rate_limit, rasa_timeout=60)
-        application = build_application(
-            settings, telegram, RasaClient(rasa_url, timeout=60), secret_key=uuid.uuid4().bytes, forget=lambda s: 0,
-        )
+        rasa, key = TimedRasa(rasa_url, timeout=60), uuid.uuid4().bytes
+        application = build_application(settings, telegram, rasa, secret_key=key, forget=lambda s: 0)
         application.add_handler(TypeHandler(Update, finished), group=1)
         async with running(application, telegram):
             await asyncio.sleep(0.2)
@@ -137,13 +160,15 @@ async def through_bridge(settings: Settings, rasa_url: str, name: str, rate_limi
                         failures += 1
                         continue
                     latencies.append(ended - started)
+                    own.append(ended - started - rasa.seconds[sender_id(key, chat_id)][-1])
 
             started = time.perf_counter()
-            await asyncio.gather(*(resident(9_000_000 + i) for i in range(CHATS)))
+            first = 9_000_000 + 1000 * int(rate_limit) + chats  # fresh chats (conversations) per pass
+            await asyncio.gather(*(resident(first + i) for i in range(chats)))
             wall = time.perf_counter() - started
             api_calls = len(fake.calls) - calls_before
             apologies = sum("try again in a minute" in c.params.get("text", "") for c in fake.calls)
-    return Result(name, latencies, wall, failures + apologies, api_calls)
+    return Result(name, latencies, wall, failures + apologies, api_calls, own)
 
 
 def start_stack() -> tuple[Optional[Stack], str, Settings, Optional[tempfile.TemporaryDirectory]]:
@@ -164,6 +189,9 @@ async def bench(settings: Settings, rasa_url: str) -> List[Result]:
     async with httpx.AsyncClient(base_url=rasa_url, timeout=120) as client:  # warm up model and actions
         for message in CONVERSATION:
             await client.post("/webhooks/rest/webhook", json={"sender": "bench-warmup", "message": message})
+    for result in (await direct(rasa_url, 1, "1 chat: REST direct"),
+                   await through_bridge(settings, rasa_url, "1 chat: bridge", rate_limit=30, chats=1)):
+        print(result.row(), flush=True)  # no queueing in Rasa: the bridge's own cost per message
     results = [await direct(rasa_url)]
     print(results[-1].row(), flush=True)
     results.append(await through_bridge(settings, rasa_url, "Telegram bridge", rate_limit=0))
@@ -180,7 +208,7 @@ def main() -> int:
     stack, rasa_url, settings, tmp = start_stack()
     try:
         print(f"\n{CHATS} chats x {MESSAGES} messages each ({CHATS * MESSAGES} messages per pass): {texts()}")
-        print(f"{'path':<26}{'msgs':>6}{'wall s':>9}{'msgs/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'fail':>6}{'api/msg':>9}")
+        print(f"{'path':<26}{'msgs':>6}{'wall s':>9}{'msgs/s':>9}{'mean ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'fail':>6}{'api/msg':>9}")
         results = asyncio.run(bench(settings, rasa_url))
     finally:
         if stack:
@@ -190,8 +218,16 @@ def main() -> int:
     base, bridged = results[0], results[1]
     print(
         f"\nBridge overhead (bridge / direct): throughput x{bridged.rate / base.rate:.2f}, "
+        f"mean latency x{sum(bridged.latencies) / sum(base.latencies):.2f}, "
         f"p50 x{bridged.pct(50) / base.pct(50):.2f}, p95 x{bridged.pct(95) / base.pct(95):.2f}"
     )
+    for result in results[1:]:
+        own = sorted(result.own)
+        print(f"{result.name}: the bridge's own time per message (latency minus the Rasa call) "
+              f"p50 {own[len(own) // 2] * 1000:.0f} ms, p95 {own[int(len(own) * 0.95)] * 1000:.0f} ms, "
+              f"max {own[-1] * 1000:.0f} ms")
+    print("Rasa is the bottleneck at this load: 50 residents queue in it either way, so mean latency is about\n"
+          "chats / throughput (Little's law); the bridge's own cost shows in throughput and mean latency.")
     return 1 if any(r.failures for r in results) else 0
 
 

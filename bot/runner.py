@@ -49,7 +49,7 @@ class Service:
 
     name: str
     command: List[str]
-    health_url: str
+    health_url: Optional[str]  # None: healthy while it runs (e.g. the Telegram poller)
     log_path: Path
     env: Dict[str, str]
     headers: Dict[str, str] = field(default_factory=dict)
@@ -65,6 +65,8 @@ class Service:
         log.close()
 
     def healthy(self) -> bool:
+        if self.health_url is None:
+            return self.running()
         try:
             return requests.get(self.health_url, headers=self.headers, timeout=2).ok
         except requests.RequestException:
@@ -158,9 +160,20 @@ class Stack:
                 },
             )
 
+        # The Telegram bridge, only when a bot token is configured.
+        self.telegram: Optional[Service] = None
+        if child_env.get("TELEGRAM_BOT_TOKEN"):
+            self.telegram = Service(
+                "Telegram bridge",
+                [sys.executable, "-m", "bot", "telegram"],
+                None,
+                logs / "telegram.log",
+                {**child_env, "RASA_URL": self.rasa_url},
+            )
+
     @property
     def services(self) -> List[Service]:
-        return [s for s in (self.actions, self.rasa, self.web) if s is not None]
+        return [s for s in (self.actions, self.rasa, self.web, self.telegram) if s is not None]
 
     def start(self, timeout: float = 180) -> None:
         for service in self.services:
@@ -199,6 +212,7 @@ def _run(args: argparse.Namespace) -> int:
             "\nSignpost is running.\n"
             f"  Chat on the demo page:   {stack.web_url}/\n"
             f"  Chat in this terminal:   make chat   (or .venv/bin/python -m bot chat)\n"
+            f"  Telegram:                {'running' if stack.telegram else 'off (set TELEGRAM_BOT_TOKEN)'}\n"
             f"  REST channel:            POST {stack.rasa_url}/webhooks/rest/webhook\n"
             f"  Rasa HTTP API token:     in {settings.var_dir / 'rasa_token'} (or RASA_TOKEN)\n"
             f"  Logs:                    {settings.var_dir / 'logs'}\n"

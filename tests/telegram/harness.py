@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 from dataclasses import replace
@@ -67,5 +68,10 @@ class ScriptedRasa:
 
 
 def run(coroutine: Any) -> Any:
-    """Sync tests drive one event loop each: no async pytest plugin needed."""
-    return asyncio.run(coroutine)
+    """Sync tests drive one event loop each: no async pytest plugin needed.
+
+    The loop runs in its own thread: Playwright's sync API (the widget tests
+    in the same session) keeps an event loop running in the main thread.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from typing import Any, Iterator, List
+from dataclasses import dataclass
+from typing import Any, List
 
 import pytest
 
 from bot.runner import Stack
-from tests.web.conftest import WebServer, web_settings
 from tests.web.helpers import (
     INPUT,
     LAUNCHER,
@@ -38,16 +38,19 @@ NEED = "i cant afford a laptop"
 POSTCODE = "NR3 2AB"
 
 
+@dataclass
+class Site:
+    url: str
+
+
 @pytest.fixture(scope="module")
-def site(stack: Stack) -> Iterator[WebServer]:
-    """Our web server, its widget pointing at the test stack's Rasa."""
-    port = getattr(stack, "web_port", None)  # when the stack limits CORS to a known web port
-    server = WebServer(web_settings(stack.rasa_url, stack.settings.tracker_db, port)).start()
-    yield server
-    server.stop()
+def site(stack: Stack) -> Site:
+    """The stack's own web server (``python -m bot web``, as ``make run`` starts it)."""
+    assert stack.web_port, "the test stack starts the web server"
+    return Site(f"http://127.0.0.1:{stack.web_port}")
 
 
-def goto(page: Any, site: WebServer) -> None:
+def goto(page: Any, site: Site) -> None:
     page.goto(site.url + "/")
     page.locator(LAUNCHER).wait_for()
 
@@ -66,7 +69,7 @@ def reach_hubs(page: Any) -> None:
     page.locator(f"{LOG} .card").first.wait_for()
 
 
-def test_from_need_to_hub_card_and_a_quick_reply(page: Any, site: WebServer) -> None:
+def test_from_need_to_hub_card_and_a_quick_reply(page: Any, site: Site) -> None:
     goto(page, site)
     open_widget(page)
     reach_hubs(page)
@@ -83,7 +86,7 @@ def test_from_need_to_hub_card_and_a_quick_reply(page: Any, site: WebServer) -> 
     assert "/ask_capabilities" not in log_text(page)
 
 
-def test_keyboard_only(page: Any, site: WebServer) -> None:
+def test_keyboard_only(page: Any, site: Site) -> None:
     goto(page, site)
     for _ in range(40):
         page.keyboard.press("Tab")
@@ -113,7 +116,7 @@ def test_keyboard_only(page: Any, site: WebServer) -> None:
     assert active_element(page).startswith("input#sp-input")
 
 
-def test_reload_keeps_the_session_and_end_chat_clears_it(page: Any, site: WebServer, stack: Stack) -> None:
+def test_reload_keeps_the_session_and_end_chat_clears_it(page: Any, site: Site, stack: Stack) -> None:
     goto(page, site)
     open_widget(page)
     send(page, NEED)
@@ -134,7 +137,7 @@ def test_reload_keeps_the_session_and_end_chat_clears_it(page: Any, site: WebSer
     assert NEED not in log_text(page) and bot_count(page) == 1  # just the welcome
 
 
-def test_html_typed_by_a_resident_is_shown_as_text(page: Any, site: WebServer) -> None:
+def test_html_typed_by_a_resident_is_shown_as_text(page: Any, site: Site) -> None:
     dialogs: List[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     goto(page, site)
@@ -148,7 +151,7 @@ def test_html_typed_by_a_resident_is_shown_as_text(page: Any, site: WebServer) -
 
 
 @pytest.mark.parametrize("name,width,height", [("desktop", 1280, 800), ("mobile", 320, 640)])
-def test_axe_and_screenshots(chromium_browser: Any, site: WebServer, name: str, width: int, height: int) -> None:
+def test_axe_and_screenshots(chromium_browser: Any, site: Site, name: str, width: int, height: int) -> None:
     context = chromium_browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
     page = context.new_page()
     goto(page, site)
@@ -165,7 +168,7 @@ def test_axe_and_screenshots(chromium_browser: Any, site: WebServer, name: str, 
     assert violations == [], json.dumps(violations, indent=1)
 
 
-def test_rasa_stopped_mid_chat_then_restarted(page: Any, site: WebServer, stack: Stack) -> None:
+def test_rasa_stopped_mid_chat_then_restarted(page: Any, site: Site, stack: Stack) -> None:
     goto(page, site)
     open_widget(page)
     send(page, NEED)

@@ -1,0 +1,215 @@
+"""``python -m bot staff ...``: the console's operations from the command line, for scripting.
+
+Accounts are only ever created here (there is no sign-up page). Commands that
+change something record who did it in the audit log (``--by``, default
+``cli:<login name>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from bot.staff import auth, inbox, models, service
+from bot.staff.settings import load
+from bot.staff.store import Store
+
+
+def _read_password(prompt: str = "Password: ") -> str:
+    """At a prompt on a terminal; otherwise the first line of standard input (for scripts)."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Again: ") != first:
+            raise SystemExit("the passwords do not match")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _by(args: argparse.Namespace) -> str:
+    return args.by or f"cli:{getpass.getuser()}"
+
+
+def _out(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    try:
+        auth.add_user(Store(load().db_path), args.name, _read_password())
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    Store(load().db_path).audit(_by(args), "user_added", name=args.name)
+    print(f"Added staff user {args.name}.")
+    return 0
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    store = Store(load().db_path)
+    try:
+        changed = store.set_password(args.name, auth.hash_password(_read_password()))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if not changed:
+        print(f"no user {args.name}", file=sys.stderr)
+        return 1
+    store.audit(_by(args), "password_changed", name=args.name)
+    print(f"Changed the password of {args.name}.")
+    return 0
+
+
+def _remove_user(args: argparse.Namespace) -> int:
+    store = Store(load().db_path)
+    if not store.remove_user(args.name):
+        print(f"no user {args.name}", file=sys.stderr)
+        return 1
+    store.audit(_by(args), "user_removed", name=args.name)
+    print(f"Removed {args.name} and signed them out.")
+    return 0
+
+
+def _users(args: argparse.Namespace) -> int:
+    print("\n".join(Store(load().db_path).user_names()))
+    return 0
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    settings = load()
+    store = Store(settings.db_path)
+    messages = inbox.not_understood(settings.tracker_db, settings.inbox_threshold, store.decided_ids())
+    _out([[{"event_id": m.event_id, "text": m.masked, "intent": m.intent, "confidence": round(m.confidence, 3)}
+           for m in g.messages] for g in inbox.group(messages[: args.limit])])
+    return 0
+
+
+def _teach(args: argparse.Namespace) -> int:
+    settings = load()
+    store = Store(settings.db_path)
+    example = args.example
+    if args.event_id and example is None:
+        message = inbox.message(settings.tracker_db, args.event_id)
+        if message is None:
+            print(f"no message {args.event_id}", file=sys.stderr)
+            return 1
+        example = message.masked
+    form = {"action": args.action, "intent": args.intent or "", "example": example or "", "name": args.name or "",
+            "description": args.description or "", "answer": args.answer or "", "more": "\n".join(args.more or [])}
+    try:
+        print(service.teach(settings, store, _by(args), args.event_id or 0, form))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _intents(args: argparse.Namespace) -> int:
+    settings = load()
+    _out(service.intents_overview(settings, Store(settings.db_path)))
+    return 0
+
+
+def _retrain(args: argparse.Namespace) -> int:
+    settings = load()
+    store = Store(settings.db_path)
+    started = time.monotonic()
+    try:
+        job = models.start_training(settings, store, _by(args), background=False, finetune=args.finetune)
+    except models.AlreadyRunning as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    status = models.read_status(settings)
+    model = store.model(status["model_id"])
+    print(f"Model {model['id']} ({Path(model['path']).name}) trained and evaluated in "
+          f"{time.monotonic() - started:.0f} s; held-out macro F1 {model['macro_f1']:.3f}. Log: {job.log_path}")
+    try:
+        live = models.resolve_live(settings, store)
+    except models.RasaError:
+        live = None
+    for row in models.compare(model, live):
+        print(f"  {row['intent']:<24} {row['live'] or 0:.3f} -> {row['new'] or 0:.3f} ({row['change']:+.3f})")
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    settings = load()
+    data = service.models_overview(settings, Store(settings.db_path))
+    _out({"live": data["live"] and data["live"]["id"], "training": data["training"], "error": data["error"],
+          "recent": [{k: v for k, v in m.items() if k != "scores"} for m in data["recent"]]})
+    return 0
+
+
+def _promote(args: argparse.Namespace) -> int:
+    settings = load()
+    result = models.promote(settings, Store(settings.db_path), args.model_id, _by(args))
+    print(result.message)
+    return 0 if result.promoted else 2
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    settings = load()
+    try:
+        result = models.rollback(settings, Store(settings.db_path), args.model_id, _by(args))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(result.message)
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    _out(Store(load().db_path).audit_log(args.limit))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("staff", help="staff console: accounts, inbox, teaching, retraining")
+    commands = parser.add_subparsers(dest="staff_command", required=True)
+
+    def command(name: str, func: Any, help_: str, by: bool = False) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_)
+        sub.set_defaults(func=func)
+        if by:
+            sub.add_argument("--by", help="who, for the audit log (default cli:<login name>)")
+        return sub
+
+    command("add-user", _add_user, "add a staff account (password at a prompt or on stdin)", True).add_argument("name")
+    command("set-password", _set_password, "change a staff password", True).add_argument("name")
+    command("remove-user", _remove_user, "remove a staff account and its sessions", True).add_argument("name")
+    command("users", _users, "list staff accounts")
+    command("inbox", _inbox, "not-understood messages, grouped (JSON)").add_argument("--limit", type=int, default=500)
+    teach = command("teach", _teach, "label an inbox message, or add an example", True)
+    teach.add_argument("action", choices=["intent", "new_intent", "out_of_scope", "dismiss"])
+    teach.add_argument("--event-id", type=int, help="the inbox message (its example unless --example)")
+    teach.add_argument("--example")
+    teach.add_argument("--intent", help="for action 'intent'")
+    teach.add_argument("--name", help="for 'new_intent'")
+    teach.add_argument("--description")
+    teach.add_argument("--answer", help="for 'new_intent': the bot's answer")
+    teach.add_argument("--more", action="append", help="for 'new_intent': another example (repeat)")
+    command("intents", _intents, "intents with example counts and held-out F1 (JSON)")
+    command("retrain", _retrain, "train, evaluate and compare with the live model", True).add_argument(
+        "--finetune", action="store_true", help="rasa train --finetune (only when no intent was added)")
+    command("models", _models, "the last five models and the training status (JSON)")
+    command("promote", _promote, "make a model live (a worse one needs a second person)", True).add_argument(
+        "model_id", type=int)
+    command("rollback", _rollback, "make one of the last five models live again", True).add_argument(
+        "model_id", type=int)
+    command("audit", _audit, "the audit log (JSON)").add_argument("--limit", type=int, default=100)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Until ``bot.staff.cli`` is in bot/__main__.py's COMMAND_MODULES: python -m bot.staff.cli ..."""
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

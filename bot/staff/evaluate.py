@@ -1,0 +1,106 @@
+"""Score models on the held-out NLU file; run as a child process by :mod:`bot.staff.models`.
+
+    python -m bot.staff.evaluate --holdout tests/nlu_holdout.yml --out scores.json \
+        --png-dir var/staff/evaluations --model 3=/abs/model.tar.gz [--model ...]
+
+Same rule as bench/nlu.py: nlu_fallback counts as right only for out_of_scope
+examples. Writes ``{model_id: {macro_f1, accuracy, per_intent, labels, matrix}}``
+and ``confusion-<id>.png`` per model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+FALLBACK = "nlu_fallback"
+
+
+def score(gold: Sequence[str], predicted: Sequence[str]) -> Dict[str, Any]:
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    predicted = [g if (p == FALLBACK and g == "out_of_scope") else p for g, p in zip(gold, predicted, strict=True)]
+    labels = sorted(set(gold))
+    per = f1_score(gold, predicted, labels=labels, average=None, zero_division=0)
+    columns = labels + sorted(set(predicted) - set(labels))
+    matrix = confusion_matrix(gold, predicted, labels=columns)[: len(labels)]
+    return {
+        "macro_f1": float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)),
+        "accuracy": float(accuracy_score(gold, predicted)),
+        "per_intent": {label: float(f) for label, f in zip(labels, per, strict=True)},
+        "labels": labels,
+        "columns": columns,
+        "matrix": matrix.tolist(),
+        "examples": len(gold),
+    }
+
+
+def draw(scores: Dict[str, Any], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows, columns, matrix = scores["labels"], scores["columns"], scores["matrix"]
+    fig, ax = plt.subplots(figsize=(max(8, len(columns) * 0.42), max(7, len(rows) * 0.38)))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(columns)))
+    ax.set_xticklabels(columns, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(rows, fontsize=7)
+    ax.set_xlabel("predicted intent")
+    ax.set_ylabel("true intent (held-out file)")
+    ax.set_title(title)
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            if value:
+                ax.text(j, i, str(value), ha="center", va="center", fontsize=6,
+                        color="white" if value > max(max(r) for r in matrix) / 2 else "black")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def predict(model: str, texts: List[str]) -> List[str]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+
+    async def run() -> List[str]:
+        return [(await agent.parse_message(t))["intent"]["name"] for t in texts]
+
+    return asyncio.run(run())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--holdout", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--png-dir", required=True)
+    parser.add_argument("--model", action="append", required=True, help="ID=PATH")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.disable(logging.WARNING)
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa logs parsed texts at debug level
+    holdout = load_data(args.holdout)
+    texts = [e.get("text") for e in holdout.intent_examples]
+    gold = [e.get("intent") for e in holdout.intent_examples]
+    results = {}
+    for item in args.model:
+        model_id, path = item.split("=", 1)
+        results[model_id] = score(gold, predict(path, texts))
+        draw(results[model_id], Path(args.png_dir) / f"confusion-{model_id}.png", f"Model {model_id}: held-out confusion")
+    Path(args.out).write_text(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,163 @@
+"""The inbox: what residents said that the assistant did not understand.
+
+Read from Rasa's tracker store (table ``events``): user messages classified
+as ``nlu_fallback`` or below the confidence threshold, not yet handled by
+staff, grouped by similarity (TF-IDF on character n-grams, cosine), newest
+group first. Personal data is masked unless a member of staff asks to see it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from sqlalchemy import create_engine, inspect, text
+
+FALLBACK = "nlu_fallback"
+POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b|\b[A-Z]{1,2}[0-9]{1,2}[A-Z]?\b(?=\s|$)", re.I)
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+PHONE = re.compile(r"(?:\+44\s?|\b0)\d(?:[\s-]?\d){8,9}\b")
+NAME_ENTITIES = ("person", "name", "PERSON")
+
+
+@dataclass
+class Message:
+    """One not-understood user message."""
+
+    event_id: int
+    sender_id: str
+    timestamp: float
+    text: str
+    masked: str
+    intent: str  # the best real intent (nlu_fallback replaced by the runner-up)
+    confidence: float
+    fallback: bool
+
+
+@dataclass
+class Group:
+    messages: List[Message] = field(default_factory=list)
+
+    @property
+    def newest(self) -> float:
+        return max(m.timestamp for m in self.messages)
+
+
+def mask(text_: str, entities: Sequence[Dict[str, Any]] = ()) -> str:
+    """Replace NLU-tagged entities, postcodes, emails and phone numbers by [kind]."""
+    spans = [
+        (e["start"], e["end"], str(e.get("entity", "entity")))
+        for e in entities
+        if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+    ]
+    masked, last = [], 0
+    for start, end, kind in sorted(spans):
+        if start < last:
+            continue
+        masked.append(text_[last:start])
+        masked.append(f"[{'name' if kind in NAME_ENTITIES else kind}]")
+        last = end
+    masked.append(text_[last:])
+    result = "".join(masked)
+    result = EMAIL.sub("[email]", result)
+    result = PHONE.sub("[phone]", result)
+    return POSTCODE.sub(lambda m: "[postcode]" if any(ch.isdigit() for ch in m.group()) else m.group(), result)
+
+
+def _best_intent(parse: Dict[str, Any]) -> tuple:
+    intent = parse.get("intent") or {}
+    name, confidence = intent.get("name") or "", float(intent.get("confidence") or 0.0)
+    if name == FALLBACK:
+        for candidate in parse.get("intent_ranking") or []:
+            if candidate.get("name") != FALLBACK:
+                return candidate.get("name") or "", float(candidate.get("confidence") or 0.0), True
+        return "", 0.0, True
+    return name, confidence, False
+
+
+def _rows(tracker_db: Path, where: str = "", params: Optional[Dict[str, Any]] = None) -> List[Any]:
+    if not tracker_db.exists():
+        return []
+    engine = create_engine(f"sqlite:///{tracker_db}")
+    try:
+        if not inspect(engine).has_table("events"):
+            return []
+        with engine.connect() as c:
+            return list(c.execute(
+                text(f"SELECT id, sender_id, type_name, timestamp, data FROM events {where} ORDER BY timestamp, id"),
+                params or {},
+            ))
+    finally:
+        engine.dispose()
+
+
+def _message(row: Any) -> Optional[Message]:
+    data = json.loads(row.data or "{}")
+    parse = data.get("parse_data") or {}
+    text_ = data.get("text") or parse.get("text") or ""
+    if not text_ or text_.startswith("/"):  # button payloads, not residents' words
+        return None
+    name, confidence, fallback = _best_intent(parse)
+    return Message(
+        event_id=row.id, sender_id=row.sender_id, timestamp=float(row.timestamp), text=text_,
+        masked=mask(text_, parse.get("entities") or []), intent=name, confidence=confidence, fallback=fallback,
+    )
+
+
+def not_understood(tracker_db: Path, threshold: float, exclude: set) -> List[Message]:
+    """Newest first."""
+    found = []
+    for row in _rows(tracker_db, "WHERE type_name = 'user'"):
+        if row.id in exclude:
+            continue
+        message = _message(row)
+        if message and (message.fallback or message.confidence < threshold):
+            found.append(message)
+    return sorted(found, key=lambda m: (m.timestamp, m.event_id), reverse=True)
+
+
+def message(tracker_db: Path, event_id: int) -> Optional[Message]:
+    rows = _rows(tracker_db, "WHERE id = :id AND type_name = 'user'", {"id": event_id})
+    return _message(rows[0]) if rows else None
+
+
+def group(messages: List[Message], similarity: float = 0.3) -> List[Group]:
+    """Greedy single-pass clustering: each message joins the first group it is close to."""
+    if not messages:
+        return []
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    texts = [m.masked.lower() for m in messages]
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit_transform(texts)
+    sims = cosine_similarity(matrix)
+    groups: List[Group] = []
+    heads: List[int] = []
+    for i, m in enumerate(messages):
+        for g, head in zip(groups, heads, strict=True):
+            if sims[i, head] >= similarity:
+                g.messages.append(m)
+                break
+        else:
+            groups.append(Group([m]))
+            heads.append(i)
+    return sorted(groups, key=lambda g: g.newest, reverse=True)
+
+
+def conversation(
+    tracker_db: Path, sender_id: str, around: int, window: int = 6, reveal: bool = False
+) -> List[Dict[str, Any]]:
+    """The user and bot turns around one event (masked), for context."""
+    turns = []
+    for row in _rows(tracker_db, "WHERE sender_id = :s AND type_name IN ('user', 'bot')", {"s": sender_id}):
+        data = json.loads(row.data or "{}")
+        words = data.get("text") or ""
+        if not reveal:
+            words = mask(words, (data.get("parse_data") or {}).get("entities") or [])
+        turns.append({"id": row.id, "who": "resident" if row.type_name == "user" else "bot", "text": words,
+                      "timestamp": row.timestamp, "current": row.id == around})
+    index = next((i for i, t in enumerate(turns) if t["current"]), 0)
+    return turns[max(0, index - window): index + window + 1]

@@ -1,0 +1,74 @@
+"""The console's operations, shared by the web pages, the JSON API and the command line."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from bot.staff import inbox, models, training_data
+from bot.staff.settings import StaffSettings
+from bot.staff.store import Store
+
+
+def inbox_groups(settings: StaffSettings, store: Store) -> List[inbox.Group]:
+    """Undecided messages only; capped so a flood of fallbacks cannot stall the page."""
+    messages = inbox.not_understood(settings.tracker_db, settings.inbox_threshold, store.decided_ids())
+    return inbox.group(messages[:500])
+
+
+def teach(settings: StaffSettings, store: Store, user: str, event_id: int, form: Dict[str, str]) -> str:
+    """One inbox decision: edit the training data, record the decision and the audit entry."""
+    action, example = form.get("action", ""), form.get("example", "")
+    project = settings.project_dir
+    if action == "intent":
+        intent = form.get("intent", "")
+        path = training_data.add_example(project, intent, example)
+        details = {"intent": intent, "example": training_data.clean_example(example), "file": str(path.relative_to(project))}
+        message = f"Added to {intent}. Retrain to use it."
+    elif action == "new_intent":
+        name = form.get("name", "").strip()
+        more = [x for x in form.get("more", "").splitlines() if x.strip()]
+        new = training_data.NewIntent(name, form.get("description", ""), form.get("answer", ""), [example, *more])
+        training_data.add_intent(project, new)
+        intent = name
+        details = {"intent": name, "description": new.description, "answer": new.answer, "examples": new.examples}
+        message = f"Created intent {name}. Retrain to use it."
+    elif action == "out_of_scope":
+        intent = training_data.OUT_OF_SCOPE
+        training_data.add_example(project, intent, example)
+        details = {"example": training_data.clean_example(example)}
+        message = "Marked out of scope. Retrain to use it."
+    elif action == "dismiss":
+        intent, details, message = None, {}, "Dismissed."
+    else:
+        raise ValueError("unknown action")
+    if event_id:
+        store.decide(event_id, action, intent, user)
+    store.audit(user, f"teach_{action}", event_id=event_id or None, **details)
+    return message
+
+
+def intents_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
+    """Every domain intent with its examples and the live model's held-out F1, weakest first."""
+    counts = training_data.intent_counts(settings.project_dir)
+    try:
+        live = models.resolve_live(settings, store)
+        error = ""
+    except models.RasaError as exc:
+        live, error = None, str(exc)
+    scores = (live or {}).get("scores") or {}
+    per = scores.get("per_intent", {})
+    descriptions = training_data.descriptions(settings.project_dir)
+    rows = [{"intent": i, "examples": counts.get(i, 0), "f1": per.get(i), "description": descriptions.get(i, "")}
+            for i in training_data.domain_intents(settings.project_dir)]
+    rows.sort(key=lambda r: (r["f1"] is None, r["f1"] if r["f1"] is not None else 0, r["intent"]))
+    return {"intents": rows, "live_model": live and live["id"], "evaluated": bool(scores), "error": error}
+
+
+def models_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
+    """The live model, the last five and the training status; Rasa being down is shown, not raised."""
+    try:
+        live, error = models.resolve_live(settings, store), ""
+    except models.RasaError as exc:
+        live, error = None, str(exc)
+    return {"live": live, "recent": store.recent_models(models.KEEP), "training": models.read_status(settings),
+            "error": error}

@@ -1,0 +1,63 @@
+"""Settings of the staff console, read from the environment once at start-up.
+
+The project directory the console edits is a setting so tests (and a
+council's staging copy) can work on a copy of the training data.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+from bot.settings import PROJECT_ROOT
+from bot.settings import load as load_bot_settings
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    """Where the console reads and writes, and how it reaches the live Rasa server."""
+
+    project_dir: Path  # holds config.yml, domain.yml, data/ (edited by Teach)
+    models_dir: Path  # where retraining writes models
+    db_path: Path  # users, sessions, audit log, inbox decisions, model registry
+    tracker_db: Path
+    rasa_url: str
+    rasa_token: Optional[str]  # None: read var/rasa_token when first needed
+    holdout: Path
+    inbox_threshold: float = 0.45  # same as FallbackClassifier in config.yml
+    session_hours: float = 8.0
+    max_login_failures: int = 5
+    lockout_minutes: float = 15.0
+    code_root: Path = PROJECT_ROOT  # PYTHONPATH for the custom NLU components
+    token_file: Optional[Path] = None  # var/rasa_token, written by ``make run``
+
+    @property
+    def staff_dir(self) -> Path:
+        return self.db_path.parent
+
+    def token(self) -> str:
+        """The Rasa API token: RASA_TOKEN, else the file ``make run`` generates."""
+        if self.rasa_token:
+            return self.rasa_token
+        path = self.token_file
+        return path.read_text().strip() if path is not None and path.exists() else ""
+
+
+def load(env: Mapping[str, str] | None = None) -> StaffSettings:
+    """Build :class:`StaffSettings` from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    bot = load_bot_settings(env)
+    project = Path(env.get("STAFF_PROJECT_DIR", PROJECT_ROOT)).resolve()
+    return StaffSettings(
+        project_dir=project,
+        models_dir=Path(env.get("STAFF_MODELS_DIR", project / "models")).resolve(),
+        db_path=Path(env.get("STAFF_DB", bot.var_dir / "staff" / "staff.db")).resolve(),
+        tracker_db=bot.tracker_db,
+        rasa_url=bot.rasa_url,
+        rasa_token=env.get("RASA_TOKEN") or None,
+        holdout=Path(env.get("STAFF_HOLDOUT", project / "tests" / "nlu_holdout.yml")).resolve(),
+        inbox_threshold=float(env.get("STAFF_INBOX_THRESHOLD", "0.45")),
+        token_file=bot.var_dir / "rasa_token",
+    )
