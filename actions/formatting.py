@@ -69,6 +69,7 @@ def hub_payload(hub: Any) -> Dict[str, Any]:
         "url": hub.website,
         "open_now": None if hours is None else hours.open_now,
         "hours_today": None if hours is None else hours.today,
+        "next_open": None if hours is None else hours.next_open,
         "booking": hub.booking,
     }
 

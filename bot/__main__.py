@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "bot.conversations",
     "bot.directory.cli",
     "bot.nlu.cli",
+    "bot.staff.cli",
     "bot.telegram.cli",
     "bot.web.cli",
 )

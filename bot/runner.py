@@ -211,6 +211,7 @@ def _run(args: argparse.Namespace) -> int:
         print(
             "\nSignpost is running.\n"
             f"  Chat on the demo page:   {stack.web_url}/\n"
+            f"  Staff console:           {stack.web_url}/staff/  (add an account: .venv/bin/python -m bot staff add-user NAME)\n"
             f"  Chat in this terminal:   make chat   (or .venv/bin/python -m bot chat)\n"
             f"  Telegram:                {'running' if stack.telegram else 'off (set TELEGRAM_BOT_TOKEN)'}\n"
             f"  REST channel:            POST {stack.rasa_url}/webhooks/rest/webhook\n"

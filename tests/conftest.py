@@ -9,6 +9,7 @@ postcodes.io is outside this machine.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -83,6 +84,30 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    """One Debian Chromium for the whole session (widget and staff console tests).
+
+    One fixture, defined here, because Playwright's sync API allows only one
+    instance per thread at a time.
+    """
+    from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.web.helpers import missing
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright for Python is not installed: pip install -r requirements-dev.txt")
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        missing(f"Chromium not found at {CHROMIUM}: bash scripts/system-deps.sh installs it")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def test_need_then_postcode_gives_nearest_hubs_in_distance_order(conversation: C
     text = Conversation.texts(replies)
     for hub in hubs:
         assert hub["name"] in text
-        assert {"latitude", "longitude", "address", "phone", "url"} <= hub.keys()
+        assert {"latitude", "longitude", "address", "phone", "url", "open_now", "next_open"} <= hub.keys()
     assert "miles" in text
 
 

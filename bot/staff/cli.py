@@ -146,7 +146,11 @@ def _models(args: argparse.Namespace) -> int:
 
 def _promote(args: argparse.Namespace) -> int:
     settings = load()
-    result = models.promote(settings, Store(settings.db_path), args.model_id, _by(args))
+    try:
+        result = models.promote(settings, Store(settings.db_path), args.model_id, _by(args))
+    except (ValueError, models.RasaError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
     print(result.message)
     return 0 if result.promoted else 2
 
@@ -155,7 +159,7 @@ def _rollback(args: argparse.Namespace) -> int:
     settings = load()
     try:
         result = models.rollback(settings, Store(settings.db_path), args.model_id, _by(args))
-    except ValueError as exc:
+    except (ValueError, models.RasaError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(result.message)

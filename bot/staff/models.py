@@ -32,6 +32,7 @@ EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 # Share of the whole job each stage takes (measured: DIET ~40 %, TED ~35 %, the rest loading/evaluating).
 STAGES = {"preparing": (0, 10), "nlu": (10, 50), "dialogue": (50, 85), "evaluating": (85, 100)}
 KEEP = 5  # models offered for roll back
+FINETUNE_EPOCHS = 0.25
 _CHILDREN: "set[subprocess.Popen]" = set()  # training/evaluation children of this process
 
 
@@ -48,8 +49,8 @@ def live_model_name(settings: StaffSettings) -> str:
     try:
         response = requests.get(f"{settings.rasa_url}/status", params={"token": settings.token()}, timeout=10)
         response.raise_for_status()
-    except requests.RequestException as exc:
-        raise RasaError(f"cannot ask Rasa which model is live: {exc}") from exc
+    except requests.RequestException as exc:  # its text holds the URL, token included: not shown
+        raise RasaError(f"cannot ask Rasa at {settings.rasa_url} which model is live ({type(exc).__name__})") from exc
     return str(response.json().get("model_file") or "")
 
 
@@ -75,7 +76,7 @@ def load_on_rasa(settings: StaffSettings, path: str) -> None:
             f"{settings.rasa_url}/model", params={"token": settings.token()}, json={"model_file": path}, timeout=300
         )
     except requests.RequestException as exc:
-        raise RasaError(f"cannot reach Rasa: {exc}") from exc
+        raise RasaError(f"cannot reach Rasa at {settings.rasa_url} ({type(exc).__name__})") from exc
     if response.status_code >= 300:
         raise RasaError(f"Rasa refused the model ({response.status_code}): {response.text[:300]}")
 
@@ -187,7 +188,13 @@ class Job:
             "--out", str(settings.models_dir), "--fixed-model-name", name,
         ]
         if self.finetune:
-            command.append("--finetune")
+            # Continue from the live model (else Rasa's latest in --out) with a quarter of the epochs.
+            # Rasa refuses when the intents or the pipeline changed: then a full training is needed.
+            try:
+                live = resolve_live(settings, self.store)
+            except RasaError:
+                live = None
+            command += ["--finetune", *([live["path"]] if live else []), "--epoch-fraction", str(FINETUNE_EPOCHS)]
         with open(self.log_path, "wb") as log:
             process = subprocess.Popen(
                 command, cwd=settings.project_dir, env=child_env(settings), stdout=subprocess.PIPE,

@@ -37,7 +37,7 @@ table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #bbb;padding
 th{background:#eef3f8}.num{text-align:right}.up{color:#065f1d}.down{color:#9b1c1c}
 form.inline{display:inline}label{display:block;margin:.4rem 0 .1rem;font-weight:600}
 input[type=text],input[type=password],textarea,select{font:inherit;padding:.3rem;width:100%;max-width:40rem;box-sizing:border-box}
-button{font:inherit;padding:.35rem .9rem;margin:.4rem 0;cursor:pointer}
+button{font:inherit;padding:.35rem .9rem;margin:.4rem 0;cursor:pointer}fieldset button{display:block}
 fieldset{margin:1rem 0;border:1px solid #bbb}.note{background:#fff6d6;padding:.5rem;border-left:4px solid #c79a00}
 .error{background:#fde8e8;padding:.5rem;border-left:4px solid #9b1c1c}.ok{background:#e6f4ea;padding:.5rem;border-left:4px solid #065f1d}
 .current{background:#fff6d6}img{max-width:100%}
@@ -506,6 +506,7 @@ async def api_intents(request: web.Request) -> web.Response:
 async def api_models(request: web.Request) -> web.Response:
     data = await blocking(service.models_overview, request.app[SETTINGS], request.app[STORE])
     return web.json_response({"live": data["live"] and data["live"]["id"], "training": data["training"],
+                              "error": data["error"],
                               "recent": [{k: v for k, v in m.items() if k != "scores"} for m in data["recent"]]})
 
 

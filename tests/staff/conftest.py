@@ -25,7 +25,7 @@ from bot.staff import auth
 from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
 from bot.web.app import create_app
-from tests.web.conftest import chromium_browser, web_settings  # noqa: F401  (fixture re-used here)
+from tests.web.conftest import web_settings
 
 PASSWORD = "correct horse battery"
 

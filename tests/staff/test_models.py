@@ -146,3 +146,28 @@ def test_model_page_shows_comparison_picture_and_table(server: StaffServer, tmp_
     listing = s.get(f"{server.url}{PREFIX}/models").text
     assert "Retrain the assistant" in listing and "m0.tar.gz" in listing
     assert replace(server.staff).db_path == server.staff.db_path
+
+
+def test_cli_promote_refuses_a_worse_model_until_someone_else_confirms(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    store = Store(tmp_path / "staff" / "staff.db")
+    _, worse = make_models(tmp_path, store, [0.9, 0.8])
+    rasa = FakeRasa(httpserver, "m0.tar.gz")
+    env = {"PATH": "/usr/bin:/bin", "STAFF_DB": str(tmp_path / "staff" / "staff.db"), "RASA_TOKEN": "test-token",
+           "RASA_URL": httpserver.url_for("").rstrip("/"), "STAFF_MODELS_DIR": str(tmp_path / "models"),
+           "SIGNPOST_VAR_DIR": str(tmp_path / "var"), "PYTHONPATH": str(PROJECT_ROOT)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot.staff.cli", "staff", *args], env=env, text=True,
+                              capture_output=True, cwd=PROJECT_ROOT, timeout=60)
+
+    refused = cli("promote", str(worse), "--by", "alice")
+    assert refused.returncode == 2 and "Another member of staff" in refused.stdout and rasa.loaded == []
+    assert cli("promote", str(worse), "--by", "bob").returncode == 0 and rasa.loaded[-1].endswith("m1.tar.gz")
+    assert cli("rollback", "1", "--by", "bob").returncode == 0 and rasa.loaded[-1].endswith("m0.tar.gz")

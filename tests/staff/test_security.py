@@ -111,3 +111,11 @@ def test_a_session_cookie_is_dead_after_sign_out(server: StaffServer) -> None:
     with sqlite3.connect(server.staff.db_path) as db:
         stored = [i for (i,) in db.execute("SELECT id_hash FROM sessions")]
     assert cookie not in stored  # only digests are stored
+
+
+def test_the_rasa_token_never_reaches_a_page(server: StaffServer) -> None:
+    s = server.session("alice")
+    for path in ("/models", "/intents", "/api/models", "/api/intents"):
+        response = s.get(f"{server.url}{PREFIX}{path}")
+        assert response.status_code == 200 and "cannot ask Rasa" in response.text
+        assert server.staff.token() not in response.text

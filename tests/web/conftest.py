@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,6 @@ from aiohttp import web
 from bot.runner import free_port
 from bot.web.app import create_app
 from bot.web.settings import WebSettings, load
-from tests.web.helpers import missing
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,22 +70,6 @@ def web_settings(rasa_url: str, tracker_db: Path, port: Optional[int] = None) ->
         allowed_origins=(f"http://127.0.0.1:{port}", f"http://localhost:{port}"),
         widget_rasa_url=rasa_url,
     )
-
-
-@pytest.fixture(scope="session")
-def chromium_browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("Playwright for Python is not installed: pip install -r requirements-dev.txt")
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        missing(f"Chromium not found at {CHROMIUM}: bash scripts/system-deps.sh installs it")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -306,7 +306,8 @@
       if (site) links.push(el("a", { href: site }, [t.website, srOnly(", " + h.name)]));
       var open = h.open_now === true ? el("span", { class: "open", text: t.openNow + " " }) : h.open_now === false ? el("span", { class: "closed", text: t.closedNow + " " }) : null;
       var hours = String(h.hours_today || "");
-      if (/^closed/i.test(hours) && h.open_now === false) hours = ""; // "Closed now." says it
+      if (h.open_now === false && h.next_open) hours = String(h.next_open) + ".";
+      else if (/^closed/i.test(hours) && h.open_now === false) hours = ""; // "Closed now." says it
       else if (hours && !/^(closed|open)/i.test(hours)) hours = t.today + hours;
       return el("li", { class: "card" }, [
         el("h3", { text: String(h.name || "") }),
