@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Iterable, Iterator, Protocol
 from urllib.parse import urlparse
 
 from sqlalchemy.engine import Engine
@@ -203,6 +203,21 @@ def _check_hours(report: _Reporter, row: int, column: str, value: str) -> str | 
     return value
 
 
+def _check_required_and_id(row: _Row, report: _Reporter, required: Iterable[str], first_row: dict[str, int]) -> str:
+    """Report blank required cells and a repeated id; return the row's id."""
+    c, n = row.cells, row.number
+    for column in required:
+        if not c.get(column):
+            report.problem(n, column, "is required but blank")
+    row_id = c.get("id", "")
+    if row_id:
+        if row_id in first_row:
+            report.problem(n, "id", f"{row_id!r} is used again (first on row {first_row[row_id]})")
+        else:
+            first_row[row_id] = n
+    return row_id
+
+
 # -- hubs -----------------------------------------------------------------
 
 
@@ -213,15 +228,7 @@ def _parse_hubs(path: str | Path, report: _Reporter, geocoder: PostcodeGeocoder 
     for row in _read_rows(path, report, HUB_COLUMNS, HUB_REQUIRED):
         before = len(report.problems)
         c, n = row.cells, row.number
-        for column in HUB_REQUIRED:
-            if not c.get(column):
-                report.problem(n, column, "is required but blank")
-        hub_id = c.get("id", "")
-        if hub_id:
-            if hub_id in first_row:
-                report.problem(n, "id", f"{hub_id!r} is used again (first on row {first_row[hub_id]})")
-            else:
-                first_row[hub_id] = n
+        hub_id = _check_required_and_id(row, report, HUB_REQUIRED, first_row)
         postcode = None
         if c.get("postcode"):
             postcode = normalise_postcode(c["postcode"])
@@ -308,15 +315,7 @@ def _parse_courses(path: str | Path, report: _Reporter, hub_ids: set[str]) -> li
     for row in _read_rows(path, report, COURSE_COLUMNS, COURSE_REQUIRED):
         before = len(report.problems)
         c, n = row.cells, row.number
-        for column in COURSE_REQUIRED:
-            if not c.get(column):
-                report.problem(n, column, "is required but blank")
-        course_id = c.get("id", "")
-        if course_id:
-            if course_id in first_row:
-                report.problem(n, "id", f"{course_id!r} is used again (first on row {first_row[course_id]})")
-            else:
-                first_row[course_id] = n
+        course_id = _check_required_and_id(row, report, COURSE_REQUIRED, first_row)
         mode = c.get("mode", "")
         if mode and mode not in MODES:
             report.problem(n, "mode", f"{mode!r} is not one of: {', '.join(MODES)}")

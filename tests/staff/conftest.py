@@ -6,26 +6,22 @@ setting, pointed here at a copy in a temporary directory.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import sqlite3
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 import requests
-from aiohttp import web
 
 from bot.runner import free_port
 from bot.settings import PROJECT_ROOT
 from bot.staff import auth
 from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
-from bot.web.app import create_app
-from tests.web.conftest import web_settings
+from tests.web.conftest import WebServer, web_settings
 
 PASSWORD = "correct horse battery"
 
@@ -101,37 +97,12 @@ SAMPLE = [
 ]
 
 
-class StaffServer:
+class StaffServer(WebServer):
     """The whole web app (widget + console) on a free port, in a thread with its own loop."""
 
     def __init__(self, settings: StaffSettings) -> None:
-        self.staff = settings
-        self.web = web_settings("http://127.0.0.1:9", settings.tracker_db, free_port())
-        self.url = f"http://127.0.0.1:{self.web.port}"
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._runner: Optional[web.AppRunner] = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._runner = web.AppRunner(create_app(self.web, self.staff))
-        self._loop.run_until_complete(self._runner.setup())
-        self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.web.port).start())
-        self._ready.set()
-        self._loop.run_forever()
-
-    def start(self) -> "StaffServer":
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("web server did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        super().__init__(web_settings("http://127.0.0.1:9", settings.tracker_db, free_port()), settings)
+        self.web = self.settings
 
     def session(self, name: str, password: str = PASSWORD) -> requests.Session:
         """A signed-in requests session (asserts the sign-in worked)."""

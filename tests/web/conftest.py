@@ -32,8 +32,9 @@ FAKE_RASA = "http://127.0.0.1:9"
 class WebServer:
     """The web app (``create_app``) on a free port, in a thread with its own event loop."""
 
-    def __init__(self, settings: WebSettings) -> None:
+    def __init__(self, settings: WebSettings, staff: Any = None) -> None:
         self.settings = settings
+        self.staff = staff  # StaffSettings, or None: the console reads the environment
         self.url = f"http://127.0.0.1:{settings.port}"
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -42,7 +43,7 @@ class WebServer:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        self._runner = web.AppRunner(create_app(self.settings))
+        self._runner = web.AppRunner(create_app(self.settings, self.staff))
         self._loop.run_until_complete(self._runner.setup())
         self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.settings.port).start())
         self._ready.set()
