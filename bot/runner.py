@@ -195,7 +195,14 @@ class Stack:
             service.stop()
 
 
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _run(args: argparse.Namespace) -> int:
+    # Ctrl-C and `kill` both stop every child (a shell may start us with SIGINT ignored).
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     settings = load()
     stack = Stack(
         settings,
