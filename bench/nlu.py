@@ -102,9 +102,13 @@ def train(config: dict, data: Path, out: Path) -> Tuple[str, float]:
     return model, time.perf_counter() - started
 
 
-def predict(model: str, texts: List[str]) -> Tuple[List[str], List[float]]:
+Entities = List[set]
+
+
+def predict(model: str, texts: List[str]) -> Tuple[List[str], List[float], Entities]:
+    """Intent, parse time (ms) and {(entity, matched text)} for each text."""
     agent = Agent.load(model)
-    labels, latencies = [], []
+    labels, latencies, entities = [], [], []
 
     async def run() -> None:
         for text in texts:
@@ -112,9 +116,30 @@ def predict(model: str, texts: List[str]) -> Tuple[List[str], List[float]]:
             parsed = await agent.parse_message(text)
             latencies.append((time.perf_counter() - started) * 1000)
             labels.append(parsed["intent"]["name"])
+            entities.append({
+                (e["entity"], text[e["start"]:e["end"]].lower())
+                for e in parsed.get("entities", []) if e["entity"] in ("postcode", "place")
+            })
 
     asyncio.run(run())
-    return labels, latencies
+    return labels, latencies, entities
+
+
+def gold_entities(examples: list) -> Entities:
+    return [
+        {(e["entity"], m.get("text")[e["start"]:e["end"]].lower()) for e in m.get("entities") or []}
+        for m in examples
+    ]
+
+
+def entity_f1(gold: Entities, found: Entities, kind: str) -> Tuple[float, float, float]:
+    """Precision, recall and F1 of one entity type, by exact span text."""
+    tp = sum(len({g for g in gs if g[0] == kind} & fs) for gs, fs in zip(gold, found, strict=True))
+    n_found = sum(1 for fs in found for f in fs if f[0] == kind)
+    n_gold = sum(1 for gs in gold for g in gs if g[0] == kind)
+    precision = tp / n_found if n_found else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    return precision, recall, (2 * precision * recall / (precision + recall) if tp else 0.0)
 
 
 def write(data: TrainingData, path: Path) -> Path:
@@ -132,7 +157,7 @@ def cross_validate(config: dict, data: TrainingData, folds: int, work: Path) -> 
         fold.mkdir()
         train_data = TrainingData([examples[j] for j in train_idx])
         model, _ = train(config, write(train_data, fold / "train.yml"), fold)
-        predicted, _ = predict(model, [examples[j].get("text") for j in test_idx])
+        predicted, _, _ = predict(model, [examples[j].get("text") for j in test_idx])
         f1s.append(score([labels[j] for j in test_idx], predicted).macro_f1)
     return statistics.mean(f1s)
 
@@ -151,6 +176,7 @@ def main() -> int:
     training = load_data(str(DATA))
     holdout = load_data(str(HOLDOUT))
     gold = [e.get("intent") for e in holdout.intent_examples]
+    gold_ents = gold_entities(holdout.intent_examples)
     texts = [e.get("text") for e in holdout.intent_examples]
     print(f"training examples: {len(training.intent_examples)}, held-out: {len(texts)}, "
           f"intents: {len(set(gold))}, folds: {folds}\n")
@@ -161,19 +187,20 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
             model, seconds = train(config, DATA, work)
-            predicted, latencies = predict(model, texts)
+            predicted, latencies, found = predict(model, texts)
             held = score(gold, predicted)
+            ents = {k: entity_f1(gold_ents, found, k) for k in ("postcode", "place")}
             wants_cv = folds > 1 and (not cv_only or name in cv_only.split(","))
             cv = cross_validate(config, training, folds, work) if wants_cv else float("nan")
             size = Path(model).stat().st_size / 1e6
-        results[name] = (held, cv, seconds, latencies, size)
+        results[name] = (held, cv, seconds, latencies, size, ents)
         print(f"{name}: held-out macro F1 {held.macro_f1:.3f}, accuracy {held.accuracy:.3f}, "
               f"cv macro F1 {cv:.3f}, train {seconds:.0f}s", flush=True)
 
     print("\n| pipeline | held-out accuracy | held-out macro F1 | "
           f"{folds}-fold CV macro F1 | train s | parse p50 ms | parse p95 ms | model MB |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, (held, cv, seconds, lat, size) in results.items():
+    for name, (held, cv, seconds, lat, size, _) in results.items():
         print(f"| {name} | {held.accuracy:.3f} | {held.macro_f1:.3f} | {cv:.3f} | {seconds:.0f} | "
               f"{percentile(lat, 50):.1f} | {percentile(lat, 95):.1f} | {size:.1f} |")
     if len(results) > 1:
@@ -184,6 +211,12 @@ def main() -> int:
         print("|---|" + "---|" * len(names))
         for intent in intents:
             print(f"| {intent} | " + " | ".join(f"{results[n][0].per_intent[intent]:.2f}" for n in names) + " |")
+    print("\nheld-out entities (exact span): precision / recall / F1\n")
+    print("| pipeline | postcode | place |")
+    print("|---|---|---|")
+    for name, result in results.items():
+        cells = [" / ".join(f"{v:.2f}" for v in result[5][k]) for k in ("postcode", "place")]
+        print(f"| {name} | " + " | ".join(cells) + " |")
     if "signpost" in results and "rasa-default" in results:
         ours, base = results["signpost"][0].macro_f1, results["rasa-default"][0].macro_f1
         print(f"\nheld-out macro F1: signpost {ours:.3f} vs rasa-default {base:.3f} "
