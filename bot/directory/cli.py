@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -64,39 +64,41 @@ def _print_summary(summary: Any, what: str) -> None:
     print(f"Loaded {summary.hubs} hubs and {summary.courses} courses from {what} ({summary.geocoded} geocoded).")
 
 
-def _load(args: argparse.Namespace) -> int:
+def _replace_directory(load: Callable[[], Any], what: str) -> int:
+    """Run one loader, printing every problem (nothing changed) or the summary."""
     try:
-        settings, geocoder = _context()
-        engine = make_engine(settings.directory_url)
-        if args.if_empty:
-            create_schema(engine)
-            if DirectorySearch(engine).all_hubs():
-                print("The directory already has hubs; not loading (drop --if-empty to replace them).")
-                return 0
-        summary = load_csv_directory(engine, args.hubs, args.courses, geocoder)
+        summary = load()
     except DirectoryLoadError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return _fail(f"{len(exc.problems)} problem(s) found; the directory was not changed")
     except (SQLAlchemyError, OSError) as exc:
         return _fail(f"could not write the directory database: {exc.__class__.__name__}: {exc}")
-    _print_summary(summary, args.hubs)
+    if summary is not None:
+        _print_summary(summary, what)
     return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    def load() -> Any:
+        settings, geocoder = _context()
+        engine = make_engine(settings.directory_url)
+        if args.if_empty:
+            create_schema(engine)
+            if DirectorySearch(engine).all_hubs():
+                print("The directory already has hubs; not loading (drop --if-empty to replace them).")
+                return None
+        return load_csv_directory(engine, args.hubs, args.courses, geocoder)
+
+    return _replace_directory(load, args.hubs)
 
 
 def _load_oruk(args: argparse.Namespace) -> int:
-    try:
+    def load() -> Any:
         settings, geocoder = _context()
-        engine = make_engine(settings.directory_url)
-        summary = load_oruk_directory(engine, args.source, geocoder)
-    except DirectoryLoadError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return _fail("the directory was not changed")
-    except (SQLAlchemyError, OSError) as exc:
-        return _fail(f"could not write the directory database: {exc.__class__.__name__}: {exc}")
-    _print_summary(summary, args.source)
-    return 0
+        return load_oruk_directory(make_engine(settings.directory_url), args.source, geocoder)
+
+    return _replace_directory(load, args.source)
 
 
 def _check(args: argparse.Namespace) -> int:
