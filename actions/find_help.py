@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -21,6 +22,17 @@ NOT_A_LOCATION = (
     "Sorry, I did not understand that as a postcode or place. "
     "A postcode looks like NR2 4EE. You can also send the name of your area."
 )
+
+
+LEVEL_WORDS = (  # improver first: "I know the basics" is not a beginner
+    (re.compile(r"\b(improvers?|intermediate|advanced|know the basics|more confident)\b", re.I), "improver"),
+    (re.compile(r"\b(beginners?|basics?|never used|new to|starting out|from scratch)\b", re.I), "beginner"),
+)
+
+
+def level_in(text: str) -> Optional[str]:
+    """The course level a resident asks for in their own words, if any."""
+    return next((level for pattern, level in LEVEL_WORDS if pattern.search(text)), None)
 
 
 def current_need(tracker: Tracker) -> Optional[Need]:
@@ -66,7 +78,9 @@ def show_results(
     search = context.current().search
     texts: List[str] = []
     if need.intent == "find_course":
-        in_person, online = search.courses((), None, where.latitude, where.longitude, limit=3)
+        asked = " ".join(e.get("text") or "" for e in tracker.events if e.get("event") == "user")
+        level = level_in(asked or tracker.latest_message.get("text") or "")
+        in_person, online = search.courses((), level, where.latitude, where.longitude, limit=3)
         hubs = list({c.hub.id: c.hub for c in in_person if c.hub}.values())
     else:
         hubs = nearest_hubs(dispatcher, tracker, need, where)
