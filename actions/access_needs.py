@@ -45,8 +45,7 @@ class ActionAccessNeeds(Action):
         need = current_need(tracker)
         where = location.remembered(tracker)
         if need and where:
-            tracker.slots.update({"accessibility": accessibility, "languages": languages})
-            events += show_results(dispatcher, tracker, need, where)
+            events += show_results(dispatcher, tracker, need, where, (tuple(accessibility), tuple(languages)))
         elif need:
             dispatcher.utter_message(text=ASK_LOCATION)
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -30,6 +30,9 @@ LEVEL_WORDS = (  # improver first: "I know the basics" is not a beginner
 )
 
 
+Filters = Tuple[Tuple[str, ...], Tuple[str, ...]]  # (accessibility, languages)
+
+
 def level_in(text: str) -> Optional[str]:
     """The course level a resident asks for in their own words, if any."""
     return next((level for pattern, level in LEVEL_WORDS if pattern.search(text)), None)
@@ -42,12 +45,16 @@ def current_need(tracker: Tracker) -> Optional[Need]:
     return NEEDS.get(name) if name else None
 
 
-def nearest_hubs(dispatcher: CollectingDispatcher, tracker: Tracker, need: Need, where: location.Where) -> list:
+def stated_filters(tracker: Tracker) -> Filters:
+    """The access and language needs the resident told us earlier."""
+    return tuple(tracker.get_slot("accessibility") or ()), tuple(tracker.get_slot("languages") or ())
+
+
+def nearest_hubs(dispatcher: CollectingDispatcher, need: Need, where: location.Where, filters: Filters) -> list:
     """Up to 3 hubs for ``need``, saying so when filters or distance got in the way."""
     ctx = context.current()
     search, max_miles = ctx.search, ctx.settings.max_distance_miles
-    accessibility = tuple(tracker.get_slot("accessibility") or ())
-    languages = tuple(tracker.get_slot("languages") or ())
+    accessibility, languages = filters
     hubs = search.nearest_hubs(where.latitude, where.longitude, need.services,
                                accessibility=accessibility, languages=languages, max_miles=max_miles)
     if not hubs and (accessibility or languages):
@@ -73,6 +80,7 @@ def show_results(
     tracker: Tracker,
     need: Need,
     where: location.Where,
+    filters: Filters,
 ) -> List[Dict[str, Any]]:
     """Send the hubs (or, for courses, the classes) for ``need`` near ``where``."""
     search = context.current().search
@@ -83,7 +91,7 @@ def show_results(
         in_person, online = search.courses((), level, where.latitude, where.longitude, limit=3)
         hubs = list({c.hub.id: c.hub for c in in_person if c.hub}.values())
     else:
-        hubs = nearest_hubs(dispatcher, tracker, need, where)
+        hubs = nearest_hubs(dispatcher, need, where, filters)
         texts += [formatting.hubs_text(hubs, where.label)] if hubs else []
         in_person, online = (
             search.courses(need.topics, None, where.latitude, where.longitude, limit=1)
@@ -130,4 +138,4 @@ class ActionFindHelp(Action):
                 buttons=formatting.menu_buttons(),
             )
             return events
-        return events + show_results(dispatcher, tracker, need, resolved.where)
+        return events + show_results(dispatcher, tracker, need, resolved.where, stated_filters(tracker))
