@@ -42,6 +42,7 @@ $(MODEL_STAMP): $(TRAINING_INPUTS) $(SPACY_MODEL)
 run: install train
 	$(PY) -m bot directory load --if-empty data/directory/hubs.csv data/directory/courses.csv
 	$(PY) -m bot conversations purge
+	$(PY) -m bot impact purge
 	$(PY) -m bot run
 
 chat: install

@@ -13,6 +13,8 @@ from typing import Optional
 from bot.directory.db import make_engine
 from bot.directory.search import DirectorySearch
 from bot.geo.locate import Locator, build_locator
+from bot.impact.recorder import Recorder
+from bot.impact.store import ImpactStore
 from bot.settings import Settings, load
 
 
@@ -21,16 +23,20 @@ class Context:
     settings: Settings
     locator: Locator
     search: DirectorySearch
+    impact: Optional[Recorder] = None  # None: impact figures are not recorded (some unit tests)
 
 
 _current: Optional[Context] = None
 
 
 def build(settings: Settings) -> Context:
+    engine = make_engine(settings.directory_url)
+    search = DirectorySearch(engine, settings.timezone)
     return Context(
         settings=settings,
         locator=build_locator(settings),
-        search=DirectorySearch(make_engine(settings.directory_url), settings.timezone),
+        search=search,
+        impact=Recorder(ImpactStore(engine), search),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context, formatting
+from actions import context, formatting, impact
 from actions.safety import apologise_on_error
 from bot.needs import NEEDS
 
@@ -43,6 +43,7 @@ class ActionMisunderstood(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         settings = context.current().settings
+        impact.misunderstood(tracker)
         if misunderstood_in_a_row(tracker) >= 2:
             dispatcher.utter_message(
                 text=f"Sorry, I still don't understand. A person can help you. {formatting.contact_text(settings)}",
@@ -66,6 +67,7 @@ class ActionHumanContact(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         ctx = context.current()
+        impact.asked_for_person(tracker)
         text = formatting.contact_text(ctx.settings)
         shown = [ctx.search.get_hub(i) for i in tracker.get_slot("shown_hubs") or []]
         with_phone = [h for h in shown if h is not None and h.phone]

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context, formatting, location
+from actions import context, formatting, impact, location
 from actions.safety import apologise_on_error
 from bot.needs import NEEDS, Need
 
@@ -103,6 +103,7 @@ def show_results(
         dispatcher.utter_message(text=text)
     if texts:
         dispatcher.utter_message(text=texts[-1], buttons=formatting.AFTER_RESULTS_BUTTONS)
+    impact.answer(tracker, need, where)
     events: List[Dict[str, Any]] = [SlotSet("need", need.intent)]
     if hubs:
         dispatcher.utter_message(json_message=formatting.hubs_payload(hubs))

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "bot.chat",
     "bot.conversations",
     "bot.directory.cli",
+    "bot.impact.cli",
     "bot.nlu.cli",
     "bot.staff.cli",
     "bot.telegram.cli",

@@ -38,6 +38,8 @@ class Settings:
     action_server_url: str
     tracker_db: Path
     retention_days: int
+    impact_min_count: int = 5  # impact figures below this are published as "<5"
+    impact_retention_days: int = 730  # anonymous impact rows older than this are deleted
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -61,4 +63,6 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         action_server_url=env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
         tracker_db=Path(env.get("TRACKER_DB", var_dir / "tracker.db")),
         retention_days=int(env.get("CONVERSATION_RETENTION_DAYS", "30")),
+        impact_min_count=max(1, int(env.get("IMPACT_MIN_COUNT", "5"))),
+        impact_retention_days=int(env.get("IMPACT_RETENTION_DAYS", "730")),
     )

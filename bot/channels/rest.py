@@ -7,6 +7,10 @@
 2. Very long messages (pasted documents, 10,000 characters of anything) get
    a clear request for a short message instead of going to the model.
 
+3. Message metadata is cut down to one whitelisted value, ``channel`` ("web"
+   from the widget, "telegram" from the bridge, anything else "other"), so
+   impact figures can tell the channels apart (docs/impact.md).
+
 It keeps the name ``rest``, so clients still post to /webhooks/rest/webhook.
 """
 
@@ -18,9 +22,11 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
+from sanic.request import Request
 
 from bot.channels import action_failures
 from bot.contact import apology
+from bot.impact.privacy import channel_of
 from bot.settings import Settings, load
 
 logger = logging.getLogger(__name__)
@@ -44,6 +50,11 @@ class SignpostRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SignpostRestInput":
         return cls()
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        """Only ``channel`` (web, telegram, else "other") reaches the tracker: clients are not trusted further."""
+        body = request.json if isinstance(request.json, dict) else {}
+        return {"channel": channel_of(body.get("metadata"))}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def always_answered(message: UserMessage) -> None:

@@ -32,6 +32,9 @@ class StaffSettings:
     lockout_minutes: float = 15.0
     code_root: Path = PROJECT_ROOT  # PYTHONPATH for the custom NLU components
     token_file: Optional[Path] = None  # var/rasa_token, written by ``make run``
+    directory_url: str = ""  # the directory database, which holds the impact tables; "" = no Impact figures
+    impact_min_count: int = 5  # IMPACT_MIN_COUNT: smaller counts are shown as "<5"
+    impact_retention_days: int = 730  # IMPACT_RETENTION_DAYS, shown on the Impact page
 
     @property
     def staff_dir(self) -> Path:
@@ -60,4 +63,7 @@ def load(env: Mapping[str, str] | None = None) -> StaffSettings:
         holdout=Path(env.get("STAFF_HOLDOUT", project / "tests" / "nlu_holdout.yml")).resolve(),
         inbox_threshold=float(env.get("STAFF_INBOX_THRESHOLD", "0.45")),
         token_file=bot.var_dir / "rasa_token",
+        directory_url=bot.directory_url,
+        impact_min_count=bot.impact_min_count,
+        impact_retention_days=bot.impact_retention_days,
     )

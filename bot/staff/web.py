@@ -17,12 +17,16 @@ import html
 import json
 import secrets
 import time
+from datetime import date
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
-from bot.staff import auth, inbox, models, service, training_data
+from bot.directory.db import make_engine
+from bot.impact import report as impact_report
+from bot.staff import auth, impact_view, inbox, models, service, training_data
 from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
 
@@ -41,6 +45,8 @@ button{font:inherit;padding:.35rem .9rem;margin:.4rem 0;cursor:pointer}fieldset 
 fieldset{margin:1rem 0;border:1px solid #bbb}.note{background:#fff6d6;padding:.5rem;border-left:4px solid #c79a00}
 .error{background:#fde8e8;padding:.5rem;border-left:4px solid #9b1c1c}.ok{background:#e6f4ea;padding:.5rem;border-left:4px solid #065f1d}
 .current{background:#fff6d6}img{max-width:100%}
+.pair{display:flex;flex-wrap:wrap;gap:1rem 2rem;align-items:flex-start}.pair svg{max-width:100%;height:auto}
+input[type=date]{font:inherit;padding:.3rem}caption{text-align:left;font-weight:600;padding:.2rem 0}
 """.strip()
 CSS_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 CSP = (
@@ -50,6 +56,7 @@ CSP = (
 SETTINGS = web.AppKey("staff_settings", StaffSettings)
 STORE = web.AppKey("staff_store", Store)
 EDIT_LOCK = web.AppKey("staff_edit_lock", asyncio.Lock)
+IMPACT_DB = web.AppKey("staff_impact_db", list)  # [Engine] once DIRECTORY_URL is known, else []
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -82,7 +89,8 @@ def page(request: web.Request, title: str, body: str, *, status: int = 200, refr
     if session:
         nav = (
             f'<nav aria-label="Console"><a href="{PREFIX}/">Inbox</a> <a href="{PREFIX}/intents">Intents</a> '
-            f'<a href="{PREFIX}/models">Models and retraining</a> <a href="{PREFIX}/audit">Audit log</a></nav>'
+            f'<a href="{PREFIX}/models">Models and retraining</a> <a href="{PREFIX}/impact">Impact</a> '
+            f'<a href="{PREFIX}/audit">Audit log</a></nav>'
             f'<span>Signed in as <strong>{e(session["user"])}</strong></span>'
             f'<form class="inline" method="post" action="{PREFIX}/logout">{csrf_field(request)}'
             '<button type="submit">Sign out</button></form>'
@@ -481,6 +489,51 @@ async def confusion(request: web.Request) -> web.StreamResponse:
     return web.Response(body=path.read_bytes(), content_type="image/png")
 
 
+# ---------------------------------------------------------------- impact
+
+
+def _impact_dates(request: web.Request) -> Tuple[str, str, Optional[date], Optional[date], List[str]]:
+    """The date filter from the query string; bad dates are reported and ignored."""
+    texts, dates, errors = [], [], []
+    for key, name in (("from", "From"), ("to", "To")):
+        text = request.query.get(key, "").strip()
+        try:
+            dates.append(date.fromisoformat(text) if text else None)
+            texts.append(text)
+        except ValueError:
+            dates.append(None)
+            texts.append("")
+            errors.append(f"{name} is not a date: use the date picker or YYYY-MM-DD.")
+    start, end = dates
+    if start and end and start > end:
+        errors.append("The From date is after the To date: showing every date instead.")
+        texts, start, end = ["", ""], None, None
+    return texts[0], texts[1], start, end, errors
+
+
+async def _impact(request: web.Request) -> Tuple[impact_report.Report, str, str, List[str]]:
+    settings, engines = request.app[SETTINGS], request.app[IMPACT_DB]
+    start_text, end_text, start, end, errors = _impact_dates(request)
+    if not engines:
+        raise web.HTTPServiceUnavailable(text="No directory database is set (DIRECTORY_URL).")
+    built = await blocking(impact_report.build, engines[0], start, end, settings.impact_min_count)
+    return built, start_text, end_text, errors
+
+
+async def impact_page(request: web.Request) -> web.Response:
+    built, start, end, errors = await _impact(request)
+    body = impact_view.render(built, PREFIX, start, end, errors, request.app[SETTINGS].impact_retention_days)
+    return page(request, "Impact: what residents needed, and where help is missing", body)
+
+
+async def impact_csv(request: web.Request) -> web.Response:
+    built, start, end, _ = await _impact(request)
+    name = "-".join(["signpost-impact", start or "start", end or "today"]) + ".csv"
+    request.app[STORE].audit(request["staff"]["user"], "downloaded_impact_csv", start=start or None, end=end or None)
+    return web.Response(text=impact_report.to_csv(built), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 async def audit_page(request: web.Request) -> web.Response:
     rows = "".join(
         f"<tr><td>{when(r['at'])}</td><td>{e(r['user'])}</td><td>{e(r['action'])}</td>"
@@ -528,6 +581,8 @@ ROUTES = [
     ("GET", "/models/{model_id:\\d+}/confusion.png", confusion, False),
     ("POST", "/models/{model_id:\\d+}/promote", promote_post, False),
     ("POST", "/models/{model_id:\\d+}/rollback", rollback_post, False),
+    ("GET", "/impact", impact_page, False),
+    ("GET", "/impact.csv", impact_csv, False),
     ("GET", "/audit", audit_page, False),
     ("GET", "/api/inbox", api_inbox, False),
     ("GET", "/api/intents", api_intents, False),
@@ -540,6 +595,8 @@ def add_routes(app: web.Application, settings: StaffSettings) -> None:
     """Mount the console under /staff/, every route behind :func:`guarded`."""
     store = Store(settings.db_path)
     app[SETTINGS], app[STORE], app[EDIT_LOCK] = settings, store, asyncio.Lock()
+    engines: List[Engine] = [make_engine(settings.directory_url)] if settings.directory_url else []
+    app[IMPACT_DB] = engines
     for method, path, handler, public in ROUTES:
         app.router.add_route(method, PREFIX + path, guarded(handler, public))
     app.router.add_get(PREFIX, redirect_root)
@@ -547,5 +604,7 @@ def add_routes(app: web.Application, settings: StaffSettings) -> None:
     async def dispose(app: web.Application) -> None:
         models.stop_children()
         store.dispose()
+        for engine in engines:
+            engine.dispose()
 
     app.on_cleanup.append(dispose)

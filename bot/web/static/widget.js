@@ -435,7 +435,7 @@
     fetch(server + "/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: item.payload }),
+      body: JSON.stringify({ sender: state.sender, message: item.payload, metadata: { channel: "web" } }),
       signal: controller.signal,
       credentials: "omit",
       cache: "no-store"
