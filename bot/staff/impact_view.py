@@ -39,7 +39,7 @@ def bar_chart(title: str, items: Sequence[Tuple[str, int]], report: Report) -> s
         y = 4 + i * ROW
         shown = report.shown(n)
         length = 0 if shown != str(n) else max(1, round(BAR_W * n / top)) if n else 0
-        short = label if len(label) <= 26 else label[:25] + "…"
+        short = label if len(label) <= 24 else label[:23] + "…"
         bars.append(
             f'<g><title>{e(label)}: {e(shown)}</title>'
             f'<text x="{LABEL_W - 6}" y="{y + 17}" text-anchor="end" fill="#1b1b1b" font-size="13">{e(short)}</text>'
