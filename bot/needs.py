@@ -42,6 +42,11 @@ NEEDS: dict[str, Need] = {
     )
 }
 
+# Intents whose answer sends the resident to a place: every need, plus
+# opening times and access needs (both answer with a hub). A wrong one of
+# these is the costly mistake, so the NLU checks them hardest (bot/nlu/in_domain_gate.py).
+SIGNPOSTING_INTENTS: frozenset[str] = frozenset(NEEDS) | {"opening_times", "access_needs"}
+
 # Buttons offered when the bot did not understand, or is asked what it can do.
 MENU_INTENTS: tuple[str, ...] = (
     "find_hub",

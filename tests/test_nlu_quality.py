@@ -1,0 +1,90 @@
+"""The trained model, asked through the real Rasa server's /model/parse.
+
+Residents misspell, leave out spaces, write in text-speak or in capitals; they
+also ask about flights and recipes. These tests hold the model to the figures
+issue 7 asks for, measured on files it was never trained on:
+
+- held-out macro F1 stays at target, and misspelling it costs little;
+- CLINC150's out-of-domain test questions (travel, cooking, cars, work, home,
+  utilities) almost never get a signposting answer (under 3%).
+
+``make bench-nlu`` prints the same figures for several pipelines.
+"""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import List
+
+import pytest
+import requests
+from sklearn.metrics import f1_score
+
+from bot.needs import SIGNPOSTING_INTENTS
+from bot.settings import PROJECT_ROOT
+from tests.nlu_perturb import PERTURBATIONS, perturb_all
+
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+from public_data import BENCHMARKS, clinc150_out_of_domain  # noqa: E402
+
+pytestmark = pytest.mark.stack
+
+HELD_OUT_TARGET = 0.95
+MAX_DROP = {"typos": 0.08, "missing spaces": 0.08, "text-speak": 0.08, "all capitals": 0.02}
+
+
+def holdout() -> tuple[List[str], List[str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = load_data(str(PROJECT_ROOT / "tests" / "nlu_holdout.yml")).intent_examples
+    return [e.get("text") for e in examples], [e.get("intent") for e in examples]
+
+
+def parse_all(stack, texts: List[str]) -> List[str]:
+    session = requests.Session()
+
+    def parse(text: str) -> str:
+        response = session.post(
+            f"{stack.rasa_url}/model/parse", params={"token": stack.token}, json={"text": text}, timeout=60
+        )
+        response.raise_for_status()
+        return response.json()["intent"]["name"]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(parse, texts))
+
+
+def macro_f1(gold: List[str], predicted: List[str]) -> float:
+    # nlu_fallback is right for out_of_scope (the contract allows it), wrong elsewhere.
+    predicted = [g if p == "nlu_fallback" and g == "out_of_scope" else p for g, p in zip(gold, predicted, strict=True)]
+    return f1_score(gold, predicted, labels=sorted(set(gold)), average="macro", zero_division=0)
+
+
+@pytest.fixture(scope="module")
+def clean_f1(stack) -> float:
+    texts, gold = holdout()
+    return macro_f1(gold, parse_all(stack, texts))
+
+
+def test_held_out_file_at_target(clean_f1: float) -> None:
+    assert clean_f1 >= HELD_OUT_TARGET
+
+
+@pytest.mark.parametrize("kind", list(PERTURBATIONS))
+def test_misspelt_held_out_file_costs_little(stack, clean_f1: float, kind: str) -> None:
+    texts, gold = holdout()
+    perturbed = perturb_all(texts, kind)
+    assert perturbed != texts
+    drop = clean_f1 - macro_f1(gold, parse_all(stack, perturbed))
+    assert drop <= MAX_DROP[kind], f"{kind}: macro F1 fell by {drop:.3f}"
+
+
+@pytest.mark.skipif(not (BENCHMARKS / "clinc150").exists(), reason="CLINC150 not present")
+def test_out_of_domain_questions_are_not_signposted(stack) -> None:
+    questions = [text for text, _ in clinc150_out_of_domain("test")]
+    predicted = parse_all(stack, questions)
+    signposted = [(q, p) for q, p in zip(questions, predicted, strict=True) if p in SIGNPOSTING_INTENTS]
+    rate = len(signposted) / len(questions)
+    assert len(questions) == 2700
+    assert rate < 0.03, f"{rate:.1%} signposted, e.g. {signposted[:5]}"
