@@ -31,7 +31,11 @@ from public_data import BENCHMARKS, clinc150_out_of_domain  # noqa: E402
 pytestmark = pytest.mark.stack
 
 HELD_OUT_TARGET = 0.95
-MAX_DROP = {"typos": 0.08, "missing spaces": 0.08, "text-speak": 0.08, "all capitals": 0.02}
+# Guards against regressions, a little above what bench-nlu measured
+# (docs/performance.md). Typos cost most: MiniLM's word pieces break on them,
+# so the in-domain gate sends some misspelt needs to "say it another way",
+# which still offers the right need as the first button.
+MAX_DROP = {"typos": 0.14, "missing spaces": 0.06, "text-speak": 0.06, "all capitals": 0.02}
 
 
 def holdout() -> tuple[List[str], List[str]]:
