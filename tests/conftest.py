@@ -22,6 +22,7 @@ import requests
 
 from bot.runner import Stack, free_port
 from bot.settings import PROJECT_ROOT, load
+from tests.pg import SKIP_REASON, postgres_binaries, postgres_server
 
 MODELS = PROJECT_ROOT / "models"
 
@@ -66,6 +67,15 @@ class Conversation:
     @staticmethod
     def hubs(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         return [h for r in replies if (r.get("custom") or {}).get("type") == "hubs" for h in r["custom"]["hubs"]]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One throwaway PostgreSQL cluster for the whole run (tests/pg.py)."""
+    if postgres_binaries() is None:
+        pytest.skip(SKIP_REASON)
+    with postgres_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

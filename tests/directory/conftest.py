@@ -17,7 +17,6 @@ from bot.directory.schema import Base
 from bot.geo.geocoder import Geocoder
 from bot.geo.outcodes import OutcodeTable
 from bot.settings import PROJECT_ROOT
-from tests.pg import SKIP_REASON, postgres_binaries, postgres_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = PROJECT_ROOT / "data" / "directory"
@@ -31,14 +30,6 @@ def outcodes() -> OutcodeTable:
 @pytest.fixture
 def offline_geocoder(outcodes: OutcodeTable) -> Geocoder:
     return Geocoder(outcodes, mode="offline")
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    if postgres_binaries() is None:
-        pytest.skip(SKIP_REASON)
-    with postgres_server() as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

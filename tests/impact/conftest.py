@@ -11,18 +11,9 @@ from sqlalchemy.engine import Engine
 
 from bot.directory.db import make_engine
 from bot.impact.store import Answer, ImpactStore, metadata
-from tests.pg import SKIP_REASON, postgres_binaries, postgres_server
 
 # A Thursday; its week starts on Monday 2025-11-17.
 NOW = datetime(2025, 11, 20, 10, 30)
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    if postgres_binaries() is None:
-        pytest.skip(SKIP_REASON)
-    with postgres_server() as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
