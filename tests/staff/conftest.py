@@ -27,7 +27,7 @@ PASSWORD = "correct horse battery"
 
 
 def copy_project(target: Path) -> Path:
-    """config.yml, domain.yml, data/nlu, data/dialogue, the held-out file; var/spacy linked."""
+    """config.yml, domain.yml, data/nlu, data/dialogue, the held-out file; var/spacy and var/minilm linked."""
     target.mkdir(parents=True, exist_ok=True)
     for name in ("config.yml", "domain.yml"):
         shutil.copy(PROJECT_ROOT / name, target / name)
@@ -37,6 +37,7 @@ def copy_project(target: Path) -> Path:
     shutil.copy(PROJECT_ROOT / "tests" / "nlu_holdout.yml", target / "tests" / "nlu_holdout.yml")
     (target / "var").mkdir()
     (target / "var" / "spacy").symlink_to(PROJECT_ROOT / "var" / "spacy")
+    (target / "var" / "minilm").symlink_to(PROJECT_ROOT / "var" / "minilm")
     return target
 
 
