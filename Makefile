@@ -19,7 +19,7 @@ SPACY_MODEL := var/spacy/en_signpost/meta.json
 MINILM := var/minilm/all-MiniLM-L6-v2/model.safetensors
 MODEL_STAMP := models/.trained
 
-.PHONY: install train run chat shell test lint validate test-stories pytest node-deps bench-nlu bench-public bench-directory bench-telegram lock system-deps clean
+.PHONY: install train run chat shell test lint validate test-stories pytest node-deps bench-nlu bench-thresholds bench-public bench-directory bench-telegram lock system-deps clean
 
 install: $(VENV)/.installed
 
@@ -82,6 +82,10 @@ system-deps:
 
 bench-nlu: install $(SPACY_MODEL) $(MINILM)
 	$(PY) bench/nlu.py
+
+# The fallback threshold against our cross-validation and CLINC150's validation split.
+bench-thresholds: install $(SPACY_MODEL) $(MINILM)
+	$(PY) bench/thresholds.py
 
 # BANKING77 and CLINC150 against published figures (about 40 minutes).
 bench-public: install $(SPACY_MODEL) $(MINILM)

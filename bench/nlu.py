@@ -6,12 +6,15 @@ cross-validation macro F1 on the training data, macro F1 on the held-out file
 misspelt by tests/nlu_perturb.py (typos, missing spaces, text-speak, capitals),
 the false-signpost rate on CLINC150's out-of-domain test questions (travel,
 cooking, cars, work, home, utilities: a signposting answer to any of them is
-wrong), parse latency, training time and model size.
+wrong), parse latency, training time and model size. Then, for config.yml, it
+compares a staff retrain by fine-tuning (the staff console's ``--finetune``)
+with a full training, in held-out macro F1 and seconds.
 
     make bench-nlu                       # 5 folds, all variants (hours on 2 cores: see below)
     BENCH_FOLDS=0 make bench-nlu         # held-out file only
     BENCH_CV_VARIANTS=all make bench-nlu        # cross-validate the baseline too
     BENCH_VARIANTS=signpost,rasa-default make bench-nlu
+    BENCH_FINETUNE=0 make bench-nlu      # skip the staff fine-tuning comparison
 
 Rasa's default DIET (two transformer layers, 100 epochs) trains at about
 15 s an epoch on this data on 2 cores, so its cross-validation alone takes
@@ -20,10 +23,13 @@ names it (or is "all"). Run the whole thing as a background job.
 
 Variants:
   rasa-default       Rasa 3.6's default pipeline (the named baseline)
-  signpost           config.yml (spaCy lemmas, location rules, sparse features,
-                     DIET, MiniLM sentence embeddings for the in-domain gate)
-  signpost-flip-dense  config.yml with the MiniLM embedding given to DIET as
-                     a feature (or taken away, if config.yml gives it)
+  signpost           config.yml (spaCy lemmas, location rules, word and character
+                     n-grams and MiniLM sentence embeddings, the linear
+                     classifier, the fallback and the in-domain gate)
+  signpost-diet      config.yml with DIET on sparse features in place of the
+                     linear classifier (the choice before it)
+  signpost-no-minilm-feature  the classifier without the MiniLM embedding as a
+                     feature (the gate still uses it)
   signpost-no-gate   config.yml without the in-domain gate
   signpost-no-spacy  config.yml with Rasa's WhitespaceTokenizer instead of spaCy
 
@@ -43,7 +49,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,6 +69,7 @@ from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from bot.needs import NEEDS  # noqa: E402
+from bot.staff.models import FINETUNE_EPOCHS  # noqa: E402
 from tests.nlu_perturb import PERTURBATIONS, mixed, perturb_all  # noqa: E402
 
 DATA = ROOT / "data" / "nlu"
@@ -70,6 +77,7 @@ HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
 FALLBACK = "nlu_fallback"
 SENTENCE_FEATURIZER = "bot.nlu.sentence_featurizer.SentenceEmbeddingFeaturizer"
 GATE = "bot.nlu.in_domain_gate.InDomainGate"
+LINEAR = "bot.nlu.linear_classifier.LinearIntentClassifier"
 # Intents whose answer sends the resident somewhere: the 16 needs, plus
 # opening times and access needs (both answer with a hub).
 SIGNPOSTING = frozenset(NEEDS) | {"opening_times", "access_needs"}
@@ -79,13 +87,37 @@ def project_config() -> dict:
     return yaml.safe_load((ROOT / "config.yml").read_text())
 
 
+# The classifier config.yml used before the linear classifier: DIET on sparse
+# features only (word 1-2-grams, character 1-4-grams, lexical features).
+DIET = {"name": "DIETClassifier", "epochs": 80, "number_of_transformer_layers": 0,
+        "entity_recognition": False, "constrain_similarities": True, "random_seed": 42}
+
+
+def with_diet(config: dict) -> dict:
+    """config.yml with DIET in place of the linear classifier, as the previous choice was."""
+    diet = copy.deepcopy(config)
+    pipeline = []
+    for component in diet["pipeline"]:
+        if component["name"] == LINEAR:
+            pipeline.append(dict(DIET))
+            continue
+        if component["name"] == SENTENCE_FEATURIZER:
+            component["add_features"] = False
+        if component["name"] == "CountVectorsFeaturizer" and not any(
+                c["name"] == "LexicalSyntacticFeaturizer" for c in pipeline):
+            pipeline.append({"name": "LexicalSyntacticFeaturizer"})
+        pipeline.append(component)
+    diet["pipeline"] = pipeline
+    return diet
+
+
 def variants() -> Dict[str, dict]:
     ours = project_config()
     ours.pop("policies", None)
-    dense = copy.deepcopy(ours)
-    for component in dense["pipeline"]:
+    no_minilm = copy.deepcopy(ours)
+    for component in no_minilm["pipeline"]:
         if component["name"] == SENTENCE_FEATURIZER:
-            component["add_features"] = not component.get("add_features", True)
+            component["add_features"] = False
     no_gate = copy.deepcopy(ours)
     no_gate["pipeline"] = [c for c in ours["pipeline"] if c["name"] != GATE]
     no_spacy = copy.deepcopy(ours)
@@ -99,7 +131,8 @@ def variants() -> Dict[str, dict]:
     return {
         "rasa-default": default,
         "signpost": ours,
-        "signpost-flip-dense": dense,
+        "signpost-diet": with_diet(ours),
+        "signpost-no-minilm-feature": no_minilm,
         "signpost-no-gate": no_gate,
         "signpost-no-spacy": no_spacy,
     }
@@ -125,37 +158,47 @@ def score(gold: List[str], predicted: List[str]) -> Scores:
     )
 
 
-def train(config: dict, data: Path, out: Path) -> Tuple[str, float]:
+def train(config: dict, data: Path, out: Path, finetune: Optional[str] = None) -> Tuple[str, float]:
+    """Train (or, given a model, fine-tune) in ``out``; the model's path and the seconds taken."""
     config_path = out / "config.yml"
     config_path.write_text(yaml.safe_dump(config))
     # A fresh cache, so Rasa's training cache cannot make a variant look fast.
     os.environ["RASA_CACHE_DIRECTORY"] = str(out / "cache")
     started = time.perf_counter()
-    model = train_nlu(str(config_path), str(data), str(out), fixed_model_name="nlu")
+    model = train_nlu(
+        str(config_path), str(data), str(out), fixed_model_name="finetuned" if finetune else "nlu",
+        model_to_finetune=finetune, finetuning_epoch_fraction=FINETUNE_EPOCHS if finetune else 1.0,
+    )
     return model, time.perf_counter() - started
 
 
 Entities = List[set]
 
 
-def predict(model: str, texts: List[str]) -> Tuple[List[str], List[float], Entities]:
-    """Intent, parse time (ms) and {(entity, matched text)} for each text."""
+def parse(model: str, texts: List[str]) -> Tuple[List[dict], List[float]]:
+    """Rasa's parse result and the parse time (ms) for each text."""
     agent = Agent.load(model)
-    labels, latencies, entities = [], [], []
+    results, latencies = [], []
 
     async def run() -> None:
         for text in texts:
             started = time.perf_counter()
-            parsed = await agent.parse_message(text)
+            results.append(await agent.parse_message(text))
             latencies.append((time.perf_counter() - started) * 1000)
-            labels.append(parsed["intent"]["name"])
-            entities.append({
-                (e["entity"], text[e["start"]:e["end"]].lower())
-                for e in parsed.get("entities", []) if e["entity"] in ("postcode", "place")
-            })
 
     asyncio.run(run())
-    return labels, latencies, entities
+    return results, latencies
+
+
+def predict(model: str, texts: List[str]) -> Tuple[List[str], List[float], Entities]:
+    """Intent, parse time (ms) and {(entity, matched text)} for each text."""
+    results, latencies = parse(model, texts)
+    entities = [
+        {(e["entity"], text[e["start"]:e["end"]].lower())
+         for e in parsed.get("entities", []) if e["entity"] in ("postcode", "place")}
+        for text, parsed in zip(texts, results, strict=True)
+    ]
+    return [parsed["intent"]["name"] for parsed in results], latencies, entities
 
 
 def gold_entities(examples: list) -> Entities:
@@ -193,6 +236,38 @@ def cross_validate(config: dict, data: TrainingData, folds: int, work: Path) -> 
         predicted, _, _ = predict(model, [examples[j].get("text") for j in test_idx])
         f1s.append(score([labels[j] for j in test_idx], predicted).macro_f1)
     return statistics.mean(f1s)
+
+
+@dataclass
+class Finetune:
+    full_f1: float
+    full_seconds: float
+    finetuned_f1: float
+    finetuned_seconds: float
+
+
+def finetune_check(config: dict, training: TrainingData, holdout: TrainingData, work: Path) -> Finetune:
+    """What a staff retrain does: the live model lacks some taught examples, then learns them.
+
+    The "live" model is trained on 90% of the examples (stratified); then it is
+    fine-tuned on all of them with the staff console's epoch fraction, against
+    a full training on all of them. Both are scored on the held-out file.
+    """
+    examples = training.intent_examples
+    labels = [e.get("intent") for e in examples]
+    splitter = StratifiedKFold(n_splits=10, shuffle=True, random_state=7)
+    kept, _ = next(splitter.split(examples, labels))
+    (work / "live").mkdir()
+    live, _ = train(config, write(TrainingData([examples[j] for j in kept]), work / "live" / "train.yml"),
+                    work / "live")
+    texts = [e.get("text") for e in holdout.intent_examples]
+    gold = [e.get("intent") for e in holdout.intent_examples]
+    results = []
+    for name, base in (("full", None), ("finetuned", live)):
+        (work / name).mkdir()
+        model, seconds = train(config, DATA, work / name, finetune=base)
+        results += [score(gold, predict(model, texts)[0]).macro_f1, seconds]
+    return Finetune(*results)
 
 
 def percentile(values: List[float], pct: float) -> float:
@@ -286,27 +361,42 @@ def report(results: Dict[str, Result], folds: int) -> None:
               "(target under 3%)")
 
 
-def main() -> int:
+def quiet_rasa() -> None:
     logging.disable(logging.WARNING)
     configure_structlog(logging.WARNING)  # Rasa logs parsed texts at debug level
+
+
+def main() -> int:
+    quiet_rasa()
     folds = int(os.environ.get("BENCH_FOLDS", "5"))
     only = os.environ.get("BENCH_VARIANTS")
-    cv_only = os.environ.get("BENCH_CV_VARIANTS", "signpost,signpost-flip-dense,signpost-no-spacy")
+    cv_only = os.environ.get("BENCH_CV_VARIANTS", "signpost,signpost-diet,signpost-no-minilm-feature,signpost-no-spacy")
     training = load_data(str(DATA))
     holdout = load_data(str(HOLDOUT))
     print(f"training examples: {len(training.intent_examples)}, held-out: "
           f"{len(holdout.intent_examples)}, intents: {len(training.intents)}, folds: {folds}\n")
     results: Dict[str, Result] = {}
-    for name, config in variants().items():
-        if only and name not in only.split(","):
-            continue
+    for name in variants_wanted(only):
+        config = variants()[name]
         wants_cv = folds > 1 and (cv_only == "all" or name in cv_only.split(","))
         r = results[name] = evaluate(name, config, training, holdout, folds, wants_cv)
         print(f"{name}: held-out macro F1 {r.held.macro_f1:.3f}, cv {r.cv:.3f}, perturbed "
               f"{r.perturbed.macro_f1:.3f}, false signposts {r.false_signpost:.1%}, "
               f"train {r.train_seconds:.0f}s", flush=True)
     report(results, folds)
+    if os.environ.get("BENCH_FINETUNE", "1") != "0" and "signpost" in variants_wanted(only):
+        with tempfile.TemporaryDirectory() as tmp:
+            f = finetune_check(variants()["signpost"], training, holdout, Path(tmp))
+        print(f"\nstaff retrain (signpost, live model trained on 90% of the examples, then taught the rest):\n"
+              f"| retrain | held-out macro F1 | train s |\n|---|---|---|\n"
+              f"| full training (baseline) | {f.full_f1:.3f} | {f.full_seconds:.0f} |\n"
+              f"| fine-tune the live model, {FINETUNE_EPOCHS:g} of the epochs | {f.finetuned_f1:.3f} | "
+              f"{f.finetuned_seconds:.0f} |")
     return 0
+
+
+def variants_wanted(only: Optional[str]) -> List[str]:
+    return [name for name in variants() if not only or name in only.split(",")]
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
     make bench-public                      # BANKING77 and CLINC150 (about 40 min on 2 cores)
     BENCH_PUBLIC=banking77 make bench-public
-    BENCH_PUBLIC_VARIANT=signpost-flip-dense make bench-public   # a variant of bench/nlu.py
+    BENCH_PUBLIC_VARIANT=signpost-diet make bench-public   # a variant of bench/nlu.py
     BENCH_PUBLIC_EPOCHS=30 make bench-public    # fewer DIET epochs (the data is 5-8x ours)
 
 The pipeline is config.yml's, minus the parts that only make sense for this
@@ -34,13 +34,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import logging  # noqa: E402
-
-from nlu import train, variants, write  # noqa: E402
+from nlu import parse, quiet_rasa, train, variants, write  # noqa: E402
 from public_data import Examples, banking77, clinc150  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
-from rasa.utils.log_utils import configure_structlog  # noqa: E402
 
 PUBLISHED = {
     "banking77": [("BERT-Tuned", 93.66), ("USE+ConveRT", 93.36), ("ConveRT", 93.01), ("BERT-Fixed", 87.19)],
@@ -77,20 +74,7 @@ def to_training_data(examples: Examples) -> TrainingData:
 
 def classify(model: str, texts: List[str]) -> List[Tuple[str, float]]:
     """(intent, confidence) for each text, through Rasa's own parsing."""
-    import asyncio
-
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(model)
-
-    async def run() -> List[Tuple[str, float]]:
-        out = []
-        for text in texts:
-            parsed = await agent.parse_message(text)
-            out.append((parsed["intent"]["name"], parsed["intent"]["confidence"]))
-        return out
-
-    return asyncio.run(run())
+    return [(p["intent"]["name"], p["intent"]["confidence"]) for p in parse(model, texts)[0]]
 
 
 def train_model(examples: Examples, work: Path) -> Tuple[str, float]:
@@ -143,8 +127,7 @@ def run_clinc150(work: Path) -> Dict[str, float]:
 
 
 def main() -> int:
-    logging.disable(logging.WARNING)
-    configure_structlog(logging.WARNING)
+    quiet_rasa()
     wanted = os.environ.get("BENCH_PUBLIC", "banking77,clinc150").split(",")
     started = time.perf_counter()
     if "banking77" in wanted:

@@ -1,6 +1,6 @@
 """Misspell messages the way residents type on a phone, reproducibly.
 
-Used by tests/test_nlu_robustness.py (the drop must stay small) and by
+Used by tests/test_nlu_quality.py (the drop must stay small) and by
 bench/nlu.py (perturbed macro F1 for each pipeline). Every function takes a
 ``random.Random`` so a run can be repeated exactly.
 """

@@ -1,6 +1,6 @@
 """Rasa component: a signposting intent must look like something we were taught.
 
-A classifier always picks one of the intents it knows, and DIET's confidence
+A classifier always picks one of the intents it knows, and its confidence
 can be high for a message unlike anything in the training data ("find me a
 place to stay in Jacksonville" came out as find_hub at 0.71). Sending a
 resident to the wrong place is the costly mistake, so this gate asks a second,

@@ -3,11 +3,11 @@
 Sparse features (word and character counts) only know the words in the
 training data. all-MiniLM-L6-v2 was trained on a billion sentence pairs, so
 "I can't afford a laptop" and "computers cost too much for me" land close
-together even when the training data never used "cost". DIET learns from both.
+together even when the training data never used "cost". The classifier
+(bot/nlu/linear_classifier.py) learns from both.
 
-The embedding is a sentence feature only (no token sequence): DIET without
-transformer layers classifies from the sentence features, and one vector per
-message keeps training fast.
+The embedding is a sentence feature only (no token sequence): the classifier
+reads sentence features, and one vector per message keeps training fast.
 
 Place it after EntityPlaceholders: the encoder reads the message with its
 postcode and place names replaced by the same placeholder words, for the same

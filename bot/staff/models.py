@@ -29,8 +29,11 @@ from bot.staff.store import Store
 
 FALLBACK_DIRS = ("models",)
 EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
-# Share of the whole job each stage takes (measured: DIET ~40 %, TED ~35 %, the rest loading/evaluating).
-STAGES = {"preparing": (0, 10), "nlu": (10, 50), "dialogue": (50, 85), "evaluating": (85, 100)}
+# Share of the whole job each stage takes: preparing includes featurizing the
+# training data (MiniLM embeddings), then the intent classifier, then TED.
+STAGES = {"preparing": (0, 30), "nlu": (30, 40), "dialogue": (40, 85), "evaluating": (85, 100)}
+# Training log words that mark the start of the NLU classifier's training.
+NLU_CLASSIFIERS = ("LinearIntentClassifier", "DIETClassifier")
 KEEP = 5  # models offered for roll back
 FINETUNE_EPOCHS = 0.25
 _CHILDREN: "set[subprocess.Popen]" = set()  # training/evaluation children of this process
@@ -223,7 +226,7 @@ class Job:
             *parts, buffer = re.split(rb"[\r\n]", buffer)
             for raw in parts:
                 line = raw.decode("utf-8", "replace")
-                if "DIETClassifier" in line:
+                if any(name in line for name in NLU_CLASSIFIERS):
                     stage = "nlu"
                 elif "TEDPolicy" in line:
                     stage = "dialogue"
