@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import tarfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List
 
@@ -55,7 +56,9 @@ def parse(model: Path, texts: List[str]) -> List[dict]:
     async def run() -> List[dict]:
         return [await agent.parse_message(text) for text in texts]
 
-    return asyncio.run(run())
+    # A thread of its own: other tests (Playwright) may leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_unseen_wording_gets_the_right_intent(trained: Path) -> None:

@@ -4,7 +4,7 @@ Residents misspell, leave out spaces, write in text-speak or in capitals; they
 also ask about flights and recipes. These tests hold the model to the figures
 issue 7 asks for, measured on files it was never trained on:
 
-- held-out macro F1 stays at target, and misspelling it costs little;
+- held-out macro F1 stays at target, and misspelt it stays above a floor;
 - CLINC150's out-of-domain test questions (travel, cooking, cars, work, home,
   utilities) almost never get a signposting answer (under 3%).
 
@@ -31,12 +31,13 @@ from public_data import BENCHMARKS, clinc150_out_of_domain  # noqa: E402
 pytestmark = pytest.mark.stack
 
 HELD_OUT_TARGET = 0.95
-# Guards against regressions, above what bench-nlu and CI measured
-# (docs/performance.md; a model trained from scratch on another machine
-# moves by a point or two). Typos cost most: MiniLM's word pieces break on them,
-# so the in-domain gate sends some misspelt needs to "say it another way",
-# which still offers the right need as the first button.
-MAX_DROP = {"typos": 0.15, "missing spaces": 0.10, "text-speak": 0.10, "all capitals": 0.03}
+# Floors for the held-out file misspelt each way, a few points under what
+# bench-nlu measured for config.yml (docs/performance.md; training is
+# deterministic, so a model trained from scratch elsewhere lands within a
+# point). Typos and missing spaces cost most: MiniLM's word pieces break on
+# them, and the in-domain gate sends some misspelt needs to "say it another
+# way", which still offers the right need as the first button.
+MIN_PERTURBED_F1 = {"typos": 0.78, "missing spaces": 0.81, "text-speak": 0.90, "all capitals": 0.95}
 
 
 def holdout() -> tuple[List[str], List[str]]:
@@ -77,12 +78,12 @@ def test_held_out_file_at_target(clean_f1: float) -> None:
 
 
 @pytest.mark.parametrize("kind", list(PERTURBATIONS))
-def test_misspelt_held_out_file_costs_little(stack, clean_f1: float, kind: str) -> None:
+def test_misspelt_held_out_file_is_still_understood(stack, clean_f1: float, kind: str) -> None:
     texts, gold = holdout()
     perturbed = perturb_all(texts, kind)
     assert perturbed != texts
-    drop = clean_f1 - macro_f1(gold, parse_all(stack, perturbed))
-    assert drop <= MAX_DROP[kind], f"{kind}: macro F1 fell by {drop:.3f}"
+    f1 = macro_f1(gold, parse_all(stack, perturbed))
+    assert f1 >= MIN_PERTURBED_F1[kind], f"{kind}: macro F1 {f1:.3f} (clean {clean_f1:.3f}, drop {clean_f1 - f1:.3f})"
 
 
 @pytest.mark.skipif(not (BENCHMARKS / "clinc150").exists(), reason="CLINC150 not present")

@@ -37,6 +37,7 @@ from bot.nlu.sentence_featurizer import EMBEDDING
 
 FALLBACK = "nlu_fallback"
 FILE = "signposting_examples.npy"
+SIMILARITY = "in_domain_similarity"
 
 
 @DefaultV1Recipe.register(
@@ -109,7 +110,10 @@ class InDomainGate(GraphComponent):
             vector = message.get(EMBEDDING)
             if intent.get(INTENT_NAME_KEY) not in SIGNPOSTING_INTENTS or vector is None:
                 continue
-            if self.similarity(vector) < self.threshold:
+            similarity = self.similarity(vector)
+            # In the parse result, so staff (and bench/thresholds.py) can see how close it was.
+            message.set(SIMILARITY, round(similarity, 4), add_to_output=True)
+            if similarity < self.threshold:
                 fallback = {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: self.threshold}
                 message.set(INTENT, fallback, add_to_output=True)
                 ranking = message.get(INTENT_RANKING_KEY) or []

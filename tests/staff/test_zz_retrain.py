@@ -26,8 +26,8 @@ from tests.staff.conftest import PASSWORD, StaffServer, copy_project, staff_sett
 
 pytestmark = pytest.mark.stack
 
-BUS = "where do i apply for a bus pass for my mum"  # out_of_scope at 0.60 with the shipped model
-TABLET = "my tablet keeps going dark and i cant make it stay on"  # device_basics at 0.88
+BUS = "where do i apply for a bus pass for my mum"  # out_of_scope at 0.47 with the shipped model
+TABLET = "my tablet keeps going dark and i cant make it stay on"  # device_basics at 0.95
 ANSWER = "You can apply for a free bus pass on the council website. A helper can show you how to fill it in."
 MORE = """how do i get a bus pass
 apply for a bus pass
@@ -49,7 +49,7 @@ def console(stack: Stack, tmp_path: Path) -> Iterator[StaffServer]:
     copy_project(tmp_path / "project")
     settings = replace(
         staff_settings(tmp_path), rasa_url=stack.rasa_url, rasa_token=stack.token,
-        tracker_db=stack.settings.tracker_db, inbox_threshold=0.9,  # review anything under 90 % here
+        tracker_db=stack.settings.tracker_db, inbox_threshold=0.99,  # review anything under 99 % here
     )
     store = Store(settings.db_path)
     auth.add_user(store, "alice", PASSWORD)
