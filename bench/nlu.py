@@ -31,6 +31,7 @@ Variants:
   signpost-no-minilm-feature  the classifier without the MiniLM embedding as a
                      feature (the gate still uses it)
   signpost-no-gate   config.yml without the in-domain gate
+  signpost-no-spelling  config.yml without the spelling corrector
   signpost-no-spacy  config.yml with Rasa's WhitespaceTokenizer instead of spaCy
 
 A prediction of nlu_fallback counts as correct only for out_of_scope
@@ -78,6 +79,7 @@ FALLBACK = "nlu_fallback"
 SENTENCE_FEATURIZER = "bot.nlu.sentence_featurizer.SentenceEmbeddingFeaturizer"
 GATE = "bot.nlu.in_domain_gate.InDomainGate"
 LINEAR = "bot.nlu.linear_classifier.LinearIntentClassifier"
+SPELLING = "bot.nlu.spelling.SpellingCorrector"
 # Intents whose answer sends the resident somewhere: the 16 needs, plus
 # opening times and access needs (both answer with a hub).
 SIGNPOSTING = frozenset(NEEDS) | {"opening_times", "access_needs"}
@@ -120,6 +122,8 @@ def variants() -> Dict[str, dict]:
             component["add_features"] = False
     no_gate = copy.deepcopy(ours)
     no_gate["pipeline"] = [c for c in ours["pipeline"] if c["name"] != GATE]
+    no_spelling = copy.deepcopy(ours)
+    no_spelling["pipeline"] = [c for c in ours["pipeline"] if c["name"] != SPELLING]
     no_spacy = copy.deepcopy(ours)
     no_spacy["pipeline"] = [
         {"name": "WhitespaceTokenizer"} if c["name"] == "SpacyTokenizer" else c
@@ -134,6 +138,7 @@ def variants() -> Dict[str, dict]:
         "signpost-diet": with_diet(ours),
         "signpost-no-minilm-feature": no_minilm,
         "signpost-no-gate": no_gate,
+        "signpost-no-spelling": no_spelling,
         "signpost-no-spacy": no_spacy,
     }
 

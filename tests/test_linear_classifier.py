@@ -8,57 +8,25 @@ form a ranking Rasa's FallbackClassifier can use.
 
 from __future__ import annotations
 
-import asyncio
 import tarfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List
 
 import numpy as np
 import pytest
-import yaml
 
-EXAMPLES: Dict[str, List[str]] = {
-    "get_device": ["i need a laptop", "can i get a free tablet", "i cant afford a computer",
-                   "where can i borrow a laptop", "do you give out old phones", "looking for a cheap pc"],
-    "get_connectivity": ["i need a free sim", "no data on my phone", "where can i get free wifi",
-                         "cant afford broadband", "my phone has no credit for internet", "free mobile data please"],
-    "greet": ["hello", "hi there", "good morning", "hey", "hiya", "afternoon"],
-}
+from tests.small_pipeline import EXAMPLES, parse, train_small
+
+PIPELINE = [
+    {"name": "WhitespaceTokenizer"},
+    {"name": "CountVectorsFeaturizer"},
+    {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
+    {"name": "bot.nlu.linear_classifier.LinearIntentClassifier", "C": 10.0},
+]
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from rasa.model_training import train_nlu
-
-    work = tmp_path_factory.mktemp("linear")
-    nlu = {"version": "3.1", "nlu": [
-        {"intent": intent, "examples": "".join(f"- {text}\n" for text in texts)}
-        for intent, texts in EXAMPLES.items()
-    ]}
-    (work / "nlu.yml").write_text(yaml.safe_dump(nlu, sort_keys=False))
-    config = {"recipe": "default.v1", "language": "en", "assistant_id": "linear-test", "pipeline": [
-        {"name": "WhitespaceTokenizer"},
-        {"name": "CountVectorsFeaturizer"},
-        {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
-        {"name": "bot.nlu.linear_classifier.LinearIntentClassifier", "C": 10.0},
-    ]}
-    (work / "config.yml").write_text(yaml.safe_dump(config))
-    model = train_nlu(str(work / "config.yml"), str(work / "nlu.yml"), str(work / "out"), fixed_model_name="m")
-    return Path(model)
-
-
-def parse(model: Path, texts: List[str]) -> List[dict]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model))
-
-    async def run() -> List[dict]:
-        return [await agent.parse_message(text) for text in texts]
-
-    # A thread of its own: other tests (Playwright) may leave an event loop running in this one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run()).result()
+    return train_small(tmp_path_factory.mktemp("linear"), PIPELINE)
 
 
 def test_unseen_wording_gets_the_right_intent(trained: Path) -> None:

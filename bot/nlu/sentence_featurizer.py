@@ -31,20 +31,28 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.entity_placeholders import PLACEHOLDERS
 from bot.nlu.sentence_encoder import SentenceEncoder
+from bot.nlu.spelling import corrected_text
 
 DEFAULT_MODEL = "var/minilm/all-MiniLM-L6-v2"
 # The raw vector, for components after the featurizer (the in-domain gate).
 EMBEDDING = "text_sentence_embedding"
 
-# Encoders and embeddings shared by every instance in this process: a
-# cross-validation run trains the pipeline many times on the same texts.
+# Encoders, and training examples' embeddings, shared by every instance in this
+# process: a cross-validation run trains the pipeline many times on the same
+# texts. Residents' messages are never cached (nothing of theirs kept in memory).
 _ENCODERS: Dict[str, SentenceEncoder] = {}
 _CACHE: Dict[Text, np.ndarray] = {}
 _CACHE_LIMIT = 50_000  # 77 MB at most
 
 
 def text_for_encoder(message: Message) -> Text:
-    """The message text with location entities replaced by placeholder words."""
+    """The message text with location entities replaced by placeholder words.
+
+    After SpellingCorrector, its corrected words (which already hold the placeholders).
+    """
+    corrected = corrected_text(message)
+    if corrected:
+        return corrected
     text = message.get(TEXT) or ""
     for entity in sorted(message.get(ENTITIES) or [], key=lambda e: e["start"], reverse=True):
         word = PLACEHOLDERS.get(entity.get("entity"))
@@ -93,7 +101,9 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             _ENCODERS[self.model_dir] = SentenceEncoder.load(Path(self.model_dir))
         return _ENCODERS[self.model_dir]
 
-    def embed(self, texts: List[Text]) -> np.ndarray:
+    def embed(self, texts: List[Text], cache: bool = False) -> np.ndarray:
+        if not cache:
+            return self._encoder().encode(texts) if texts else np.zeros((0, 384))
         missing = sorted({t for t in texts if t not in _CACHE})
         if missing:
             if len(_CACHE) + len(missing) > _CACHE_LIMIT:
@@ -101,9 +111,9 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             _CACHE.update(zip(missing, self._encoder().encode(missing), strict=True))
         return np.stack([_CACHE[t] for t in texts]) if texts else np.zeros((0, 384))
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: List[Message], cache: bool = False) -> None:
         messages = [m for m in messages if m.get(TEXT)]
-        vectors = self.embed([text_for_encoder(m) for m in messages])
+        vectors = self.embed([text_for_encoder(m) for m in messages], cache)
         for message, vector in zip(messages, vectors, strict=True):
             message.set(EMBEDDING, vector)
             if self.add_features:
@@ -112,7 +122,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
                 )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples)
+        self._featurize(training_data.training_examples, cache=True)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -26,7 +26,7 @@ class StaffSettings:
     rasa_url: str
     rasa_token: Optional[str]  # None: read var/rasa_token when first needed
     holdout: Path
-    inbox_threshold: float = 0.45  # above the FallbackClassifier (0.40): staff also see shaky answers
+    inbox_threshold: float = 0.45  # above the FallbackClassifier (0.30): staff also see shaky answers
     session_hours: float = 8.0
     max_login_failures: int = 5
     lockout_minutes: float = 15.0
