@@ -16,10 +16,10 @@ are never gated. Needs SentenceEmbeddingFeaturizer earlier in the pipeline.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.needs import SIGNPOSTING_INTENTS
 from bot.nlu.sentence_featurizer import EMBEDDING
+from bot.nlu.stored_component import StoredComponent
 
 FALLBACK = "nlu_fallback"
 FILE = "signposting_examples.npy"
@@ -43,7 +44,7 @@ SIMILARITY = "in_domain_similarity"
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
-class InDomainGate(GraphComponent):
+class InDomainGate(StoredComponent):
     """Turns signposting predictions far from every taught example into nlu_fallback."""
 
     @staticmethod
@@ -59,19 +60,8 @@ class InDomainGate(GraphComponent):
     ) -> None:
         self.threshold = float(config["threshold"])
         self.neighbours = int(config["neighbours"])
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self.examples = examples if examples is not None else np.zeros((0, 384), dtype=np.float32)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "InDomainGate":
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         vectors = [
@@ -85,16 +75,10 @@ class InDomainGate(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
+    def from_saved(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, directory: Path
     ) -> "InDomainGate":
-        with model_storage.read_from(resource) as directory:
-            return cls(config, model_storage, resource, np.load(directory / FILE))
+        return cls(config, model_storage, resource, np.load(directory / FILE, allow_pickle=False))
 
     def similarity(self, vector: np.ndarray) -> float:
         """Mean cosine similarity of the nearest taught signposting examples."""

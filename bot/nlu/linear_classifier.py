@@ -20,11 +20,11 @@ pickle), so loading a model cannot run code.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 import scipy.sparse
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -43,6 +43,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
+from bot.nlu.stored_component import StoredComponent
+
 logger = logging.getLogger(__name__)
 FILE = "linear_intent_classifier.npz"
 SENTENCE = "sentence"
@@ -59,7 +61,7 @@ def sentence_blocks(message: Message) -> Dict[Text, Features]:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
-class LinearIntentClassifier(IntentClassifier, GraphComponent):
+class LinearIntentClassifier(IntentClassifier, StoredComponent):
     """Multinomial logistic regression on TF-IDF n-grams and sentence embeddings."""
 
     @classmethod
@@ -80,8 +82,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         classifier: Optional[LogisticRegression] = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self.widths = widths or {}
         self.blocks = sorted(self.widths)
         self.tfidf = {name: self._transformer(values) for name, values in (idf or {}).items()}
@@ -93,16 +94,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         if idf is not None:
             transformer.idf_ = idf
         return transformer
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
-        return cls(config, model_storage, resource)
 
     def _matrix(self, messages: List[Message], fit: bool = False) -> scipy.sparse.csr_matrix:
         per_message = [sentence_blocks(m) for m in messages]
@@ -155,21 +146,11 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             np.savez(directory / FILE, **arrays)
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
+    def from_saved(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, directory: Path
     ) -> "LinearIntentClassifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                saved = np.load(directory / FILE, allow_pickle=False)
-                arrays = {name: saved[name] for name in saved.files}
-        except (ValueError, FileNotFoundError):
-            logger.debug("No trained linear classifier in the model: it will predict nothing.")
-            return cls(config, model_storage, resource)
+        with np.load(directory / FILE, allow_pickle=False) as saved:
+            arrays = {name: saved[name] for name in saved.files}
         classifier = LogisticRegression()
         classifier.classes_ = arrays["classes"]
         classifier.coef_ = arrays["coef"]

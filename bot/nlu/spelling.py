@@ -24,12 +24,11 @@ The sentence embedding reads the corrected words through
 from __future__ import annotations
 
 import json
-import logging
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -39,7 +38,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-logger = logging.getLogger(__name__)
+from bot.nlu.stored_component import StoredComponent
+
 FILE = "vocabulary.json"
 # The corrected words of a message, for components that read text rather than tokens.
 CORRECTED_TEXT = "text_spelling_corrected"
@@ -120,7 +120,7 @@ def corrected_text(message: Message) -> Optional[Text]:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
 )
-class SpellingCorrector(GraphComponent):
+class SpellingCorrector(StoredComponent):
     """Corrects tokens towards English and the training data's own words."""
 
     def __init__(
@@ -130,37 +130,15 @@ class SpellingCorrector(GraphComponent):
         resource: Resource,
         taught: Optional[List[Text]] = None,
     ) -> None:
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self.taught = sorted(set(taught or []))
         self._speller: Optional[Speller] = None
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
+    def from_saved(
+        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, directory: Path
     ) -> "SpellingCorrector":
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "SpellingCorrector":
-        try:
-            with model_storage.read_from(resource) as directory:
-                taught = json.loads((directory / FILE).read_text())
-        except (ValueError, FileNotFoundError):
-            logger.debug("No vocabulary in the model: correcting towards English only.")
-            taught = []
-        return cls(config, model_storage, resource, taught)
+        return cls(config, model_storage, resource, json.loads((directory / FILE).read_text()))
 
     def train(self, training_data: TrainingData) -> Resource:
         words = set()
