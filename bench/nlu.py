@@ -15,6 +15,7 @@ with a full training, in held-out macro F1 and seconds.
     BENCH_CV_VARIANTS=all make bench-nlu        # cross-validate the baseline too
     BENCH_VARIANTS=signpost,rasa-default make bench-nlu
     BENCH_FINETUNE=0 make bench-nlu      # skip the staff fine-tuning comparison
+    BENCH_SHOW_FALSE_SIGNPOSTS=1 make bench-nlu   # list the out-of-domain questions signposted
 
 Rasa's default DIET (two transformer layers, 100 epochs) trains at about
 15 s an epoch on this data on 2 cores, so its cross-validation alone takes
@@ -297,6 +298,14 @@ def false_signpost_rate(predicted: List[str]) -> float:
     return sum(p in SIGNPOSTING for p in predicted) / len(predicted)
 
 
+def show_false_signposts(name: str, texts: List[str], predicted: List[str]) -> None:
+    """What the out-of-domain questions that got a signposting intent were (to read, never to train on)."""
+    hits = [(p, t) for t, p in zip(texts, predicted, strict=True) if p in SIGNPOSTING]
+    print(f"\n{name}: {len(hits)} false signposts of {len(texts)}")
+    for intent, text in sorted(hits):
+        print(f"  {intent:20} {text}")
+
+
 def evaluate(name: str, config: dict, training: TrainingData, holdout: TrainingData, folds: int,
              cross_validated: bool) -> Result:
     gold = [e.get("intent") for e in holdout.intent_examples]
@@ -315,6 +324,8 @@ def evaluate(name: str, config: dict, training: TrainingData, holdout: TrainingD
         parts.append(predicted[at:at + len(batch)])
         at += len(batch)
     held_pred, mixed_pred, *by_kind, ood_pred = parts
+    if os.environ.get("BENCH_SHOW_FALSE_SIGNPOSTS") == "1":
+        show_false_signposts(name, out_of_domain, ood_pred)
     return Result(
         held=score(gold, held_pred),
         cv=cv,
