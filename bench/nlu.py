@@ -51,7 +51,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -229,18 +229,23 @@ def write(data: TrainingData, path: Path) -> Path:
     return path
 
 
-def cross_validate(config: dict, data: TrainingData, folds: int, work: Path) -> float:
-    examples = data.intent_examples
+def fold_models(config: dict, examples: list, folds: int, work: Path) -> Iterator[Tuple[str, List[int]]]:
+    """For each of ``folds`` stratified, seeded folds: a model trained without it, and its indices."""
     labels = [e.get("intent") for e in examples]
-    f1s = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=42)
     for i, (train_idx, test_idx) in enumerate(splitter.split(examples, labels)):
         fold = work / f"fold{i}"
         fold.mkdir()
-        train_data = TrainingData([examples[j] for j in train_idx])
-        model, _ = train(config, write(train_data, fold / "train.yml"), fold)
-        predicted, _, _ = predict(model, [examples[j].get("text") for j in test_idx])
-        f1s.append(score([labels[j] for j in test_idx], predicted).macro_f1)
+        model, _ = train(config, write(TrainingData([examples[j] for j in train_idx]), fold / "train.yml"), fold)
+        yield model, list(test_idx)
+
+
+def cross_validate(config: dict, data: TrainingData, folds: int, work: Path) -> float:
+    examples = data.intent_examples
+    f1s = []
+    for model, held_back in fold_models(config, examples, folds, work):
+        predicted, _, _ = predict(model, [examples[j].get("text") for j in held_back])
+        f1s.append(score([examples[j].get("intent") for j in held_back], predicted).macro_f1)
     return statistics.mean(f1s)
 
 
@@ -391,28 +396,26 @@ def main() -> int:
     holdout = load_data(str(HOLDOUT))
     print(f"training examples: {len(training.intent_examples)}, held-out: "
           f"{len(holdout.intent_examples)}, intents: {len(training.intents)}, folds: {folds}\n")
+    configs = variants()
+    wanted = [name for name in configs if not only or name in only.split(",")]
     results: Dict[str, Result] = {}
-    for name in variants_wanted(only):
-        config = variants()[name]
+    for name in wanted:
+        config = configs[name]
         wants_cv = folds > 1 and (cv_only == "all" or name in cv_only.split(","))
         r = results[name] = evaluate(name, config, training, holdout, folds, wants_cv)
         print(f"{name}: held-out macro F1 {r.held.macro_f1:.3f}, cv {r.cv:.3f}, perturbed "
               f"{r.perturbed.macro_f1:.3f}, false signposts {r.false_signpost:.1%}, "
               f"train {r.train_seconds:.0f}s", flush=True)
     report(results, folds)
-    if os.environ.get("BENCH_FINETUNE", "1") != "0" and "signpost" in variants_wanted(only):
+    if os.environ.get("BENCH_FINETUNE", "1") != "0" and "signpost" in wanted:
         with tempfile.TemporaryDirectory() as tmp:
-            f = finetune_check(variants()["signpost"], training, holdout, Path(tmp))
+            f = finetune_check(configs["signpost"], training, holdout, Path(tmp))
         print(f"\nstaff retrain (signpost, live model trained on 90% of the examples, then taught the rest):\n"
               f"| retrain | held-out macro F1 | train s |\n|---|---|---|\n"
               f"| full training (baseline) | {f.full_f1:.3f} | {f.full_seconds:.0f} |\n"
               f"| fine-tune the live model, {FINETUNE_EPOCHS:g} of the epochs | {f.finetuned_f1:.3f} | "
               f"{f.finetuned_seconds:.0f} |")
     return 0
-
-
-def variants_wanted(only: Optional[str]) -> List[str]:
-    return [name for name in variants() if not only or name in only.split(",")]
 
 
 if __name__ == "__main__":
