@@ -4,6 +4,11 @@ Rasa asks every graph component for a ``create`` (a fresh one, for training)
 and a ``load`` (from a trained model). For ours the two differ only in what
 is read back, so subclasses write ``from_saved`` and this class does the rest,
 including the case of a model that holds nothing for the component.
+
+Nothing saved (the component's folder is absent or empty, because it had
+nothing to learn) loads an untrained component. A saved file that is there
+but cannot be read is a damaged model: loading it must fail loudly, never
+quietly serve a component that has forgotten what it learnt.
 """
 
 from __future__ import annotations
@@ -15,10 +20,19 @@ from typing import Any, Dict, Text, TypeVar
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
 
 Component = TypeVar("Component", bound="StoredComponent")
+
+
+class DamagedModelError(RasaException):
+    """A component's saved files are in the model but cannot be read.
+
+    A ``RasaException`` so Rasa shows this message as it is, instead of a
+    generic "error initializing graph component".
+    """
 
 
 class StoredComponent(GraphComponent):
@@ -49,10 +63,23 @@ class StoredComponent(GraphComponent):
     ) -> Component:
         try:
             with model_storage.read_from(resource) as directory:
-                return cls.from_saved(config, model_storage, resource, directory)
-        except (ValueError, FileNotFoundError):
-            logger.debug("%s: nothing saved in the model; using an untrained one.", cls.__name__)
-            return cls(config, model_storage, resource)
+                if not any(directory.iterdir()):
+                    return cls._untrained(config, model_storage, resource)
+                try:
+                    return cls.from_saved(config, model_storage, resource, directory)
+                except Exception as exc:  # noqa: BLE001 - any failure to read means a damaged model
+                    raise DamagedModelError(
+                        f"{cls.__name__}: the trained model's file in '{resource.name}' is damaged or "
+                        f"unreadable ({type(exc).__name__}: {exc}). Retrain, or roll back to an earlier model."
+                    ) from exc
+        except ValueError:  # Rasa's read_from: the folder was never written (nothing to learn)
+            return cls._untrained(config, model_storage, resource)
+
+    @classmethod
+    def _untrained(cls: type[Component], config: Dict[Text, Any], model_storage: ModelStorage,
+                   resource: Resource) -> Component:
+        logger.debug("%s: nothing saved in the model; using an untrained one.", cls.__name__)
+        return cls(config, model_storage, resource)
 
     @classmethod
     def from_saved(
