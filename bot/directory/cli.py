@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.directory.check import check_directory
 from bot.directory.csv_loader import DirectoryLoadError, load_csv_directory
 from bot.directory.db import create_schema, make_engine
-from bot.directory.oruk_loader import load_oruk_directory
+from bot.directory.oruk_loader import MAX_PAGES, load_oruk_directory
 from bot.directory.search import DirectorySearch
 from bot.directory.vocabulary import SERVICES
 
@@ -32,6 +32,8 @@ def register(subparsers: Any) -> None:
 
     oruk = commands.add_parser("load-oruk", help="replace the directory with an Open Referral UK feed")
     oruk.add_argument("source", help="JSON file or https:// URL of a /services endpoint")
+    oruk.add_argument("--max-pages", type=_positive_int, default=MAX_PAGES,
+                      help=f"most pages to read from a URL (default {MAX_PAGES}); a longer feed changes nothing")
     oruk.set_defaults(func=_load_oruk)
 
     check = commands.add_parser("check", help="report hubs nobody can reach, ended courses and duplicates")
@@ -43,6 +45,17 @@ def register(subparsers: Any) -> None:
     search.add_argument("--limit", type=int, default=3)
     search.add_argument("--max-miles", type=float, default=None)
     search.set_defaults(func=_search)
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number of 1 or more, with a plain message otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
 
 
 def _context() -> tuple[Any, Any]:
@@ -96,7 +109,8 @@ def _load(args: argparse.Namespace) -> int:
 def _load_oruk(args: argparse.Namespace) -> int:
     def load() -> Any:
         settings, geocoder = _context()
-        return load_oruk_directory(make_engine(settings.directory_url), args.source, geocoder)
+        return load_oruk_directory(make_engine(settings.directory_url), args.source, geocoder,
+                                   max_pages=args.max_pages)
 
     return _replace_directory(load, args.source)
 

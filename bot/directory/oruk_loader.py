@@ -7,6 +7,11 @@ substring match on taxonomy term names, then the service name). A service
 that maps to nothing, or has no usable location, is skipped with a warning.
 Weekly ``regular_schedules`` / ``schedules`` become OSM opening_hours strings.
 The result replaces the whole directory in one transaction, like the CSV loader.
+
+A feed that cannot be read whole changes nothing: one with more pages than
+``max_pages`` is refused (a truncated feed would silently drop hubs), and so
+is one whose nested parts are not the lists of objects ORUK describes; the
+error names the field.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import requests
 
@@ -128,9 +133,9 @@ def _hhmm(value: Any) -> str | None:
 
 
 def read_feed(source: str, session: requests.Session | None = None, max_pages: int = MAX_PAGES, timeout: float = 10.0) -> list[dict[str, Any]]:
-    """Every service in a file or URL, following pagination for URLs."""
+    """Every service in a file or URL, following pagination for URLs (all pages, or an error)."""
     if source.startswith(("http://", "https://")):
-        return list(_fetch_pages(source, session or requests.Session(), max_pages, timeout))
+        return _fetch_pages(source, session or requests.Session(), max_pages, timeout)
     try:
         data = json.loads(Path(source).read_text(encoding="utf-8-sig"))
     except OSError as exc:
@@ -142,40 +147,117 @@ def read_feed(source: str, session: requests.Session | None = None, max_pages: i
 
 def _services_in(data: Any, source: str) -> list[dict[str, Any]]:
     if isinstance(data, list):
-        return [s for s in data if isinstance(s, dict)]
+        return _only_objects(data, source, "item")
     if isinstance(data, dict):
         for key in ("content", "contents", "items", "services"):  # v1, v3, and loose variants
             if isinstance(data.get(key), list):
-                return [s for s in data[key] if isinstance(s, dict)]
+                return _only_objects(data[key], source, key)
         if "id" in data and "name" in data:
             return [data]
     raise DirectoryLoadError([f"{source}: does not look like an ORUK /services response"])
 
 
-def _fetch_pages(url: str, session: requests.Session, max_pages: int, timeout: float) -> Iterator[dict[str, Any]]:
-    page = 1
-    while page <= max_pages:
-        try:
-            response = session.get(url, params={"page": page}, timeout=timeout)
-            response.raise_for_status()
-            data = response.json()
-        except requests.RequestException as exc:
-            raise DirectoryLoadError([f"{url}: page {page} could not be fetched ({exc})"]) from exc
-        except ValueError as exc:
-            raise DirectoryLoadError([f"{url}: page {page} is not JSON"]) from exc
-        services = _services_in(data, url)
-        yield from services
-        if not isinstance(data, dict) or not services or _is_last(data, page):
-            return
-        page += 1
-    log.warning("%s: stopped after %d pages", url, max_pages)
+def _only_objects(items: list[Any], source: str, field: str) -> list[dict[str, Any]]:
+    problems = [f"{source}: {field}[{i}] should be a service (a JSON object), not {_kind(item)}"
+                for i, item in enumerate(items) if not isinstance(item, dict)]
+    if problems:
+        raise DirectoryLoadError(problems)
+    return items
+
+
+def _fetch_pages(url: str, session: requests.Session, max_pages: int, timeout: float) -> list[dict[str, Any]]:
+    """Every page's services; a feed longer than ``max_pages`` is an error, never a silent cut."""
+    services: list[dict[str, Any]] = []
+    for page in range(1, max_pages + 2):
+        data = _fetch_page(url, session, page, timeout)
+        found = _services_in(data, url)
+        if page > max_pages:  # one look past the limit: is there really more?
+            if found:
+                raise _too_long(url, max_pages)
+            break
+        services += found
+        if not isinstance(data, dict) or not found or _is_last(data, page):
+            break
+        total = _total_pages(data)
+        if total is not None and total > max_pages:
+            raise _too_long(url, max_pages)
+    return services
+
+
+def _fetch_page(url: str, session: requests.Session, page: int, timeout: float) -> Any:
+    try:
+        response = session.get(url, params={"page": page}, timeout=timeout)
+        response.raise_for_status()
+        return response.json()
+    except requests.RequestException as exc:
+        raise DirectoryLoadError([f"{url}: page {page} could not be fetched ({exc})"]) from exc
+    except ValueError as exc:
+        raise DirectoryLoadError([f"{url}: page {page} is not JSON"]) from exc
+
+
+def _too_long(url: str, max_pages: int) -> DirectoryLoadError:
+    return DirectoryLoadError([
+        f"{url}: the feed has more than {max_pages} pages, so only part of it could be read. "
+        f"Loading part of it would drop the rest of the hubs. "
+        f"Read more pages with --max-pages, or ask for more services per page."
+    ])
+
+
+def _total_pages(data: dict[str, Any]) -> int | None:
+    total = data.get("totalPages", data.get("total_pages"))
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 def _is_last(data: dict[str, Any], page: int) -> bool:
     if data.get("last") is True or data.get("last_page") is True:
         return True
-    total = data.get("totalPages", data.get("total_pages"))
-    return isinstance(total, int) and page >= total
+    total = _total_pages(data)
+    return total is not None and page >= total
+
+
+# -- checking the shape of nested parts ------------------------------------
+
+
+class _Malformed(Exception):
+    """A nested part of one service is not shaped as ORUK describes it; the message names the field."""
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, str):
+        return f"text ({value[:30]!r})"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "null" if value is None else type(value).__name__
+
+
+def _object(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    """``parent[key]`` as an object ({} when missing or empty)."""
+    value = parent.get(key)
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        raise _Malformed(f"{where}{key} should be an object, not {_kind(value)}")
+    return value
+
+
+def _objects(parent: dict[str, Any], keys: tuple[str, ...], where: str) -> list[dict[str, Any]]:
+    """The first non-empty of ``parent[key]`` for ``keys``, as a list of objects ([] when none)."""
+    key = next((k for k in keys if parent.get(k)), None)
+    if key is None:
+        return []
+    value = parent[key]
+    if not isinstance(value, list):
+        raise _Malformed(f"{where}{key} should be a list, not {_kind(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise _Malformed(f"{where}{key}[{index}] should be an object, not {_kind(item)}")
+    return value
 
 
 # -- mapping --------------------------------------------------------------
@@ -183,27 +265,31 @@ def _is_last(data: dict[str, Any], page: int) -> bool:
 
 def _taxonomy_terms(service: dict[str, Any]) -> list[str]:
     terms: list[str] = []
-    for link in service.get("service_taxonomys") or []:  # v1
-        taxonomy = link.get("taxonomy") or {}
+    for i, link in enumerate(_objects(service, ("service_taxonomys",), "")):  # v1
+        taxonomy = _object(link, "taxonomy", f"service_taxonomys[{i}].")
         terms.append(str(taxonomy.get("name") or ""))
-    for attribute in service.get("attributes") or []:  # v3
-        term = attribute.get("taxonomy_term") or {}
+    for i, attribute in enumerate(_objects(service, ("attributes",), "")):  # v3
+        term = _object(attribute, "taxonomy_term", f"attributes[{i}].")
         terms.append(str(term.get("term") or term.get("name") or ""))
-    for term in service.get("taxonomy_terms") or []:  # v3 variants
+    for term in _objects(service, ("taxonomy_terms",), ""):  # v3 variants
         terms.append(str(term.get("term") or term.get("name") or ""))
     return [t for t in terms if t]
 
 
 def _phones(service: dict[str, Any]) -> list[str]:
-    numbers = [p.get("number") for p in service.get("phones") or []]
-    for contact in service.get("contacts") or []:
-        numbers += [p.get("number") for p in contact.get("phones") or []]
+    numbers = [p.get("number") for p in _objects(service, ("phones",), "")]
+    for i, contact in enumerate(_objects(service, ("contacts",), "")):
+        numbers += [p.get("number") for p in _objects(contact, ("phones",), f"contacts[{i}].")]
     return [str(n) for n in numbers if n]
 
 
-def _languages(items: Iterable[Any]) -> list[str]:
+def _languages(parent: dict[str, Any], where: str) -> list[str]:
+    """Two-letter codes from ``parent["languages"]``: a list of codes or of objects with one."""
+    items = parent.get("languages") or []
+    if not isinstance(items, list):
+        raise _Malformed(f"{where}languages should be a list, not {_kind(items)}")
     codes = []
-    for item in items or []:
+    for item in items:
         value = item.get("code") or item.get("language") if isinstance(item, dict) else item
         value = str(value or "").strip().lower()
         if len(value) == 2 and value.isalpha():
@@ -211,19 +297,24 @@ def _languages(items: Iterable[Any]) -> list[str]:
     return codes
 
 
-def _address(location: dict[str, Any]) -> tuple[str, str | None]:
-    addresses = location.get("physical_addresses") or location.get("addresses") or []
+def _address(location: dict[str, Any], where: str) -> tuple[str, str | None]:
+    addresses = _objects(location, ("physical_addresses", "addresses"), where)
     address = next((a for a in addresses if a.get("address_type", "physical") == "physical"), addresses[0] if addresses else {})
     line = ", ".join(str(address[k]) for k in ("address_1", "address_2", "city") if address.get(k))
     return line, address.get("postal_code")
 
 
 def parse_oruk_services(services: list[dict[str, Any]], geocoder: PostcodeGeocoder | None = None, source: str = "feed") -> tuple[list[HubRecord], list[OrganizationRecord], list[ServiceRecord], list[str]]:
-    """Hubs, organisations and services (provenance) from ORUK services, with warnings."""
+    """Hubs, organisations and services (provenance) from ORUK services, with warnings.
+
+    Raises :class:`DirectoryLoadError` naming every misshapen nested field, so
+    a broken feed changes nothing instead of crashing half-way.
+    """
     hubs: dict[str, _Hub] = {}
     organizations: dict[str, OrganizationRecord] = {}
     kept: list[ServiceRecord] = []
     warnings: list[str] = []
+    problems: list[str] = []
     for service in services:
         sid, name = str(service.get("id") or ""), str(service.get("name") or "").strip()
         label = f"{source}: service {sid or '?'} ({name or 'no name'})"
@@ -233,35 +324,52 @@ def parse_oruk_services(services: list[dict[str, Any]], geocoder: PostcodeGeocod
         if str(service.get("status") or "active").lower() not in ("active", ""):
             warnings.append(f"{label}: status {service.get('status')!r}; skipped")
             continue
-        codes = map_services(_taxonomy_terms(service) + [name])
-        if not codes:
-            warnings.append(f"{label}: no taxonomy term or name maps to the service vocabulary; skipped")
+        try:
+            record = _parse_service(service, sid, name, label, hubs, organizations, warnings, geocoder)
+        except _Malformed as exc:
+            problems.append(f"{label}: {exc}")
             continue
-        org = service.get("organization") or {}
-        org_id = str(org["id"]) if org.get("id") else None
-        if org_id and org_id not in organizations:
-            organizations[org_id] = OrganizationRecord(org_id, str(org.get("name") or name), org.get("description"), _url(org.get("url") or org.get("website")), org.get("email"))
-        service_schedules = service.get("regular_schedules") or service.get("schedules") or []
-        location_ids: list[str] = []
-        for link in service.get("service_at_locations") or []:
-            location = link.get("location") or {}
-            hub = _hub_for(location, service, org_id, hubs, warnings, label, geocoder)
-            if hub is None:
-                continue
-            for code in codes:
-                if code not in hub.record.services:
-                    hub.record.services.append(code)
-            schedules = (link.get("regular_schedules") or link.get("schedules") or location.get("schedules") or []) or service_schedules
-            expr, schedule_warnings = schedules_to_opening_hours(schedules)
-            warnings += [f"{label}: {w}" for w in schedule_warnings]
-            if expr and not hub.record.opening_hours:
-                hub.record.opening_hours = expr
-            location_ids.append(hub.record.id)
-        if not location_ids:
-            warnings.append(f"{label}: no location with a place to visit; skipped")
-            continue
-        kept.append(ServiceRecord(sid, name, location_ids, org_id, service.get("description"), _url(service.get("url")), service.get("email")))
+        if record is not None:
+            kept.append(record)
+    if problems:
+        raise DirectoryLoadError(problems)
     return [h.record for h in hubs.values()], list(organizations.values()), kept, warnings
+
+
+def _parse_service(service: dict[str, Any], sid: str, name: str, label: str, hubs: dict[str, _Hub],
+                   organizations: dict[str, OrganizationRecord], warnings: list[str],
+                   geocoder: PostcodeGeocoder | None) -> ServiceRecord | None:
+    """One active service: its hubs go into ``hubs``; None when it is skipped (with a warning)."""
+    codes = map_services(_taxonomy_terms(service) + [name])
+    if not codes:
+        warnings.append(f"{label}: no taxonomy term or name maps to the service vocabulary; skipped")
+        return None
+    org = _object(service, "organization", "")
+    org_id = str(org["id"]) if org.get("id") else None
+    if org_id and org_id not in organizations:
+        organizations[org_id] = OrganizationRecord(org_id, str(org.get("name") or name), org.get("description"), _url(org.get("url") or org.get("website")), org.get("email"))
+    service_schedules = _objects(service, ("regular_schedules", "schedules"), "")
+    location_ids: list[str] = []
+    for i, link in enumerate(_objects(service, ("service_at_locations",), "")):
+        where = f"service_at_locations[{i}]."
+        location = _object(link, "location", where)
+        hub = _hub_for(location, service, org_id, hubs, warnings, label, geocoder, f"{where}location.")
+        if hub is None:
+            continue
+        for code in codes:
+            if code not in hub.record.services:
+                hub.record.services.append(code)
+        schedules = (_objects(link, ("regular_schedules", "schedules"), where)
+                     or _objects(location, ("schedules",), f"{where}location.") or service_schedules)
+        expr, schedule_warnings = schedules_to_opening_hours(schedules)
+        warnings += [f"{label}: {w}" for w in schedule_warnings]
+        if expr and not hub.record.opening_hours:
+            hub.record.opening_hours = expr
+        location_ids.append(hub.record.id)
+    if not location_ids:
+        warnings.append(f"{label}: no location with a place to visit; skipped")
+        return None
+    return ServiceRecord(sid, name, location_ids, org_id, service.get("description"), _url(service.get("url")), service.get("email"))
 
 
 def _url(value: Any) -> str | None:
@@ -269,14 +377,14 @@ def _url(value: Any) -> str | None:
     return text if text.startswith(("http://", "https://")) else None
 
 
-def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | None, hubs: dict[str, _Hub], warnings: list[str], label: str, geocoder: PostcodeGeocoder | None) -> _Hub | None:
+def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | None, hubs: dict[str, _Hub], warnings: list[str], label: str, geocoder: PostcodeGeocoder | None, where: str) -> _Hub | None:
     loc_id = str(location.get("id") or "")
     if not loc_id:
         warnings.append(f"{label}: a location has no id; skipped")
         return None
     if loc_id in hubs:
         return hubs[loc_id]
-    address, postcode_text = _address(location)
+    address, postcode_text = _address(location, where)
     postcode = normalise_postcode(str(postcode_text or ""))
     if postcode is None or not is_full_postcode(postcode):
         warnings.append(f"{label}: location {loc_id} has no full UK postcode; skipped")
@@ -294,7 +402,7 @@ def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | No
         lat, lon, geocoded = point.latitude, point.longitude, point.source
     phones = _phones(service)
     accessibility = []
-    for item in (location.get("accessibility_for_disabilities") or location.get("accessibility") or []):
+    for item in _objects(location, ("accessibility_for_disabilities", "accessibility"), where):
         text = str(item.get("accessibility") or item.get("description") or "").lower()
         if "wheelchair" in text or "step-free" in text or "level access" in text:
             accessibility.append("wheelchair")
@@ -307,7 +415,7 @@ def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | No
         postcode=postcode, latitude=lat, longitude=lon, services=[], phone=phones[0] if phones else None,
         email=service.get("email") or None, website=_url(service.get("url")),
         accessibility=list(dict.fromkeys(accessibility)),
-        languages=list(dict.fromkeys(_languages(service.get("languages") or []) + _languages(location.get("languages") or []))),
+        languages=list(dict.fromkeys(_languages(service, "") + _languages(location, where))),
         notes=None, geocoded=geocoded, organization_id=org_id,
     )
     hubs[loc_id] = _Hub(record)

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
+from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from bot.__main__ import main
 from bot.directory import schema
 from bot.directory.csv_loader import DirectoryLoadError, load_csv_directory
 from bot.directory.oruk_loader import load_oruk_directory, map_services, read_feed, schedules_to_opening_hours
@@ -90,7 +95,8 @@ def test_url_pagination_is_followed_up_to_a_bound() -> None:
     assert len(read_feed("https://feed.test/services")) == 4
     assert len(responses.calls) == 3
     responses.calls.reset()
-    assert len(read_feed("https://feed.test/services", max_pages=1)) == 2
+    with pytest.raises(DirectoryLoadError, match="more than 1 pages"):
+        read_feed("https://feed.test/services", max_pages=1)  # page 1 says there are 3
     assert len(responses.calls) == 1
 
 
@@ -120,3 +126,113 @@ def test_schedules_to_opening_hours() -> None:
     assert expr == "Mo-We 09:00-17:00; Fr 09:00-12:00,13:00-16:00"
     assert warnings == ["schedule bad is not a simple weekly schedule; skipped"]
     assert schedules_to_opening_hours([]) == (None, [])
+
+
+# -- a feed longer than the page limit changes nothing -----------------------
+
+
+def _pages(httpserver: HTTPServer, pages: list[list[dict]], **extra: object) -> str:
+    """Serve ``pages`` at /services?page=N (1-based) on loopback; page N+1 is empty."""
+    for number, content in enumerate([*pages, []], start=1):
+        httpserver.expect_request("/services", query_string=f"page={number}").respond_with_json(
+            {"content": content, "number": number, **extra})
+    return httpserver.url_for("/services")
+
+
+def _v1_services() -> list[dict]:
+    return json.loads(V1.read_text())["content"]
+
+
+def test_feed_longer_than_the_limit_leaves_the_directory_unchanged(
+    engine: Engine, offline_geocoder: Geocoder, httpserver: HTTPServer,
+) -> None:
+    load_oruk_directory(engine, str(V3), offline_geocoder)
+    services = _v1_services()
+    url = _pages(httpserver, [services[:2], services[2:]])  # no page count: only a look past the limit tells
+    with pytest.raises(DirectoryLoadError) as info:
+        load_oruk_directory(engine, url, offline_geocoder, max_pages=1)
+    assert "more than 1 pages" in info.value.problems[0] and "--max-pages" in info.value.problems[0]
+    assert {h.id for h in DirectorySearch(engine).all_hubs()} == {"loc-ageuk", "loc-vauxhall"}
+    summary = load_oruk_directory(engine, url, offline_geocoder, max_pages=2)  # exactly two pages: fine
+    assert summary.hubs == 2
+
+
+def test_a_stated_page_count_over_the_limit_stops_at_the_first_page(
+    offline_geocoder: Geocoder, httpserver: HTTPServer,
+) -> None:
+    services = _v1_services()
+    url = _pages(httpserver, [services[:1], services[1:2], services[2:]], totalPages=3, last=False)
+    with pytest.raises(DirectoryLoadError, match="more than 2 pages"):
+        read_feed(url, max_pages=2)
+    assert len(httpserver.log) == 1
+
+
+def test_cli_refuses_a_long_feed_and_max_pages_reads_it(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SIGNPOST_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("DIRECTORY_URL", f"sqlite:///{tmp_path / 'var' / 'directory.db'}")
+    monkeypatch.setenv("GEOCODER", "offline")
+    services = _v1_services()
+    url = _pages(httpserver, [services[:1], services[1:2], services[2:]])
+    assert main(["directory", "load-oruk", url, "--max-pages", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "more than 2 pages" in err and "the directory was not changed" in err and "Traceback" not in err
+    assert main(["directory", "load-oruk", url, "--max-pages", "3"]) == 0
+    assert "Loaded 2 hubs" in capsys.readouterr().out
+
+
+# -- nested parts that are not objects are named, not crashed on -------------
+
+
+def _set(service: dict, path: str, value: object) -> None:
+    """Set ``a.b[0].c`` inside ``service``."""
+    target: Any = service
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    for part in parts[:-1]:
+        target = target[int(part[1:-1])] if part.startswith("[") else target[part]
+    last = parts[-1]
+    if last.startswith("["):
+        target[int(last[1:-1])] = value
+    else:
+        target[last] = value
+
+
+@pytest.mark.parametrize(("path", "value", "named"), [
+    ("service_taxonomys[0]", "Digital inclusion", "service_taxonomys[0] should be an object, not text ('Digital inclusion')"),
+    ("service_taxonomys[1].taxonomy", ["wifi"], "service_taxonomys[1].taxonomy should be an object, not a list"),
+    ("contacts[0].phones", "01603 774777", "contacts[0].phones should be a list, not text ('01603 774777')"),
+    ("contacts[0].phones[0]", 1603774777, "contacts[0].phones[0] should be an object, not a number (1603774777)"),
+    ("organization", "Norfolk County Council", "organization should be an object, not text"),
+    ("regular_schedules[1]", "Sa 10:00-13:00", "regular_schedules[1] should be an object"),
+    ("service_at_locations[0]", None, "service_at_locations[0] should be an object, not null"),
+    ("service_at_locations[0].location", "The Forum", "service_at_locations[0].location should be an object, not text"),
+    ("service_at_locations[0].location.physical_addresses[0]", "Millennium Plain, NR2 1AW",
+     "service_at_locations[0].location.physical_addresses[0] should be an object"),
+    ("service_at_locations[0].location.accessibility_for_disabilities", {"accessibility": "wheelchair"},
+     "service_at_locations[0].location.accessibility_for_disabilities should be a list, not an object"),
+    ("languages", 5, "languages should be a list, not a number (5)"),
+])
+def test_a_nested_part_that_is_not_an_object_is_a_clear_error(
+    path: str, value: object, named: str, engine: Engine, offline_geocoder: Geocoder, tmp_path: Path,
+) -> None:
+    load_oruk_directory(engine, str(V3), offline_geocoder)
+    feed = json.loads(V1.read_text())
+    _set(feed["content"][0], path, value)
+    broken = tmp_path / "feed.json"
+    broken.write_text(json.dumps(feed))
+    with pytest.raises(DirectoryLoadError) as info:
+        load_oruk_directory(engine, str(broken), offline_geocoder)
+    [problem] = info.value.problems
+    assert problem.startswith(f"{broken}: service svc-101 (Digital Champions drop-in): {named}")
+    assert {h.id for h in DirectorySearch(engine).all_hubs()} == {"loc-ageuk", "loc-vauxhall"}
+
+
+def test_a_service_that_is_not_an_object_is_a_clear_error(tmp_path: Path) -> None:
+    feed = json.loads(V1.read_text())
+    feed["content"].insert(1, "Digital Champions drop-in")
+    broken = tmp_path / "feed.json"
+    broken.write_text(json.dumps(feed))
+    with pytest.raises(DirectoryLoadError) as info:
+        read_feed(str(broken))
+    assert info.value.problems == [f"{broken}: content[1] should be a service (a JSON object), not text ('Digital Champions drop-in')"]
