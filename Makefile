@@ -19,7 +19,7 @@ SPACY_MODEL := var/spacy/en_signpost/meta.json
 MINILM := var/minilm/all-MiniLM-L6-v2/model.safetensors
 MODEL_STAMP := models/.trained
 
-.PHONY: install train run chat shell test lint validate test-stories pytest node-deps bench-nlu bench-thresholds bench-public bench-directory bench-telegram lock system-deps clean
+.PHONY: install train first-model run chat shell test lint validate test-stories pytest node-deps bench-nlu bench-thresholds bench-public bench-directory bench-telegram lock system-deps clean
 
 install: $(VENV)/.installed
 
@@ -37,17 +37,21 @@ $(SPACY_MODEL): bot/nlu/spacy_model.py $(VENV)/.installed
 $(MINILM): bot/nlu/minilm_files.py $(VENV)/.installed
 	$(PY) -m bot nlu fetch-minilm
 
-# Train only when the training data, config or domain changed since the last model.
+# For developers and tests: train when the training data, config or domain changed since the last model.
 train: $(MODEL_STAMP)
 
 $(MODEL_STAMP): $(TRAINING_INPUTS) $(SPACY_MODEL) $(MINILM)
 	$(RASA) train --data $(RASA_DATA) --out models --quiet
 	touch $@
 
-run: install train
+# `make run` trains only when there is no model at all: after that, what is live is what staff promoted
+# (bot/staff/live_model.py). When the training data is newer, `python -m bot run` says so.
+first-model: install $(SPACY_MODEL) $(MINILM)
+	@if ls models/*.tar.gz >/dev/null 2>&1; then :; else \
+		$(RASA) train --data $(RASA_DATA) --out models --quiet && touch $(MODEL_STAMP); fi
+
+run: install first-model
 	$(PY) -m bot directory load --if-empty data/directory/hubs.csv data/directory/courses.csv
-	$(PY) -m bot conversations purge
-	$(PY) -m bot impact purge
 	$(PY) -m bot run
 
 chat: install

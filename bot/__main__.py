@@ -11,6 +11,8 @@ import importlib
 import sys
 from typing import Sequence
 
+from bot.private_files import keep_private
+
 # module path -> name of its ``register(subparsers)`` function
 COMMAND_MODULES = (
     "bot.runner",
@@ -18,6 +20,7 @@ COMMAND_MODULES = (
     "bot.conversations",
     "bot.directory.cli",
     "bot.impact.cli",
+    "bot.maintenance",
     "bot.nlu.cli",
     "bot.staff.cli",
     "bot.telegram.cli",
@@ -40,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    keep_private()
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

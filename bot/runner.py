@@ -1,18 +1,19 @@
 """Start and stop the processes that make up Signpost.
 
-``python -m bot run`` (what ``make run`` calls) starts the action server and
-the Rasa server, waits until both answer, prints where to chat, and stops
-everything on Ctrl-C. The tests start the same :class:`Stack` on free ports.
+``python -m bot run`` (what ``make run`` calls) starts the action server, the
+Rasa server (with the model staff made live), the web server, the Telegram
+bridge and the scheduled retention job under supervisord, waits until they
+answer, prints where to chat, and stops everything on Ctrl-C. A process that
+crashes is restarted (bot/supervision.py) while the others keep serving. The
+tests start the same :class:`Stack` on free ports.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import socket
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,7 +22,12 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 import requests
 
+from bot.private_files import generated_secret
 from bot.settings import PROJECT_ROOT, Settings, load
+from bot.staff import live_model
+from bot.staff.settings import load as load_staff_settings
+from bot.staff.store import Store
+from bot.supervision import START_RETRIES, Program, Supervisor
 from bot.web.settings import load as load_web_settings
 
 
@@ -35,34 +41,35 @@ def rasa_token(settings: Settings, env: Mapping[str, str]) -> str:
     """RASA_TOKEN, or one generated once and kept in var/ (never in the repo)."""
     if env.get("RASA_TOKEN"):
         return env["RASA_TOKEN"]
-    path = settings.var_dir / "rasa_token"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return generated_secret(settings.var_dir / "rasa_token")
 
 
 @dataclass
 class Service:
-    """One child process with a health URL."""
+    """One supervised child process with a health URL."""
 
     name: str
-    command: List[str]
+    program: Program
     health_url: Optional[str]  # None: healthy while it runs (e.g. the Telegram poller)
-    log_path: Path
-    env: Dict[str, str]
+    supervisor: Supervisor
     headers: Dict[str, str] = field(default_factory=dict)
-    process: Optional[subprocess.Popen] = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.program.log_path
 
     def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            self.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-        log.close()
+        self.supervisor.start_program(self.program.name)
+
+    def stop(self) -> None:
+        self.supervisor.stop_program(self.program.name)
+
+    def pid(self) -> int:
+        """The process id now (0 when not running); a restarted process has a new one."""
+        return int(self.supervisor.info(self.program.name)["pid"])
+
+    def state(self) -> str:
+        return str(self.supervisor.info(self.program.name)["statename"])
 
     def healthy(self) -> bool:
         if self.health_url is None:
@@ -73,21 +80,12 @@ class Service:
             return False
 
     def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self, timeout: float = 15) -> None:
-        if not self.running():
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        """Running, starting, or about to be restarted by supervisord."""
+        return self.supervisor.alive() and self.state() in ("STARTING", "RUNNING", "BACKOFF", "EXITED")
 
 
 class Stack:
-    """The action server and the Rasa server, wired together."""
+    """The action server, the Rasa server, the web server and the Telegram bridge, under supervisord."""
 
     def __init__(
         self,
@@ -100,6 +98,7 @@ class Stack:
         env: Optional[Mapping[str, str]] = None,
         cors: Sequence[str] = (),
         web_port: Optional[int] = None,
+        maintenance: bool = False,
     ) -> None:
         self.settings = settings
         self.token = token
@@ -122,62 +121,77 @@ class Stack:
             "GEOCODER": settings.geocoder,
             "SIGNPOST_VAR_DIR": str(settings.var_dir),
             "PYTHONPATH": str(PROJECT_ROOT),
+            "RASA_TOKEN": token,  # read by bot.rasa_server: never on a command line, where `ps` shows it
         }
-        bin_dir = Path(sys.executable).parent
-        self.actions = Service(
-            "action server",
-            [str(bin_dir / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
-            f"http://127.0.0.1:{action_port}/health",
-            logs / "actions.log",
-            child_env,
-        )
-        self.rasa = Service(
-            "Rasa server",
-            [
-                str(bin_dir / "rasa"), "run", "--enable-api", "--auth-token", token,
-                "--port", str(rasa_port), "--interface", "127.0.0.1",
-                "--model", str(model), "--endpoints", "endpoints.yml",
-                "--credentials", "credentials.yml", "--cors", *origins,
-            ],
-            f"{self.rasa_url}/status?token={token}",
-            logs / "rasa.log",
-            child_env,
-        )
-
-        self.web: Optional[Service] = None
+        action_host = child_env.get("ACTION_HOST", "127.0.0.1")
+        if action_host not in ("127.0.0.1", "0.0.0.0", "::", "localhost"):
+            self.action_url = f"http://{action_host}:{action_port}/webhook"
+            child_env["ACTION_SERVER_URL"] = self.action_url
+        python = sys.executable
+        programs: Dict[str, Program] = {
+            "actions": Program(
+                "actions",
+                [str(Path(python).parent / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
+                logs / "actions.log",
+                {"SANIC_HOST": action_host},  # rasa-sdk listens on SANIC_HOST (its default: every interface)
+            ),
+            "rasa": Program(
+                "rasa",
+                [
+                    python, "-m", "bot.rasa_server", "run", "--enable-api",
+                    "--port", str(rasa_port), "--interface", "127.0.0.1",
+                    "--model", str(model), "--endpoints", "endpoints.yml",
+                    "--credentials", "credentials.yml", "--cors", *origins,
+                ],
+                logs / "rasa.log",
+                start_seconds=10,
+            ),
+        }
         if web_port:
-            self.web = Service(
-                "web server",
-                [sys.executable, "-m", "bot", "web"],
-                f"http://127.0.0.1:{web_port}/health",
+            programs["web"] = Program(
+                "web",
+                [python, "-m", "bot", "web"],
                 logs / "web.log",
                 {
-                    **child_env,
                     "WEB_HOST": child_env.get("WEB_HOST", "127.0.0.1"),
                     "WEB_PORT": str(web_port),
                     "ALLOWED_ORIGINS": ",".join(origins),
                     "WIDGET_RASA_URL": child_env.get("WIDGET_RASA_URL", f"http://localhost:{rasa_port}"),
                 },
             )
-
         # The Telegram bridge, only when a bot token is configured.
-        self.telegram: Optional[Service] = None
         if child_env.get("TELEGRAM_BOT_TOKEN"):
-            self.telegram = Service(
-                "Telegram bridge",
-                [sys.executable, "-m", "bot", "telegram"],
-                None,
-                logs / "telegram.log",
-                {**child_env, "RASA_URL": self.rasa_url},
+            programs["telegram"] = Program(
+                "telegram", [python, "-m", "bot", "telegram"], logs / "telegram.log", {"RASA_URL": self.rasa_url},
             )
+        if maintenance:
+            programs["maintenance"] = Program(
+                "maintenance", [python, "-m", "bot", "maintenance"], logs / "maintenance.log",
+            )
+        self.supervisor = Supervisor(
+            list(programs.values()), settings.var_dir / "supervisor", logs / "supervisord.log", PROJECT_ROOT,
+            child_env,
+        )
+        supervisor = self.supervisor
+        self.actions = Service("action server", programs["actions"], f"http://127.0.0.1:{action_port}/health", supervisor)
+        self.rasa = Service("Rasa server", programs["rasa"], f"{self.rasa_url}/status?token={token}", supervisor)
+        self.web: Optional[Service] = None
+        if "web" in programs:
+            self.web = Service("web server", programs["web"], f"http://127.0.0.1:{web_port}/health", supervisor)
+        self.telegram: Optional[Service] = None
+        if "telegram" in programs:
+            self.telegram = Service("Telegram bridge", programs["telegram"], None, supervisor)
+        self.maintenance: Optional[Service] = None
+        if "maintenance" in programs:
+            self.maintenance = Service("maintenance", programs["maintenance"], None, supervisor)
 
     @property
     def services(self) -> List[Service]:
-        return [s for s in (self.actions, self.rasa, self.web, self.telegram) if s is not None]
+        candidates = (self.actions, self.rasa, self.web, self.telegram, self.maintenance)
+        return [s for s in candidates if s is not None]
 
     def start(self, timeout: float = 180) -> None:
-        for service in self.services:
-            service.start()
+        self.supervisor.start()
         self.wait_healthy(timeout)
 
     def wait_healthy(self, timeout: float = 180, services: Optional[List[Service]] = None) -> None:
@@ -191,12 +205,35 @@ class Stack:
                 time.sleep(0.5)
 
     def stop(self) -> None:
-        for service in reversed(self.services):
-            service.stop()
+        self.supervisor.stop()
 
 
 def _stop_on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _watch(stack: Stack) -> int:
+    """Report restarts while supervisord keeps the processes up; returns when supervisord itself dies."""
+    last: Dict[str, str] = {}
+    while stack.supervisor.alive():
+        try:
+            states = stack.supervisor.states()
+        except OSError:
+            states = last
+        for name, state in states.items():
+            if last.get(name, "RUNNING") != state and state != "STARTING":
+                when = time.strftime("%H:%M:%S")
+                if state == "RUNNING":
+                    print(f"{when} {name}: running again.", flush=True)
+                elif state == "FATAL":
+                    print(f"{when} {name}: failed {START_RETRIES} times in a row; "
+                          f"see {stack.settings.var_dir / 'logs'}. The rest keeps serving.", file=sys.stderr, flush=True)
+                else:
+                    print(f"{when} {name}: stopped ({state.lower()}); restarting it.", file=sys.stderr, flush=True)
+        last = states
+        time.sleep(2)
+    print("The process supervisor stopped unexpectedly; see the logs.", file=sys.stderr)
+    return 1
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -204,15 +241,23 @@ def _run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop_on_signal)
     signal.signal(signal.SIGTERM, _stop_on_signal)
     settings = load()
+    live = live_model.choose(load_staff_settings(), Store(load_staff_settings().db_path))
+    for note in live.notes:
+        print(note)
+    if live.path is None:
+        return 1
     stack = Stack(
         settings,
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         action_port=int(os.environ.get("ACTION_PORT", "5055")),
+        model=live.path,
         token=rasa_token(settings, os.environ),
         cors=load_web_settings().allowed_origins,
         web_port=int(os.environ.get("WEB_PORT", "8080")),
+        maintenance=True,
     )
-    print("Starting the action server and the Rasa server (this takes about 30 seconds)...")
+    print(f"Starting the action server and the Rasa server with model {live.path.name} "
+          "(this takes about 30 seconds)...")
     try:
         stack.start()
         print(
@@ -224,12 +269,10 @@ def _run(args: argparse.Namespace) -> int:
             f"  REST channel:            POST {stack.rasa_url}/webhooks/rest/webhook\n"
             f"  Rasa HTTP API token:     in {settings.var_dir / 'rasa_token'} (or RASA_TOKEN)\n"
             f"  Logs:                    {settings.var_dir / 'logs'}\n"
-            "Press Ctrl-C to stop."
+            "Press Ctrl-C to stop.",
+            flush=True,
         )
-        while all(s.running() for s in stack.services):
-            time.sleep(1)
-        print("A process stopped unexpectedly; see the logs above.", file=sys.stderr)
-        return 1
+        return _watch(stack)
     except KeyboardInterrupt:
         return 0
     except (RuntimeError, TimeoutError) as exc:

@@ -40,6 +40,7 @@ class Settings:
     retention_days: int
     impact_min_count: int = 5  # impact figures below this are published as "<5"
     impact_retention_days: int = 730  # anonymous impact rows older than this are deleted
+    maintenance_interval_minutes: float = 60  # how often the retention purges run while the service is up
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -65,4 +66,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=int(env.get("CONVERSATION_RETENTION_DAYS", "30")),
         impact_min_count=max(1, int(env.get("IMPACT_MIN_COUNT", "5"))),
         impact_retention_days=int(env.get("IMPACT_RETENTION_DAYS", "730")),
+        maintenance_interval_minutes=max(1.0, float(env.get("MAINTENANCE_INTERVAL_MINUTES", "60"))),
     )

@@ -232,6 +232,14 @@ class Store:
             row = c.execute(select(models).where(models.c.path == path)).mappings().first()
         return _model_row(row) if row else None
 
+    def promoted_models(self) -> List[Dict[str, Any]]:
+        """Models that have been live, the one promoted (or rolled back to) last first."""
+        with self.engine.begin() as c:
+            rows = c.execute(
+                select(models).where(models.c.promoted_at.is_not(None)).order_by(models.c.promoted_at.desc())
+            ).mappings()
+            return [_model_row(r) for r in rows]
+
     def recent_models(self, limit: int = 5) -> List[Dict[str, Any]]:
         with self.engine.begin() as c:
             rows = c.execute(select(models).order_by(models.c.created.desc(), models.c.id.desc()).limit(limit)).mappings()

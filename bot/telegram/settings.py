@@ -10,11 +10,12 @@ import hashlib
 import hmac
 import os
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
+
+from bot.private_files import generated_secret
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 MODES = ("polling", "webhook")
@@ -87,12 +88,7 @@ def secret_key(var_dir: Path, env: Mapping[str, str] | None = None) -> bytes:
     env = os.environ if env is None else env
     if env.get("SIGNPOST_SECRET_KEY"):
         return env["SIGNPOST_SECRET_KEY"].encode()
-    path = var_dir / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+    return generated_secret(var_dir / "secret_key").encode()
 
 
 def sender_id(key: bytes, chat_id: int) -> str:

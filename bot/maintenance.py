@@ -1,0 +1,93 @@
+"""Retention while the service runs: ``python -m bot maintenance``.
+
+Deleting old conversations only when the service starts would keep them for
+as long as it stays up. ``python -m bot run`` starts this as one supervised
+process (one per deployment, not one per Rasa replica): it purges at start
+and then every ``MAINTENANCE_INTERVAL_MINUTES``. One failing job is logged
+and the others still run; the next round tries again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Tuple
+
+from bot import conversations
+from bot.directory.db import make_engine
+from bot.impact.store import ImpactStore
+from bot.settings import Settings, load
+
+logger = logging.getLogger("bot.maintenance")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Settings, float], int]  # returns how many things it deleted
+
+
+def purge_conversations(settings: Settings, now: float) -> int:
+    engine = conversations.tracker_engine(settings.tracker_db)
+    try:
+        return conversations.purge_older_than(engine, settings.retention_days, now)
+    finally:
+        engine.dispose()
+
+
+def purge_impact(settings: Settings, now: float) -> int:
+    engine = make_engine(settings.directory_url)
+    try:
+        return ImpactStore(engine).purge_older_than(settings.impact_retention_days)
+    finally:
+        engine.dispose()
+
+
+def purge_logs(settings: Settings, now: float) -> int:
+    """Log files (and rotated copies) not written to for the conversation retention period."""
+    cutoff = now - settings.retention_days * 86400
+    deleted = 0
+    for path in (settings.var_dir / "logs").glob("*.log*"):
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink()
+            deleted += 1
+    return deleted
+
+
+JOBS: List[Job] = [
+    Job("conversations", purge_conversations),
+    Job("impact rows", purge_impact),
+    Job("log files", purge_logs),
+]
+
+
+def run_once(settings: Settings, jobs: List[Job] = JOBS, now: Optional[float] = None) -> List[Tuple[str, int]]:
+    """Run every job; a failing one is logged (type only: messages may hold data) and skipped."""
+    now = time.time() if now is None else now
+    done = []
+    for job in jobs:
+        try:
+            done.append((job.name, job.run(settings, now)))
+        except Exception as exc:  # noqa: BLE001 - one broken job must not stop the others
+            logger.error("retention job %s failed: %s", job.name, type(exc).__name__)
+    return done
+
+
+def _maintenance(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = load()
+    while True:
+        for name, deleted in run_once(settings):
+            logger.info("retention: deleted %d %s", deleted, name)
+        if args.once:
+            return 0
+        time.sleep(settings.maintenance_interval_minutes * 60)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("maintenance", help="delete what is past its retention period, on a schedule")
+    parser.add_argument("--once", action="store_true", help="one round, then exit")
+    parser.set_defaults(func=_maintenance)
+
