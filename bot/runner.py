@@ -16,9 +16,9 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence
 
 import requests
 
@@ -52,7 +52,7 @@ class Service:
     program: Program
     health_url: Optional[str]  # None: healthy while it runs (e.g. the Telegram poller)
     supervisor: Supervisor
-    headers: Dict[str, str] = field(default_factory=dict)
+    ready: Callable[[requests.Response], bool] = lambda response: response.ok
 
     @property
     def log_path(self) -> Path:
@@ -75,8 +75,8 @@ class Service:
         if self.health_url is None:
             return self.running()
         try:
-            return requests.get(self.health_url, headers=self.headers, timeout=2).ok
-        except requests.RequestException:
+            return self.ready(requests.get(self.health_url, timeout=2))
+        except (requests.RequestException, ValueError):
             return False
 
     def running(self) -> bool:
@@ -84,111 +84,58 @@ class Service:
         return self.supervisor.alive() and self.state() in ("STARTING", "RUNNING", "BACKOFF", "EXITED")
 
 
-class Stack:
-    """The action server, the Rasa server, the web server and the Telegram bridge, under supervisord."""
+# ---------------------------------------------------------------- the programs both profiles run
+def actions_program(name: str, port: int, host: str, logs: Path) -> Program:
+    return Program(
+        name,
+        [str(Path(sys.executable).parent / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
+        logs / f"{name}.log",
+        {"SANIC_HOST": host},  # rasa-sdk listens on SANIC_HOST (its default: every interface)
+        priority=200,
+    )
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        rasa_port: int = 5005,
-        action_port: int = 5055,
-        model: Path = PROJECT_ROOT / "models",
-        token: str,
-        env: Optional[Mapping[str, str]] = None,
-        cors: Sequence[str] = (),
-        web_port: Optional[int] = None,
-        maintenance: bool = False,
-    ) -> None:
-        self.settings = settings
-        self.token = token
-        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
-        self.action_url = f"http://127.0.0.1:{action_port}/webhook"
-        self.web_port = web_port
-        self.web_url = f"http://localhost:{web_port}" if web_port else None
-        # The widget's own page may always call Rasa and /api/forget.
-        origins = list(cors) + (
-            [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"] if web_port else []
-        )
-        origins = list(dict.fromkeys(origins))
-        logs = settings.var_dir / "logs"
-        child_env = {
-            **os.environ,
-            **(env or {}),
-            "ACTION_SERVER_URL": self.action_url,
-            "TRACKER_DB": str(settings.tracker_db),
-            "DIRECTORY_URL": settings.directory_url,
-            "GEOCODER": settings.geocoder,
-            "SIGNPOST_VAR_DIR": str(settings.var_dir),
-            "PYTHONPATH": str(PROJECT_ROOT),
-            "RASA_TOKEN": token,  # read by bot.rasa_server: never on a command line, where `ps` shows it
-        }
-        action_host = child_env.get("ACTION_HOST", "127.0.0.1")
-        if action_host not in ("127.0.0.1", "0.0.0.0", "::", "localhost"):
-            self.action_url = f"http://{action_host}:{action_port}/webhook"
-            child_env["ACTION_SERVER_URL"] = self.action_url
-        python = sys.executable
-        programs: Dict[str, Program] = {
-            "actions": Program(
-                "actions",
-                [str(Path(python).parent / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
-                logs / "actions.log",
-                {"SANIC_HOST": action_host},  # rasa-sdk listens on SANIC_HOST (its default: every interface)
-            ),
-            "rasa": Program(
-                "rasa",
-                [
-                    python, "-m", "bot.rasa_server", "run", "--enable-api",
-                    "--port", str(rasa_port), "--interface", "127.0.0.1",
-                    "--model", str(model), "--endpoints", "endpoints.yml",
-                    "--credentials", "credentials.yml", "--cors", *origins,
-                ],
-                logs / "rasa.log",
-                start_seconds=10,
-            ),
-        }
-        if web_port:
-            programs["web"] = Program(
-                "web",
-                [python, "-m", "bot", "web"],
-                logs / "web.log",
-                {
-                    "WEB_HOST": child_env.get("WEB_HOST", "127.0.0.1"),
-                    "WEB_PORT": str(web_port),
-                    "ALLOWED_ORIGINS": ",".join(origins),
-                    "WIDGET_RASA_URL": child_env.get("WIDGET_RASA_URL", f"http://localhost:{rasa_port}"),
-                },
-            )
-        # The Telegram bridge, only when a bot token is configured.
-        if child_env.get("TELEGRAM_BOT_TOKEN"):
-            programs["telegram"] = Program(
-                "telegram", [python, "-m", "bot", "telegram"], logs / "telegram.log", {"RASA_URL": self.rasa_url},
-            )
-        if maintenance:
-            programs["maintenance"] = Program(
-                "maintenance", [python, "-m", "bot", "maintenance"], logs / "maintenance.log",
-            )
-        self.supervisor = Supervisor(
-            list(programs.values()), settings.var_dir / "supervisor", logs / "supervisord.log", PROJECT_ROOT,
-            child_env,
-        )
-        supervisor = self.supervisor
-        self.actions = Service("action server", programs["actions"], f"http://127.0.0.1:{action_port}/health", supervisor)
-        self.rasa = Service("Rasa server", programs["rasa"], f"{self.rasa_url}/status?token={token}", supervisor)
-        self.web: Optional[Service] = None
-        if "web" in programs:
-            self.web = Service("web server", programs["web"], f"http://127.0.0.1:{web_port}/health", supervisor)
-        self.telegram: Optional[Service] = None
-        if "telegram" in programs:
-            self.telegram = Service("Telegram bridge", programs["telegram"], None, supervisor)
-        self.maintenance: Optional[Service] = None
-        if "maintenance" in programs:
-            self.maintenance = Service("maintenance", programs["maintenance"], None, supervisor)
 
-    @property
-    def services(self) -> List[Service]:
-        candidates = (self.actions, self.rasa, self.web, self.telegram, self.maintenance)
-        return [s for s in candidates if s is not None]
+def rasa_program(name: str, port: int, origins: Sequence[str], logs: Path, model_args: Sequence[str],
+                 endpoints: str = "endpoints.yml") -> Program:
+    """``rasa run`` through bot.rasa_server, which passes the API token without a command line."""
+    return Program(
+        name,
+        [
+            sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
+            "--port", str(port), "--interface", "127.0.0.1", *model_args, "--endpoints", endpoints,
+            "--credentials", "credentials.yml", "--cors", *origins,
+        ],
+        logs / f"{name}.log",
+        start_seconds=10,
+        priority=300,
+    )
+
+
+def web_program(port: int, logs: Path, env: Dict[str, str]) -> Program:
+    return Program("web", [sys.executable, "-m", "bot", "web"], logs / "web.log", {**env, "WEB_PORT": str(port)},
+                   priority=100)
+
+
+def telegram_program(logs: Path, rasa_url: str) -> Program:
+    return Program("telegram", [sys.executable, "-m", "bot", "telegram"], logs / "telegram.log",
+                   {"RASA_URL": rasa_url})
+
+
+def maintenance_program(logs: Path) -> Program:
+    return Program("maintenance", [sys.executable, "-m", "bot", "maintenance"], logs / "maintenance.log")
+
+
+def has_model(response: requests.Response) -> bool:
+    """Rasa answers /status before it has a model; it is ready once one is loaded."""
+    return response.ok and bool(response.json().get("model_file"))
+
+
+class Supervised:
+    """Services under one supervisord: start, wait until they answer, stop."""
+
+    settings: Settings
+    supervisor: Supervisor
+    services: List[Service]
 
     def start(self, timeout: float = 180) -> None:
         self.supervisor.start()
@@ -208,11 +155,84 @@ class Stack:
         self.supervisor.stop()
 
 
-def _stop_on_signal(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def child_environment(settings: Settings, env: Optional[Mapping[str, str]], token: str) -> Dict[str, str]:
+    """What every child process sees (secrets included: environments are not shown by `ps`)."""
+    return {
+        **os.environ,
+        **(env or {}),
+        "TRACKER_DB": str(settings.tracker_db),
+        "DIRECTORY_URL": settings.directory_url,
+        "GEOCODER": settings.geocoder,
+        "SIGNPOST_VAR_DIR": str(settings.var_dir),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "RASA_TOKEN": token,  # read by bot.rasa_server: never on a command line, where `ps` shows it
+    }
 
 
-def _watch(stack: Stack) -> int:
+def widget_origins(cors: Sequence[str], web_port: Optional[int]) -> List[str]:
+    """The widget's own page may always call Rasa and /api/forget."""
+    own = [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"] if web_port else []
+    return list(dict.fromkeys([*cors, *own]))
+
+
+class Stack(Supervised):
+    """The embedded profile: one action server, one Rasa server, the web server, the Telegram bridge."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        rasa_port: int = 5005,
+        action_port: int = 5055,
+        model: Path = PROJECT_ROOT / "models",
+        token: str,
+        env: Optional[Mapping[str, str]] = None,
+        cors: Sequence[str] = (),
+        web_port: Optional[int] = None,
+        maintenance: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.token = token
+        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        self.web_port = web_port
+        self.web_url = f"http://localhost:{web_port}" if web_port else None
+        origins = widget_origins(cors, web_port)
+        logs = settings.var_dir / "logs"
+        child_env = child_environment(settings, env, token)
+        action_host = child_env.get("ACTION_HOST", "127.0.0.1")
+        wildcard = action_host in ("0.0.0.0", "::", "localhost")
+        self.action_url = f"http://{'127.0.0.1' if wildcard else action_host}:{action_port}/webhook"
+        child_env["ACTION_SERVER_URL"] = self.action_url
+        programs = [
+            actions_program("actions", action_port, action_host, logs),
+            rasa_program("rasa", rasa_port, origins, logs, ["--model", str(model)]),
+        ]
+        if web_port:
+            programs.append(web_program(web_port, logs, {
+                "WEB_HOST": child_env.get("WEB_HOST", "127.0.0.1"),
+                "ALLOWED_ORIGINS": ",".join(origins),
+                "WIDGET_RASA_URL": child_env.get("WIDGET_RASA_URL", f"http://localhost:{rasa_port}"),
+            }))
+        if child_env.get("TELEGRAM_BOT_TOKEN"):  # the Telegram bridge, only when a bot token is configured
+            programs.append(telegram_program(logs, self.rasa_url))
+        if maintenance:
+            programs.append(maintenance_program(logs))
+        self.supervisor = supervisor = Supervisor(
+            programs, settings.var_dir / "supervisor", logs / "supervisord.log", PROJECT_ROOT, child_env,
+        )
+        by_name = {program.name: program for program in programs}
+        self.actions = Service("action server", by_name["actions"], f"http://127.0.0.1:{action_port}/health", supervisor)
+        self.rasa = Service("Rasa server", by_name["rasa"], f"{self.rasa_url}/status?token={token}", supervisor)
+        self.web = (Service("web server", by_name["web"], f"http://127.0.0.1:{web_port}/health", supervisor)
+                    if "web" in by_name else None)
+        self.telegram = Service("Telegram bridge", by_name["telegram"], None, supervisor) if "telegram" in by_name else None
+        self.maintenance = (Service("maintenance", by_name["maintenance"], None, supervisor)
+                            if "maintenance" in by_name else None)
+        candidates = (self.actions, self.rasa, self.web, self.telegram, self.maintenance)
+        self.services = [s for s in candidates if s is not None]
+
+
+def watch(stack: Supervised) -> int:
     """Report restarts while supervisord keeps the processes up; returns when supervisord itself dies."""
     last: Dict[str, str] = {}
     while stack.supervisor.alive():
@@ -236,43 +256,22 @@ def _watch(stack: Stack) -> int:
     return 1
 
 
-def _run(args: argparse.Namespace) -> int:
-    # Ctrl-C and `kill` both stop every child (a shell may start us with SIGINT ignored).
-    signal.signal(signal.SIGINT, _stop_on_signal)
-    signal.signal(signal.SIGTERM, _stop_on_signal)
-    settings = load()
-    live = live_model.choose(load_staff_settings(), Store(load_staff_settings().db_path))
-    for note in live.notes:
-        print(note)
-    if live.path is None:
-        return 1
-    stack = Stack(
-        settings,
-        rasa_port=int(os.environ.get("RASA_PORT", "5005")),
-        action_port=int(os.environ.get("ACTION_PORT", "5055")),
-        model=live.path,
-        token=rasa_token(settings, os.environ),
-        cors=load_web_settings().allowed_origins,
-        web_port=int(os.environ.get("WEB_PORT", "8080")),
-        maintenance=True,
-    )
-    print(f"Starting the action server and the Rasa server with model {live.path.name} "
-          "(this takes about 30 seconds)...")
+def stop_on_signals() -> None:
+    """Ctrl-C and `kill` both stop every child (a shell may start us with SIGINT ignored)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def serve(stack: Supervised, where: str) -> int:
+    """Start, print where to chat, report restarts until Ctrl-C, then stop everything."""
     try:
         stack.start()
-        print(
-            "\nSignpost is running.\n"
-            f"  Chat on the demo page:   {stack.web_url}/\n"
-            f"  Staff console:           {stack.web_url}/staff/  (add an account: .venv/bin/python -m bot staff add-user NAME)\n"
-            f"  Chat in this terminal:   make chat   (or .venv/bin/python -m bot chat)\n"
-            f"  Telegram:                {'running' if stack.telegram else 'off (set TELEGRAM_BOT_TOKEN)'}\n"
-            f"  REST channel:            POST {stack.rasa_url}/webhooks/rest/webhook\n"
-            f"  Rasa HTTP API token:     in {settings.var_dir / 'rasa_token'} (or RASA_TOKEN)\n"
-            f"  Logs:                    {settings.var_dir / 'logs'}\n"
-            "Press Ctrl-C to stop.",
-            flush=True,
-        )
-        return _watch(stack)
+        print(f"\nSignpost is running.\n{where}\nPress Ctrl-C to stop.", flush=True)
+        return watch(stack)
     except KeyboardInterrupt:
         return 0
     except (RuntimeError, TimeoutError) as exc:
@@ -281,6 +280,47 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         print("Stopping...")
         stack.stop()
+
+
+def choose_live_model() -> Optional[Path]:
+    """The model staff made live (bot/staff/live_model.py), printing anything passed over."""
+    staff = load_staff_settings()
+    live = live_model.choose(staff, Store(staff.db_path))
+    for note in live.notes:
+        print(note)
+    return live.path
+
+
+def where_to_chat(settings: Settings, web_url: str, rasa_url: str, telegram: bool) -> str:
+    return (
+        f"  Chat on the demo page:   {web_url}/\n"
+        f"  Staff console:           {web_url}/staff/  (add an account: .venv/bin/python -m bot staff add-user NAME)\n"
+        f"  Chat in this terminal:   make chat   (or .venv/bin/python -m bot chat)\n"
+        f"  Telegram:                {'running' if telegram else 'off (set TELEGRAM_BOT_TOKEN)'}\n"
+        f"  REST channel:            POST {rasa_url}/webhooks/rest/webhook\n"
+        f"  Rasa HTTP API token:     in {settings.var_dir / 'rasa_token'} (or RASA_TOKEN)\n"
+        f"  Logs:                    {settings.var_dir / 'logs'}"
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    stop_on_signals()
+    settings = load()
+    model = choose_live_model()
+    if model is None:
+        return 1
+    stack = Stack(
+        settings,
+        rasa_port=int(os.environ.get("RASA_PORT", "5005")),
+        action_port=int(os.environ.get("ACTION_PORT", "5055")),
+        model=model,
+        token=rasa_token(settings, os.environ),
+        cors=load_web_settings().allowed_origins,
+        web_port=int(os.environ.get("WEB_PORT", "8080")),
+        maintenance=True,
+    )
+    print(f"Starting the action server and the Rasa server with model {model.name} (this takes about 30 seconds)...")
+    return serve(stack, where_to_chat(settings, str(stack.web_url), stack.rasa_url, stack.telegram is not None))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -30,13 +30,10 @@ class LiveModel:
 
 def choose(settings: StaffSettings, store: Store) -> LiveModel:
     """The model to serve, with notes on anything that was passed over."""
-    notes: List[str] = []
-    for model in store.promoted_models():
-        path = Path(model["path"])
-        if path.exists():
-            notes += _stale_notes(settings, path)
-            return LiveModel(path, notes)
-        notes.append(f"The live model {path.name} is missing; using the one that was live before it.")
+    promoted = last_promoted(store)
+    notes = promoted.notes
+    if promoted.path is not None:
+        return LiveModel(promoted.path, notes + _stale_notes(settings, promoted.path))
     path = _first_model(settings.models_dir)
     if path is None:
         return LiveModel(None, notes + [f"There is no trained model in {settings.models_dir}: run `make train`."])
@@ -44,6 +41,17 @@ def choose(settings: StaffSettings, store: Store) -> LiveModel:
     store.mark_promoted(model_id, FIRST_START)
     store.audit(FIRST_START, "promoted", model_id=model_id, path=path.name)
     return LiveModel(path.resolve(), notes + _stale_notes(settings, path))
+
+
+def last_promoted(store: Store) -> LiveModel:
+    """The model promoted (or rolled back to) last whose file is still there (path None: none)."""
+    notes: List[str] = []
+    for model in store.promoted_models():
+        path = Path(model["path"])
+        if path.exists():
+            return LiveModel(path, notes)
+        notes.append(f"The live model {path.name} is missing; using the one that was live before it.")
+    return LiveModel(None, notes)
 
 
 def _first_model(models_dir: Path) -> Optional[Path]:
