@@ -39,7 +39,10 @@ class Program:
     log_path: Path
     env: Dict[str, str] = field(default_factory=dict)  # on top of the supervisor's own environment
     start_seconds: int = 3  # exits sooner than this count as failed starts (backoff)
-    stop_seconds: int = 15  # SIGTERM, then SIGKILL after this long
+    stop_seconds: int = 15  # the stop signal, then SIGKILL after this long
+    stop_signal: str = "TERM"  # PostgreSQL: INT (fast shutdown; TERM waits for every client)
+    user: Optional[str] = None  # run as this OS user (PostgreSQL refuses to run as root)
+    priority: int = 500  # lower starts first and stops last (databases before the services using them)
 
 
 def _escape(value: str) -> str:
@@ -87,8 +90,10 @@ def render_config(programs: List[Program], *, socket: Path, log_path: Path, pid_
             "autorestart=true",
             f"startsecs={program.start_seconds}",
             f"startretries={START_RETRIES}",
-            "stopsignal=TERM",
+            f"stopsignal={program.stop_signal}",
             f"stopwaitsecs={program.stop_seconds}",
+            *([f"user={program.user}"] if program.user else []),
+            f"priority={program.priority}",
             "stopasgroup=true",
             "killasgroup=true",
             "",
