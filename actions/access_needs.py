@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, location
 from actions.find_help import ASK_LOCATION, current_need, show_results
-from actions.safety import apologise_on_error
+from actions.safety import off_the_loop
 from bot.access import access_needs_in
 
 
@@ -18,8 +18,8 @@ class ActionAccessNeeds(Action):
     def name(self) -> Text:
         return "action_access_needs"
 
-    @apologise_on_error
-    async def run(
+    @off_the_loop
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         stated = access_needs_in(tracker.latest_message.get("text") or "")

@@ -2,11 +2,14 @@
 
 Built on first use, not at import time, so importing the actions (as the
 action server and tests do) opens no database and reads no files. Tests
-swap in their own with :func:`use`.
+swap in their own with :func:`use`. Actions run in worker threads
+(:mod:`actions.safety`), so the first build is guarded by a lock: residents
+arriving together share one context instead of each building their own.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Optional
 
@@ -27,6 +30,7 @@ class Context:
 
 
 _current: Optional[Context] = None
+_building = threading.Lock()
 
 
 def build(settings: Settings) -> Context:
@@ -43,7 +47,9 @@ def build(settings: Settings) -> Context:
 def current() -> Context:
     global _current
     if _current is None:
-        _current = build(load())
+        with _building:
+            if _current is None:
+                _current = build(load())
     return _current
 
 

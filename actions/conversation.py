@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, formatting, impact
-from actions.safety import apologise_on_error
+from actions.safety import off_the_loop
 from bot.needs import NEEDS
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -38,8 +38,8 @@ class ActionMisunderstood(Action):
     def name(self) -> Text:
         return "action_misunderstood"
 
-    @apologise_on_error
-    async def run(
+    @off_the_loop
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         settings = context.current().settings
@@ -62,8 +62,8 @@ class ActionHumanContact(Action):
     def name(self) -> Text:
         return "action_human_contact"
 
-    @apologise_on_error
-    async def run(
+    @off_the_loop
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         ctx = context.current()
@@ -81,8 +81,8 @@ class ActionWhatICanDo(Action):
     def name(self) -> Text:
         return "action_what_i_can_do"
 
-    @apologise_on_error
-    async def run(
+    @off_the_loop
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(

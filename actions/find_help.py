@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, formatting, impact, location
-from actions.safety import apologise_on_error
+from actions.safety import off_the_loop
 from bot.needs import NEEDS, Need
 
 ASK_LOCATION = "Where are you? Send me your postcode, like NR2 4EE, or the name of your area."
@@ -115,8 +115,8 @@ class ActionFindHelp(Action):
     def name(self) -> Text:
         return "action_find_help"
 
-    @apologise_on_error
-    async def run(
+    @off_the_loop
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         ctx = context.current()

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, formatting
-from actions.safety import apologise_on_error
+from actions.safety import off_the_loop
 
 ASK_WHICH = (
     "Which place do you mean? Send me your postcode, like NR2 4EE, "
@@ -26,8 +26,8 @@ class ActionOpeningTimes(Action):
     def name(self) -> Text:
         return "action_opening_times"
 
-    @apologise_on_error
-    async def run(
+    @off_the_loop
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         search = context.current().search

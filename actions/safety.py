@@ -1,13 +1,21 @@
-"""Errors inside an action never reach the resident raw.
+"""How every action runs: off the event loop, and never failing raw.
 
-Any exception is logged (without the message text) and the resident gets a
-short apology with the council's phone number instead.
+rasa-sdk runs all residents' actions on one asyncio event loop. Our actions
+block (postcodes.io over HTTP, directory and impact SQL), so running them on
+the loop would make one slow postcode lookup hold up every other resident.
+:func:`off_the_loop` turns a plain, blocking ``run`` into rasa-sdk's async
+one that runs it in a worker thread.
+
+Any exception is logged (without message text or sender id) and the resident
+gets a short apology with the council's phone number instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa_sdk import Tracker
@@ -18,18 +26,28 @@ from actions.formatting import apology
 
 logger = logging.getLogger(__name__)
 
-Run = Callable[..., Awaitable[List[Dict[str, Any]]]]
+Events = List[Dict[str, Any]]
+Body = Callable[[Any, CollectingDispatcher, Tracker, Dict[str, Any]], Events]
+Run = Callable[[Any, CollectingDispatcher, Tracker, Dict[str, Any]], Awaitable[Events]]
+
+# Residents answered at once. Each waits at most the geocoder's deadline plus
+# a few quick queries, so a rush only queues briefly; threads start as needed.
+ACTION_THREADS = 16
+_workers = ThreadPoolExecutor(max_workers=ACTION_THREADS, thread_name_prefix="action")
 
 
-def apologise_on_error(run: Run) -> Run:
-    @functools.wraps(run)
-    async def wrapper(
+def off_the_loop(body: Body) -> Run:
+    """rasa-sdk's ``async run`` for a blocking ``body``: run in a worker thread, apologise on error."""
+
+    @functools.wraps(body)
+    async def run(
         self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
+    ) -> Events:
+        loop = asyncio.get_running_loop()
         try:
-            return await run(self, dispatcher, tracker, domain)
+            return await loop.run_in_executor(_workers, body, self, dispatcher, tracker, domain)
         except Exception:  # noqa: BLE001 - the resident must always get an answer
-            logger.exception("action %s failed (sender %s)", self.name(), tracker.sender_id)
+            logger.exception("action %s failed", self.name())
             try:
                 settings = context.current().settings
             except Exception:  # noqa: BLE001 - settings themselves may be the problem
@@ -39,4 +57,4 @@ def apologise_on_error(run: Run) -> Run:
             dispatcher.utter_message(text=apology(settings))
             return []
 
-    return wrapper
+    return run

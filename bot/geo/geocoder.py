@@ -4,14 +4,25 @@ A resident must always get an answer: network trouble never raises, it falls
 back to the outcode centroid from the offline table (marked approximate). A
 404 from postcodes.io is authoritative: the postcode does not exist, and the
 result is ``None`` rather than a guess.
+
+Each attempt has a timeout and urllib3's ``Retry`` retries, but neither bounds
+the whole lookup, so a lookup also has an overall ``deadline``: the request
+runs in a small thread pool and, past the deadline, the resident gets the
+offline answer while the request finishes (and fills the cache) on its own.
+
+Logs name at most the outward code ("NR2"), never a full postcode; urllib3's
+own retry and debug lines, which carry the request path, are redacted too.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
@@ -26,6 +37,43 @@ log = logging.getLogger(__name__)
 
 Precision = Literal["postcode", "outcode"]
 Source = Literal["postcodes.io", "offline"]
+
+DEFAULT_DEADLINE = 4.0  # seconds for a whole lookup, retries included: a resident hears back within about 5 s
+LOOKUP_THREADS = 8  # concurrent postcodes.io requests per process; more wait their turn (within the deadline)
+
+# A full postcode anywhere in a log line ("NR2 4EE", "NR24EE", "nr2%204ee"): the outward code is kept.
+_FULL_POSTCODE_IN_TEXT = re.compile(r"(?i)(?<![a-z0-9])([a-z]{1,2}[0-9][a-z0-9]?)(?:\s|%20|\+)*[0-9][a-z]{2}(?![a-z0-9])")
+# A shared location's coordinates in a reverse lookup's query string.
+_COORDINATES_IN_TEXT = re.compile(r"(?i)\b(lat|lon|latitude|longitude)=[-+0-9.e]+")
+_URLLIB3_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry")
+
+
+def redact_locations(text: str) -> str:
+    """``text`` with every full postcode cut to its outward code ("NR2 4EE" -> "NR2 ***"), coordinates hidden."""
+    text = _FULL_POSTCODE_IN_TEXT.sub(lambda m: f"{m.group(1).upper()} ***", text)
+    return _COORDINATES_IN_TEXT.sub(r"\1=***", text)
+
+
+class _RedactLocations(logging.Filter):
+    """Rewrites urllib3's log lines, which include request paths like /postcodes/NR24EE."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_locations(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+_REDACT = _RedactLocations()
+
+
+def _redact_urllib3_logs() -> None:
+    """Attach the redacting filter to urllib3's loggers once (filters do not inherit)."""
+    for name in _URLLIB3_LOGGERS:
+        logger = logging.getLogger(name)
+        if _REDACT not in logger.filters:
+            logger.addFilter(_REDACT)
 
 
 @dataclass(frozen=True)
@@ -109,6 +157,7 @@ class Geocoder:
         timeout: float = 3.0,
         session: requests.Session | None = None,
         cache: TTLCache | None = None,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         if mode not in ("postcodes_io", "offline"):
             raise ValueError(f"unknown geocoder {mode!r}: use postcodes_io or offline")
@@ -116,8 +165,13 @@ class Geocoder:
         self.mode = mode
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.deadline = deadline
         self._session = session
         self._cache = cache if cache is not None else TTLCache()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        if mode != "offline":
+            _redact_urllib3_logs()
 
     @classmethod
     def from_settings(cls, settings: Any, outcodes: OutcodeTable | None = None) -> Geocoder:
@@ -128,6 +182,7 @@ class Geocoder:
             mode=settings.geocoder,
             base_url=settings.postcodes_io_url,
             timeout=settings.geocoder_timeout,
+            deadline=getattr(settings, "geocoder_deadline", DEFAULT_DEADLINE),
         )
 
     @property
@@ -151,14 +206,17 @@ class Geocoder:
             return self._offline(outcode)
         is_full = " " in normalised
         path = f"/postcodes/{normalised.replace(' ', '')}" if is_full else f"/outcodes/{outcode}"
+
+        def answer(data: dict[str, Any] | None) -> GeoPoint | None:
+            result = None if data is None else self._from_api(data, normalised, outcode, is_full)
+            self._cache.set(("geocode", normalised), result)
+            return result
+
         try:
-            data = self._get(path)
+            return answer(self._get_within_deadline(path, on_late_answer=answer))
         except _Unavailable as exc:
-            log.warning("postcodes.io unavailable for %s (%s); using outcode centroid", normalised, exc)
+            log.warning("postcodes.io unavailable for a postcode in %s (%s); using outcode centroid", outcode, exc)
             return self._offline(outcode)  # not cached: try the network again next time
-        result = None if data is None else self._from_api(data, normalised, outcode, is_full)
-        self._cache.set(("geocode", normalised), result)
-        return result
 
     def reverse(self, latitude: float, longitude: float) -> GeoPoint | None:
         """The outcode around a shared location (nearest postcode, else nearest centroid)."""
@@ -169,7 +227,7 @@ class Geocoder:
         result: GeoPoint | None = None
         if self.mode != "offline":
             try:
-                data = self._get("/postcodes", params={"lon": longitude, "lat": latitude, "limit": 1})
+                data = self._get_within_deadline("/postcodes", params={"lon": longitude, "lat": latitude, "limit": 1})
             except _Unavailable as exc:
                 log.warning("postcodes.io reverse lookup unavailable (%s)", exc)
                 data = None
@@ -192,6 +250,38 @@ class Geocoder:
         if row is None:
             return None
         return GeoPoint(row.latitude, row.longitude, self.outcodes.label(outcode), outcode, "outcode", "offline")
+
+    def _get_within_deadline(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        on_late_answer: Callable[[dict[str, Any] | None], Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """:meth:`_get`, but give up after ``deadline`` seconds in all (queueing and retries included).
+
+        The request is not abandoned: if it answers after the deadline,
+        ``on_late_answer`` gets its JSON (to cache it for the next resident).
+        """
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=LOOKUP_THREADS, thread_name_prefix="geocoder")
+            future = self._pool.submit(self._get, path, params)
+        try:
+            return future.result(timeout=self.deadline)
+        except FutureTimeout:
+            if not future.cancel() and on_late_answer is not None:  # still running: use its answer later
+                future.add_done_callback(lambda done: self._late(done, on_late_answer))
+            raise _Unavailable(f"no answer within {self.deadline:g} s") from None
+
+    @staticmethod
+    def _late(done: Future, use: Callable[[dict[str, Any] | None], Any]) -> None:
+        """Use a lookup that answered after its deadline; failures were already handled."""
+        if done.cancelled() or done.exception() is not None:
+            return
+        try:
+            use(done.result())
+        except Exception:  # noqa: BLE001 - a background cache fill must never raise into the pool
+            log.exception("postcodes.io: could not use a late answer")
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """JSON body, None on 404; raises _Unavailable for anything else."""

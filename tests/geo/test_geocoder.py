@@ -1,13 +1,21 @@
-"""postcodes.io is simulated at the HTTP boundary with ``responses``."""
+"""postcodes.io is simulated at the HTTP boundary: ``responses``, or a fake on loopback."""
 
 from __future__ import annotations
+
+import logging
+import re
+import time
+import types
+from typing import Iterator
 
 import pytest
 import requests
 import responses
+from pytest_httpserver import HTTPServer
 
-from bot.geo.geocoder import Geocoder, TTLCache, make_session
+from bot.geo.geocoder import DEFAULT_DEADLINE, Geocoder, TTLCache, make_session, redact_locations
 from bot.geo.outcodes import OutcodeTable
+from tests.geo.fake_postcodes_io import FakePostcodesIo, running
 
 BASE = "https://postcodes.test"
 
@@ -145,3 +153,107 @@ def test_reverse_with_no_nearby_postcode_uses_nearest_centroid(geocoder: Geocode
 def test_unknown_mode_is_refused(outcodes: OutcodeTable) -> None:
     with pytest.raises(ValueError):
         Geocoder(outcodes, mode="google")
+
+
+# -- an overall deadline, and logs without full postcodes (fake postcodes.io on loopback) --
+
+
+@pytest.fixture
+def hanging_postcodes_io() -> Iterator[FakePostcodesIo]:
+    yield from running(hang={"NR2 4EE"}, hang_for=30)
+
+
+def test_a_hung_lookup_gets_the_offline_answer_by_the_deadline(
+    outcodes: OutcodeTable, hanging_postcodes_io: FakePostcodesIo,
+) -> None:
+    geocoder = Geocoder(outcodes, base_url=hanging_postcodes_io.url, timeout=30, deadline=0.5)
+    started = time.monotonic()
+    point = geocoder.geocode("NR2 4EE")
+    assert time.monotonic() - started < 10  # generous: without the deadline this waits 30 s
+    assert point is not None and (point.source, point.label) == ("offline", "NR2 (Norwich)")
+    assert hanging_postcodes_io.arrived.is_set()  # it did ask the network first
+    other = geocoder.geocode("NR3 1AB")  # the pool is not stuck behind the hung request
+    assert other is not None and other.source == "postcodes.io"
+
+
+def test_an_answer_after_the_deadline_is_kept_for_next_time(
+    outcodes: OutcodeTable, hanging_postcodes_io: FakePostcodesIo,
+) -> None:
+    geocoder = Geocoder(outcodes, base_url=hanging_postcodes_io.url, timeout=30, deadline=0.3)
+    assert geocoder.geocode("NR2 4EE").source == "offline"  # type: ignore[union-attr]
+    hanging_postcodes_io.release.set()
+    for _ in range(100):  # the late answer is cached by a callback in the pool thread
+        if geocoder._cache.get(("geocode", "NR2 4EE"))[0]:
+            break
+        time.sleep(0.05)
+    asked = len(hanging_postcodes_io.paths)
+    point = geocoder.geocode("NR2 4EE")
+    assert point is not None and (point.source, point.label) == ("postcodes.io", "NR2 4EE")
+    assert len(hanging_postcodes_io.paths) == asked  # from the cache
+
+
+def test_deadline_comes_from_settings(outcodes: OutcodeTable) -> None:
+    settings = types.SimpleNamespace(geocoder="postcodes_io", postcodes_io_url=BASE, geocoder_timeout=3.0,
+                                     geocoder_deadline=1.5, outcodes_csv=None)
+    assert Geocoder.from_settings(settings, outcodes).deadline == 1.5
+    del settings.geocoder_deadline  # before GEOCODER_DEADLINE exists in bot.settings
+    assert Geocoder.from_settings(settings, outcodes).deadline == DEFAULT_DEADLINE
+
+
+def _ours(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
+    """Log records of this process's side; werkzeug's are the fake postcodes.io's own."""
+    return [r for r in records if not r.name.startswith("werkzeug")]
+
+
+def _full_postcodes_in(records: list[logging.LogRecord]) -> list[str]:
+    lines = [f"{r.name}: {r.getMessage()}" for r in _ours(records)]
+    return [line for line in lines if re.search(r"(?i)NR2\s*(%20)?4EE", line)]
+
+
+def test_logs_name_only_the_outward_code_when_postcodes_io_fails(
+    outcodes: OutcodeTable, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture,
+) -> None:
+    httpserver.expect_request("/postcodes/NR24EE").respond_with_data("down", status=503)
+    geocoder = Geocoder(outcodes, base_url=httpserver.url_for("").rstrip("/"),
+                        session=make_session(retries=2, backoff=0))
+    caplog.set_level(logging.DEBUG)
+    point = geocoder.geocode("nr2 4ee")
+    assert point is not None and point.source == "offline"
+    assert len(httpserver.log) == 3  # retried by urllib3, which logs each try
+    assert any(r.name.startswith("urllib3") for r in caplog.records)
+    assert any(r.name == "bot.geo.geocoder" and "NR2" in r.getMessage() for r in caplog.records)
+    assert _full_postcodes_in(caplog.records) == []
+
+
+def test_logs_name_only_the_outward_code_when_postcodes_io_hangs(
+    outcodes: OutcodeTable, hanging_postcodes_io: FakePostcodesIo, caplog: pytest.LogCaptureFixture,
+) -> None:
+    geocoder = Geocoder(outcodes, base_url=hanging_postcodes_io.url, timeout=0.2, deadline=5,
+                        session=make_session(retries=1, backoff=0))
+    caplog.set_level(logging.DEBUG)
+    assert geocoder.geocode("NR2 4EE").source == "offline"  # type: ignore[union-attr]
+    assert any("Retrying" in r.getMessage() for r in caplog.records)  # urllib3's warning names the path
+    assert _full_postcodes_in(caplog.records) == []
+
+
+def test_reverse_lookup_logs_no_coordinates(
+    outcodes: OutcodeTable, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture,
+) -> None:
+    httpserver.expect_request("/postcodes").respond_with_data("down", status=503)
+    geocoder = Geocoder(outcodes, base_url=httpserver.url_for("").rstrip("/"),
+                        session=make_session(retries=1, backoff=0))
+    caplog.set_level(logging.DEBUG)
+    assert geocoder.reverse(52.63021, 1.28534) is not None
+    assert any(r.name.startswith("urllib3") for r in caplog.records)
+    assert not [r.getMessage() for r in _ours(caplog.records) if "52.63" in r.getMessage() or "1.285" in r.getMessage()]
+
+
+@pytest.mark.parametrize(("text", "redacted"), [
+    ("GET /postcodes/NR24EE HTTP/1.1", "GET /postcodes/NR2 *** HTTP/1.1"),
+    ("/postcodes/sw1a%201aa", "/postcodes/SW1A ***"),
+    ("NR2 4EE and EC1A1BB", "NR2 *** and EC1A ***"),
+    ("/outcodes/NR2", "/outcodes/NR2"),
+    ("/postcodes?lon=1.2853&lat=52.6302&limit=1", "/postcodes?lon=***&lat=***&limit=1"),
+])
+def test_redact_locations(text: str, redacted: str) -> None:
+    assert redact_locations(text) == redacted
