@@ -41,6 +41,7 @@ class Settings:
     impact_min_count: int = 5  # impact figures below this are published as "<5"
     impact_retention_days: int = 730  # anonymous impact rows older than this are deleted
     maintenance_interval_minutes: float = 60  # how often the retention purges run while the service is up
+    geocoder_deadline: float = 4.0  # a whole postcode lookup, retries included; then the offline table answers
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -67,4 +68,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         impact_min_count=max(1, int(env.get("IMPACT_MIN_COUNT", "5"))),
         impact_retention_days=int(env.get("IMPACT_RETENTION_DAYS", "730")),
         maintenance_interval_minutes=max(1.0, float(env.get("MAINTENANCE_INTERVAL_MINUTES", "60"))),
+        geocoder_deadline=float(env.get("GEOCODER_DEADLINE", "4")),
     )

@@ -182,7 +182,7 @@ class Geocoder:
             mode=settings.geocoder,
             base_url=settings.postcodes_io_url,
             timeout=settings.geocoder_timeout,
-            deadline=getattr(settings, "geocoder_deadline", DEFAULT_DEADLINE),
+            deadline=settings.geocoder_deadline,
         )
 
     @property

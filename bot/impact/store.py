@@ -10,12 +10,14 @@ or message text (see docs/impact.md).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, delete, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from bot.impact import privacy
 
@@ -84,11 +86,17 @@ class ImpactStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._ready = False
+        self._lock = threading.Lock()  # actions run in threads: the first two writes may come at once
 
     def ensure_schema(self) -> None:
         """Create the tables when missing (idempotent, once per process)."""
-        if not self._ready:
-            metadata.create_all(self.engine)
+        with self._lock:
+            if self._ready:
+                return
+            try:
+                metadata.create_all(self.engine)
+            except DBAPIError:  # another process (a second action server) created them at the same moment
+                metadata.create_all(self.engine)
             self._ready = True
 
     def record(self, answer: Answer) -> None:
