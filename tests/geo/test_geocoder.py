@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import types
 from typing import Iterator
 
 import pytest
@@ -15,6 +14,7 @@ from pytest_httpserver import HTTPServer
 
 from bot.geo.geocoder import DEFAULT_DEADLINE, Geocoder, TTLCache, make_session, redact_locations
 from bot.geo.outcodes import OutcodeTable
+from bot.settings import load as load_settings
 from tests.geo.fake_postcodes_io import FakePostcodesIo, running
 
 BASE = "https://postcodes.test"
@@ -193,11 +193,9 @@ def test_an_answer_after_the_deadline_is_kept_for_next_time(
 
 
 def test_deadline_comes_from_settings(outcodes: OutcodeTable) -> None:
-    settings = types.SimpleNamespace(geocoder="postcodes_io", postcodes_io_url=BASE, geocoder_timeout=3.0,
-                                     geocoder_deadline=1.5, outcodes_csv=None)
+    settings = load_settings({"POSTCODES_IO_URL": BASE, "GEOCODER_DEADLINE": "1.5"})
     assert Geocoder.from_settings(settings, outcodes).deadline == 1.5
-    del settings.geocoder_deadline  # before GEOCODER_DEADLINE exists in bot.settings
-    assert Geocoder.from_settings(settings, outcodes).deadline == DEFAULT_DEADLINE
+    assert Geocoder.from_settings(load_settings({}), outcodes).deadline == DEFAULT_DEADLINE
 
 
 def _ours(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
