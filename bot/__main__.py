@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "bot.impact.cli",
     "bot.maintenance",
     "bot.nlu.cli",
+    "bot.replicated.cli",
     "bot.staff.cli",
     "bot.telegram.cli",
     "bot.web.cli",
