@@ -18,6 +18,7 @@ from typing import Any, Optional, Sequence
 from bot.staff import auth, inbox, models, service
 from bot.staff.settings import load
 from bot.staff.store import Store
+from bot.staff.store import purge as store_purge
 
 
 def _read_password(prompt: str = "Password: ") -> str:
@@ -60,7 +61,7 @@ def _set_password(args: argparse.Namespace) -> int:
         print(f"no user {args.name}", file=sys.stderr)
         return 1
     store.audit(_by(args), "password_changed", name=args.name)
-    print(f"Changed the password of {args.name}.")
+    print(f"Changed the password of {args.name} and signed them out everywhere.")
     return 0
 
 
@@ -166,6 +167,11 @@ def _rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    _out(store_purge())
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     _out(Store(load().db_path).audit_log(args.limit))
     return 0
@@ -183,7 +189,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         return sub
 
     command("add-user", _add_user, "add a staff account (password at a prompt or on stdin)", True).add_argument("name")
-    command("set-password", _set_password, "change a staff password", True).add_argument("name")
+    command("set-password", _set_password, "change a staff password (ends their sessions)", True).add_argument("name")
     command("remove-user", _remove_user, "remove a staff account and its sessions", True).add_argument("name")
     command("users", _users, "list staff accounts")
     command("inbox", _inbox, "not-understood messages, grouped (JSON)").add_argument("--limit", type=int, default=500)
@@ -202,8 +208,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command("models", _models, "the last five models and the training status (JSON)")
     command("promote", _promote, "make a model live (a worse one needs a second person)", True).add_argument(
         "model_id", type=int)
-    command("rollback", _rollback, "make one of the last five models live again", True).add_argument(
+    command("rollback", _rollback, "make a model that was live before live again", True).add_argument(
         "model_id", type=int)
+    command("purge", _purge, "retention: old sign-in failures, old sessions, taught examples in the audit log")
     command("audit", _audit, "the audit log (JSON)").add_argument("--limit", type=int, default=100)
 
 

@@ -21,6 +21,7 @@ POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b|\b[A-Z]{1,2
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE = re.compile(r"(?:\+44\s?|\b0)\d(?:[\s-]?\d){8,9}\b")
 NAME_ENTITIES = ("person", "name", "PERSON")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -67,6 +68,12 @@ def mask(text_: str, entities: Sequence[Dict[str, Any]] = ()) -> str:
     return POSTCODE.sub(lambda m: "[postcode]" if any(ch.isdigit() for ch in m.group()) else m.group(), result)
 
 
+def printable(text_: str) -> str:
+    """A tracker's JSON can hold lone surrogates (``"\\ud800"``), which no page or file can be
+    written with: each becomes U+FFFD, one character for one, so entity offsets still fit."""
+    return LONE_SURROGATE.sub("\ufffd", text_)
+
+
 def _best_intent(parse: Dict[str, Any]) -> tuple:
     intent = parse.get("intent") or {}
     name, confidence = intent.get("name") or "", float(intent.get("confidence") or 0.0)
@@ -97,7 +104,7 @@ def _rows(tracker_db: Path, where: str = "", params: Optional[Dict[str, Any]] = 
 def _message(row: Any) -> Optional[Message]:
     data = json.loads(row.data or "{}")
     parse = data.get("parse_data") or {}
-    text_ = data.get("text") or parse.get("text") or ""
+    text_ = printable(str(data.get("text") or parse.get("text") or ""))
     if not text_ or text_.startswith("/"):  # button payloads, not residents' words
         return None
     name, confidence, fallback = _best_intent(parse)
@@ -154,7 +161,7 @@ def conversation(
     turns = []
     for row in _rows(tracker_db, "WHERE sender_id = :s AND type_name IN ('user', 'bot')", {"s": sender_id}):
         data = json.loads(row.data or "{}")
-        words = data.get("text") or ""
+        words = printable(str(data.get("text") or ""))
         if not reveal:
             words = mask(words, (data.get("parse_data") or {}).get("entities") or [])
         turns.append({"id": row.id, "who": "resident" if row.type_name == "user" else "bot", "text": words,

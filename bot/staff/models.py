@@ -370,14 +370,25 @@ def promote(settings: StaffSettings, store: Store, model_id: int, user: str) -> 
     return Promotion(True, f"Model {model_id} is live.")
 
 
+def was_live(model: Dict[str, Any]) -> bool:
+    """The registry's record of a model that has been live: promoted or rolled back to
+    (``promoted_at``), or found live when the console first looked (the shipped model)."""
+    return model.get("promoted_at") is not None or model.get("created_by") == "(live when first seen)"
+
+
 def rollback(settings: StaffSettings, store: Store, model_id: int, user: str) -> Promotion:
-    """Put one of the last five models back live (no F1 rule: it was live before)."""
-    recent = {m["id"]: m for m in store.recent_models(KEEP)}
-    model = recent.get(model_id)
+    """Put a model that was live before back live.
+
+    No F1 rule and no second person: it passed them when it went live. A model
+    that has never been live is refused, so rollback is no way round Promote."""
+    model = store.model(model_id)
     if model is None:
-        raise ValueError(f"model {model_id} is not one of the last {KEEP}")
+        raise ValueError(f"There is no model {model_id}.")
+    if not was_live(model):
+        raise ValueError(f"Model {model_id} has never been live, so you cannot roll back to it. "
+                         "Use Promote instead (a model that scores worse needs a second member of staff).")
     if not Path(model["path"]).exists():
-        raise ValueError(f"the file of model {model_id} is gone")
+        raise ValueError(f"The file of model {model_id} is gone, so it cannot be made live.")
     load_on_rasa(settings, model["path"])
     store.mark_promoted(model_id, user)
     store.audit(user, "rolled_back", model_id=model_id, path=Path(model["path"]).name)

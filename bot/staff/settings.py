@@ -6,10 +6,11 @@ council's staging copy) can work on a copy of the training data.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 from bot.settings import PROJECT_ROOT
 from bot.settings import load as load_bot_settings
@@ -27,9 +28,12 @@ class StaffSettings:
     rasa_token: Optional[str]  # None: read var/rasa_token when first needed
     holdout: Path
     inbox_threshold: float = 0.45  # above the FallbackClassifier (0.30): staff also see shaky answers
-    session_hours: float = 8.0
-    max_login_failures: int = 5
+    session_hours: float = 12.0  # STAFF_SESSION_HOURS: a session ends this long after sign-in, however busy
+    session_idle_hours: float = 8.0  # ... or after this long without a request
+    max_login_failures: int = 5  # per account and address within lockout_minutes (bot.staff.auth)
     lockout_minutes: float = 15.0
+    trusted_proxies: Tuple[str, ...] = ()  # STAFF_TRUSTED_PROXIES: addresses/networks whose X-Forwarded-For is believed
+    retention_days: int = 30  # CONVERSATION_RETENTION_DAYS: taught examples leave the audit log after this
     code_root: Path = PROJECT_ROOT  # PYTHONPATH for the custom NLU components
     token_file: Optional[Path] = None  # var/rasa_token, written by ``make run``
     directory_url: str = ""  # the directory database, which holds the impact tables; "" = no Impact figures
@@ -48,6 +52,26 @@ class StaffSettings:
         return path.read_text().strip() if path is not None and path.exists() else ""
 
 
+def trusted_proxies(text: str) -> Tuple[str, ...]:
+    """STAFF_TRUSTED_PROXIES: comma-separated addresses or networks (``127.0.0.1, 10.0.0.0/8``)."""
+    found = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(f"STAFF_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+    return tuple(found)
+
+
+def _positive(env: Mapping[str, str], name: str, default: str) -> float:
+    value = float(env.get(name, default))
+    if not value > 0:
+        raise ValueError(f"{name} must be a number above 0")
+    return value
+
+
 def load(env: Mapping[str, str] | None = None) -> StaffSettings:
     """Build :class:`StaffSettings` from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -62,6 +86,9 @@ def load(env: Mapping[str, str] | None = None) -> StaffSettings:
         rasa_token=env.get("RASA_TOKEN") or None,
         holdout=Path(env.get("STAFF_HOLDOUT", project / "tests" / "nlu_holdout.yml")).resolve(),
         inbox_threshold=float(env.get("STAFF_INBOX_THRESHOLD", "0.45")),
+        session_hours=_positive(env, "STAFF_SESSION_HOURS", "12"),
+        trusted_proxies=trusted_proxies(env.get("STAFF_TRUSTED_PROXIES", "")),
+        retention_days=bot.retention_days,
         token_file=bot.var_dir / "rasa_token",
         directory_url=bot.directory_url,
         impact_min_count=bot.impact_min_count,

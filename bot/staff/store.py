@@ -3,6 +3,10 @@
 One small SQLite file under var/staff/ (``STAFF_DB``), opened on first use so
 importing the console never touches the disk. Session ids are stored only as
 SHA-256 digests: a copy of the file does not let anyone sign in.
+
+:func:`purge` is the retention job: old sign-in failures and sessions go, and
+taught examples (a resident's words) leave the audit log after
+``CONVERSATION_RETENTION_DAYS``, like the conversations they came from.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ import hashlib
 import json
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from sqlalchemy import (
     Column,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -27,10 +33,16 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
+    literal,
+    or_,
     select,
     update,
 )
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from bot.staff.settings import StaffSettings
 
 metadata = MetaData()
 
@@ -48,11 +60,16 @@ sessions = Table(
     Column("created", Float, nullable=False),
     Column("last_seen", Float, nullable=False),
 )
+# One row per sign-in attempt that failed or is being checked (a row is taken before the
+# password is checked, and removed when it was right): see Store.take_attempt.
 login_failures = Table(
     "login_failures", metadata,
     Column("id", Integer, primary_key=True),
-    Column("key", String, nullable=False, index=True),
+    Column("account", String, nullable=False),
+    Column("address", String, nullable=False),
     Column("at", Float, nullable=False),
+    Index("login_failures_account", "account", "at"),
+    Index("login_failures_address", "address", "at"),
 )
 audit = Table(
     "audit", metadata,
@@ -89,6 +106,21 @@ promotion_requests = Table(
 )
 
 
+FAILURES_KEPT_SECONDS = 24 * 3600  # sign-in failures: far longer than any throttle window, then deleted
+RESIDENT_TEXT_KEYS = ("example", "examples")  # audit details that hold a resident's words
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The sign-in throttle (see bot.staff.auth)."""
+
+    window: float  # seconds a failure counts for
+    pair: int  # failures of one account from one address
+    address: int  # failures from one address, any account
+    account: int  # failures of one account from all addresses before it is slowed
+    slowed_pair: int = 1  # what one address may still try while its account is slowed
+
+
 def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -109,7 +141,9 @@ class Store:
             @event.listens_for(engine, "connect")
             def _wal(dbapi_connection: Any, record: Any) -> None:  # web + CLI at once
                 dbapi_connection.execute("PRAGMA journal_mode=WAL")
+                dbapi_connection.execute("PRAGMA secure_delete=ON")  # purged text is overwritten, not left in free pages
 
+            _migrate(engine)
             metadata.create_all(engine)
             self.path.chmod(0o600)
             self._engine = engine
@@ -125,8 +159,17 @@ class Store:
             c.execute(insert(users).values(name=name, password_hash=password_hash, created=time.time()))
 
     def set_password(self, name: str, password_hash: str) -> bool:
+        """A new password ends every session of that account (in the same transaction)."""
         with self.engine.begin() as c:
-            return bool(c.execute(update(users).where(users.c.name == name).values(password_hash=password_hash)).rowcount)
+            changed = c.execute(update(users).where(users.c.name == name).values(password_hash=password_hash)).rowcount
+            if changed:
+                c.execute(delete(sessions).where(sessions.c.user == name))
+            return bool(changed)
+
+    def rehash(self, name: str, password_hash: str) -> None:
+        """The same password under newer argon2 parameters: sessions stay."""
+        with self.engine.begin() as c:
+            c.execute(update(users).where(users.c.name == name).values(password_hash=password_hash))
 
     def password_hash(self, name: str) -> Optional[str]:
         with self.engine.begin() as c:
@@ -152,13 +195,15 @@ class Store:
             ))
         return session_id
 
-    def session(self, session_id: str, max_idle: float) -> Optional[Dict[str, Any]]:
-        now = time.time()
+    def session(self, session_id: str, max_idle: float, max_age: float = float("inf"),
+                now: Optional[float] = None) -> Optional[Dict[str, Any]]:
+        """The live session for a cookie; one idle for ``max_idle`` s or older than ``max_age`` s is ended."""
+        now = time.time() if now is None else now
         with self.engine.begin() as c:
             row = c.execute(select(sessions).where(sessions.c.id_hash == digest(session_id))).mappings().first()
             if row is None:
                 return None
-            if now - row["last_seen"] > max_idle:
+            if now - row["last_seen"] > max_idle or now - row["created"] > max_age:
                 c.execute(delete(sessions).where(sessions.c.id_hash == row["id_hash"]))
                 return None
             c.execute(update(sessions).where(sessions.c.id_hash == row["id_hash"]).values(last_seen=now))
@@ -169,24 +214,79 @@ class Store:
             c.execute(delete(sessions).where(sessions.c.id_hash == digest(session_id)))
 
     # login throttle
-    def add_failure(self, key: str) -> None:
-        with self.engine.begin() as c:
-            c.execute(insert(login_failures).values(key=key, at=time.time()))
+    def take_attempt(self, account: str, address: str, limits: Limits, now: float) -> Optional[int]:
+        """Check the limits and record the attempt in ONE statement; None when over a limit.
 
-    def failures_since(self, key: str, since: float) -> int:
-        with self.engine.begin() as c:
-            return c.execute(
-                select(func.count()).where(login_failures.c.key == key, login_failures.c.at >= since)
-            ).scalar() or 0
+        SQLite takes the write lock before an INSERT ... SELECT reads, so two sign-ins
+        at once cannot both pass the count (the row counts as a failure until
+        :meth:`attempt_succeeded` removes it)."""
+        since = now - limits.window
+        f = login_failures.c
 
-    def clear_failures(self, key: str) -> None:
+        def count(*where: Any) -> Any:
+            return select(func.count()).select_from(login_failures).where(f.at >= since, *where).scalar_subquery()
+
+        pair_count = count(f.account == account, f.address == address)
+        allowed = select(literal(account), literal(address), literal(now)).where(
+            count(f.address == address) < limits.address,
+            pair_count < limits.pair,
+            or_(count(f.account == account) < limits.account, pair_count < limits.slowed_pair),
+        )
         with self.engine.begin() as c:
-            c.execute(delete(login_failures).where(login_failures.c.key == key))
+            result = c.execute(insert(login_failures).from_select(["account", "address", "at"], allowed))
+            return result.lastrowid if result.rowcount == 1 else None
+
+    def attempt_succeeded(self, attempt_id: int, account: str, address: str) -> None:
+        """The right password: forget this attempt and this address's failures for the account."""
+        with self.engine.begin() as c:
+            c.execute(delete(login_failures).where(or_(
+                login_failures.c.id == attempt_id,
+                (login_failures.c.account == account) & (login_failures.c.address == address),
+            )))
+
+    def failure_times(self, account: Optional[str], address: Optional[str], since: float) -> List[float]:
+        """When recent failures happened (oldest first), for telling someone how long to wait."""
+        f = login_failures.c
+        query = select(f.at).where(f.at >= since).order_by(f.at)
+        if account is not None:
+            query = query.where(f.account == account)
+        if address is not None:
+            query = query.where(f.address == address)
+        with self.engine.begin() as c:
+            return list(c.execute(query).scalars())
 
     # audit log
     def audit(self, user: str, action: str, **details: Any) -> None:
         with self.engine.begin() as c:
             c.execute(insert(audit).values(at=time.time(), user=user, action=action, details=json.dumps(details)))
+
+    def purge(self, now: float, text_days: float, session_max_seconds: float = 7 * 24 * 3600) -> Dict[str, int]:
+        """Retention: sign-in failures older than a day and sessions past any lifetime are deleted;
+        taught examples older than ``text_days`` are removed from audit entries (the entry stays:
+        who taught which intent when)."""
+        cutoff = now - text_days * 86400
+        counts = {"login_failures": 0, "sessions": 0, "audit_texts": 0}
+        with self.engine.begin() as c:
+            counts["login_failures"] = c.execute(
+                delete(login_failures).where(login_failures.c.at < now - FAILURES_KEPT_SECONDS)).rowcount
+            counts["sessions"] = c.execute(
+                delete(sessions).where(or_(sessions.c.created < now - session_max_seconds,
+                                           sessions.c.last_seen < now - session_max_seconds))).rowcount
+            rows = c.execute(select(audit.c.id, audit.c.details).where(
+                audit.c.at < cutoff, or_(*(audit.c.details.contains(f'"{k}"') for k in RESIDENT_TEXT_KEYS)),
+            )).all()
+            for row_id, text in rows:
+                details = json.loads(text)
+                if not any(k in details for k in RESIDENT_TEXT_KEYS):
+                    continue
+                for key in RESIDENT_TEXT_KEYS:
+                    details.pop(key, None)
+                details["text_removed"] = True
+                c.execute(update(audit).where(audit.c.id == row_id).values(details=json.dumps(details)))
+                counts["audit_texts"] += 1
+        with self.engine.connect() as c:  # old copies of the pages leave the write-ahead log too
+            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return counts
 
     def audit_log(self, limit: int = 200) -> List[Dict[str, Any]]:
         with self.engine.begin() as c:
@@ -255,6 +355,28 @@ class Store:
             return c.execute(
                 select(promotion_requests.c.requested_by).where(promotion_requests.c.model_id == model_id)
             ).scalar()
+
+
+def _migrate(engine: Engine) -> None:
+    """login_failures used to hold one ``key`` column: it only ever holds throttle data, so start it afresh."""
+    if "login_failures" in inspect(engine).get_table_names():
+        columns = {c["name"] for c in inspect(engine).get_columns("login_failures")}
+        if "account" not in columns:
+            with engine.begin() as c:
+                c.exec_driver_sql("DROP TABLE login_failures")
+
+
+def purge(now: Optional[float] = None, settings: "Optional[StaffSettings]" = None) -> Dict[str, int]:
+    """The staff database's retention job, for the scheduled maintenance (settings from the environment)."""
+    from bot.staff.settings import load
+
+    settings = settings or load()
+    store = Store(settings.db_path)
+    try:
+        return store.purge(time.time() if now is None else now, settings.retention_days,
+                           max(settings.session_hours, settings.session_idle_hours) * 3600)
+    finally:
+        store.dispose()
 
 
 def _model_row(row: Any) -> Dict[str, Any]:

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import html
 import json
+import math
 import secrets
 import time
 from datetime import date
@@ -148,7 +149,8 @@ def guarded(handler: Handler, public: bool = False) -> Handler:
 async def _check(request: web.Request) -> Optional[web.StreamResponse]:
     store, settings = request.app[STORE], request.app[SETTINGS]
     cookie = request.cookies.get(COOKIE)
-    session = await blocking(store.session, cookie, settings.session_hours * 3600) if cookie else None
+    session = await blocking(store.session, cookie, settings.session_idle_hours * 3600,
+                             settings.session_hours * 3600) if cookie else None
     if session is None:
         if request.method == "GET" and "/api/" not in request.path:
             return web.HTTPSeeOther(f"{PREFIX}/login", headers={"Cache-Control": "no-store"})
@@ -168,6 +170,12 @@ def set_cookie(request: web.Request, response: web.StreamResponse, name: str, va
                max_age: Optional[int] = None) -> None:
     response.set_cookie(name, value, path=PREFIX, httponly=True, samesite="Strict", secure=is_https(request),
                         max_age=max_age)
+
+
+def client_address(request: web.Request, settings: StaffSettings) -> str:
+    """Who is signing in, as the throttle counts them (X-Forwarded-For only from STAFF_TRUSTED_PROXIES)."""
+    return auth.client_address(request.remote, request.headers.getall("X-Forwarded-For", []),
+                               settings.trusted_proxies)
 
 
 async def login_form(request: web.Request, error: str = "", status: int = 200) -> web.Response:
@@ -194,18 +202,20 @@ async def login(request: web.Request) -> web.StreamResponse:
     if not expected or not hmac.compare_digest(sent, expected):
         return web.json_response({"error": "missing or wrong CSRF token"}, status=403)
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
-    result = await blocking(auth.login, store, settings, name, password, request.remote or "")
+    address = client_address(request, settings)
+    result = await blocking(auth.login, store, settings, name, password, address)
     if result.locked_for:
-        store.audit(name or "?", "login_throttled", address=request.remote)
-        return await login_form(request, f"Too many failed attempts. Try again in {result.locked_for / 60:.0f} minutes.",
-                                status=429)
+        await blocking(store.audit, name[:64] or "?", "login_throttled", address=address)
+        minutes = math.ceil(result.locked_for / 60)
+        return await login_form(request, f"Too many failed attempts. Try again in {minutes} "
+                                f"minute{'s' if minutes != 1 else ''}.", status=429)
     if result.user is None:
         return await login_form(request, "Wrong user name or password.", status=401)
     old = request.cookies.get(COOKIE)
     if old:
         await blocking(store.delete_session, old)
     session_id = await blocking(store.create_session, result.user)
-    store.audit(result.user, "signed_in", address=request.remote)
+    await blocking(store.audit, result.user, "signed_in", address=address)
     response = web.HTTPSeeOther(f"{PREFIX}/")
     set_cookie(request, response, COOKIE, session_id)
     response.del_cookie(LOGIN_COOKIE, path=PREFIX)
@@ -270,7 +280,7 @@ async def message_page(request: web.Request) -> web.Response:
     )
     options = "".join(f'<option value="{e(i)}"{" selected" if i == message.intent else ""}>{e(i)}</option>'
                       for i in intents if i != training_data.OUT_OF_SCOPE)
-    body = f"""
+    body = f"""{flash(request)}
 <p><strong>Message:</strong> {e(message.text if reveal else message.masked)}</p>
 <p>Predicted intent: <strong>{e(message.intent)}</strong>, confidence {message.confidence:.2f}
 {"(below the threshold: the bot asked the resident to rephrase)" if message.fallback else ""}.

@@ -79,17 +79,18 @@ def test_a_worse_model_needs_a_second_member_of_staff(setup: tuple, tmp_path: Pa
     assert models.resolve_live(settings, store)["id"] == worse
 
 
-def test_a_better_model_is_promoted_at_once_and_any_of_the_last_five_can_come_back(
+def test_a_better_model_is_promoted_at_once_and_an_earlier_live_one_can_come_back(
     setup: tuple, tmp_path: Path, httpserver: HTTPServer
 ) -> None:
     settings, store = setup
     ids = make_models(tmp_path, store, [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95])
+    store.mark_promoted(ids[5], "alice")  # m5 went live the usual way
     rasa = FakeRasa(httpserver, "m5.tar.gz")
     assert models.promote(settings, store, ids[6], "alice").promoted
-    assert models.rollback(settings, store, ids[2], "alice").promoted  # one of the last five
-    assert rasa.loaded[-1].endswith("m2.tar.gz")
-    with pytest.raises(ValueError, match="last 5"):
-        models.rollback(settings, store, ids[1], "alice")
+    assert models.rollback(settings, store, ids[5], "alice").promoted  # it was live before
+    assert rasa.loaded[-1].endswith("m5.tar.gz")
+    with pytest.raises(ValueError, match="never been live"):
+        models.rollback(settings, store, ids[2], "alice")
     assert [e["action"] for e in store.audit_log()[:2]] == ["rolled_back", "promoted"]
 
 
@@ -157,7 +158,8 @@ def test_cli_promote_refuses_a_worse_model_until_someone_else_confirms(
     from bot.settings import PROJECT_ROOT
 
     store = Store(tmp_path / "staff" / "staff.db")
-    _, worse = make_models(tmp_path, store, [0.9, 0.8])
+    live, worse = make_models(tmp_path, store, [0.9, 0.8])
+    store.mark_promoted(live, "alice")
     rasa = FakeRasa(httpserver, "m0.tar.gz")
     env = {"PATH": "/usr/bin:/bin", "STAFF_DB": str(tmp_path / "staff" / "staff.db"), "RASA_TOKEN": "test-token",
            "RASA_URL": httpserver.url_for("").rstrip("/"), "STAFF_MODELS_DIR": str(tmp_path / "models"),
