@@ -19,6 +19,7 @@ from bot import conversations
 from bot.directory.db import make_engine
 from bot.impact.store import ImpactStore
 from bot.settings import Settings, load
+from bot.staff import store as staff_store
 
 logger = logging.getLogger("bot.maintenance")
 
@@ -56,10 +57,16 @@ def purge_logs(settings: Settings, now: float) -> int:
     return deleted
 
 
+def purge_staff_data(settings: Settings, now: float) -> int:
+    """Old sign-in failures and sessions; residents' words in the staff audit log (bot.staff.store)."""
+    return sum(staff_store.purge(now).values())
+
+
 JOBS: List[Job] = [
     Job("conversations", purge_conversations),
     Job("impact rows", purge_impact),
     Job("log files", purge_logs),
+    Job("staff data", purge_staff_data),
 ]
 
 

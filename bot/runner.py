@@ -285,7 +285,7 @@ def serve(stack: Supervised, where: str) -> int:
 def choose_live_model() -> Optional[Path]:
     """The model staff made live (bot/staff/live_model.py), printing anything passed over."""
     staff = load_staff_settings()
-    live = live_model.choose(staff, Store(staff.db_path))
+    live = live_model.choose(staff, Store(staff.db_location))
     for note in live.notes:
         print(note)
     return live.path

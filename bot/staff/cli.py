@@ -41,17 +41,17 @@ def _out(data: Any) -> None:
 
 def _add_user(args: argparse.Namespace) -> int:
     try:
-        auth.add_user(Store(load().db_path), args.name, _read_password())
+        auth.add_user(Store(load().db_location), args.name, _read_password())
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1
-    Store(load().db_path).audit(_by(args), "user_added", name=args.name)
+    Store(load().db_location).audit(_by(args), "user_added", name=args.name)
     print(f"Added staff user {args.name}.")
     return 0
 
 
 def _set_password(args: argparse.Namespace) -> int:
-    store = Store(load().db_path)
+    store = Store(load().db_location)
     try:
         changed = store.set_password(args.name, auth.hash_password(_read_password()))
     except ValueError as exc:
@@ -66,7 +66,7 @@ def _set_password(args: argparse.Namespace) -> int:
 
 
 def _remove_user(args: argparse.Namespace) -> int:
-    store = Store(load().db_path)
+    store = Store(load().db_location)
     if not store.remove_user(args.name):
         print(f"no user {args.name}", file=sys.stderr)
         return 1
@@ -76,13 +76,13 @@ def _remove_user(args: argparse.Namespace) -> int:
 
 
 def _users(args: argparse.Namespace) -> int:
-    print("\n".join(Store(load().db_path).user_names()))
+    print("\n".join(Store(load().db_location).user_names()))
     return 0
 
 
 def _inbox(args: argparse.Namespace) -> int:
     settings = load()
-    store = Store(settings.db_path)
+    store = Store(settings.db_location)
     messages = inbox.not_understood(settings.tracker_db, settings.inbox_threshold, store.decided_ids())
     _out([[{"event_id": m.event_id, "text": m.masked, "intent": m.intent, "confidence": round(m.confidence, 3)}
            for m in g.messages] for g in inbox.group(messages[: args.limit])])
@@ -91,7 +91,7 @@ def _inbox(args: argparse.Namespace) -> int:
 
 def _teach(args: argparse.Namespace) -> int:
     settings = load()
-    store = Store(settings.db_path)
+    store = Store(settings.db_location)
     example = args.example
     if args.event_id and example is None:
         message = inbox.message(settings.tracker_db, args.event_id)
@@ -111,13 +111,13 @@ def _teach(args: argparse.Namespace) -> int:
 
 def _intents(args: argparse.Namespace) -> int:
     settings = load()
-    _out(service.intents_overview(settings, Store(settings.db_path)))
+    _out(service.intents_overview(settings, Store(settings.db_location)))
     return 0
 
 
 def _retrain(args: argparse.Namespace) -> int:
     settings = load()
-    store = Store(settings.db_path)
+    store = Store(settings.db_location)
     started = time.monotonic()
     try:
         job = models.start_training(settings, store, _by(args), background=False, finetune=args.finetune)
@@ -139,7 +139,7 @@ def _retrain(args: argparse.Namespace) -> int:
 
 def _models(args: argparse.Namespace) -> int:
     settings = load()
-    data = service.models_overview(settings, Store(settings.db_path))
+    data = service.models_overview(settings, Store(settings.db_location))
     _out({"live": data["live"] and data["live"]["id"], "training": data["training"], "error": data["error"],
           "recent": [{k: v for k, v in m.items() if k != "scores"} for m in data["recent"]]})
     return 0
@@ -148,7 +148,7 @@ def _models(args: argparse.Namespace) -> int:
 def _promote(args: argparse.Namespace) -> int:
     settings = load()
     try:
-        result = models.promote(settings, Store(settings.db_path), args.model_id, _by(args))
+        result = models.promote(settings, Store(settings.db_location), args.model_id, _by(args))
     except (ValueError, models.RasaError) as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -159,7 +159,7 @@ def _promote(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     settings = load()
     try:
-        result = models.rollback(settings, Store(settings.db_path), args.model_id, _by(args))
+        result = models.rollback(settings, Store(settings.db_location), args.model_id, _by(args))
     except (ValueError, models.RasaError) as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -173,7 +173,7 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    _out(Store(load().db_path).audit_log(args.limit))
+    _out(Store(load().db_location).audit_log(args.limit))
     return 0
 
 

@@ -58,7 +58,13 @@ def live_model_name(settings: StaffSettings) -> str:
 
 
 def resolve_live(settings: StaffSettings, store: Store) -> Optional[Dict[str, Any]]:
-    """The registry entry of the live model, registering it the first time it is seen."""
+    """The registry entry of the live model, registering it the first time it is seen.
+
+    With ``MODEL_DELIVERY=pull`` (several replicas pulling from the web server) the
+    registry itself says what is live: there is no single Rasa server to ask."""
+    if settings.model_delivery == "pull":
+        promoted = store.promoted_models()
+        return promoted[0] if promoted else None
     name = live_model_name(settings)
     if not name:
         return None
@@ -363,11 +369,21 @@ def promote(settings: StaffSettings, store: Store, model_id: int, user: str) -> 
             return Promotion(False, "The new model is worse than the live one on the held-out test. "
                              "Another member of staff must confirm the promotion.", needs_confirmation=True)
         confirmed_by = requested
-    load_on_rasa(settings, model["path"])
-    store.mark_promoted(model_id, user)
+    make_live(settings, store, model, user)
     store.audit(user, "promoted", model_id=model_id, path=Path(model["path"]).name,
                 previous=live["id"] if live else None, requested_by=confirmed_by)
-    return Promotion(True, f"Model {model_id} is live.")
+    return Promotion(True, f"Model {model_id} is live{_when(settings)}.")
+
+
+def make_live(settings: StaffSettings, store: Store, model: Dict[str, Any], user: str) -> None:
+    """Load the model on the Rasa server, or (pull) record it for the replicas to fetch."""
+    if settings.model_delivery == "put":
+        load_on_rasa(settings, model["path"])
+    store.mark_promoted(model["id"], user)
+
+
+def _when(settings: StaffSettings) -> str:
+    return " (every Rasa server loads it within a minute)" if settings.model_delivery == "pull" else ""
 
 
 def was_live(model: Dict[str, Any]) -> bool:
@@ -389,7 +405,6 @@ def rollback(settings: StaffSettings, store: Store, model_id: int, user: str) ->
                          "Use Promote instead (a model that scores worse needs a second member of staff).")
     if not Path(model["path"]).exists():
         raise ValueError(f"The file of model {model_id} is gone, so it cannot be made live.")
-    load_on_rasa(settings, model["path"])
-    store.mark_promoted(model_id, user)
+    make_live(settings, store, model, user)
     store.audit(user, "rolled_back", model_id=model_id, path=Path(model["path"]).name)
-    return Promotion(True, f"Model {model_id} is live again.")
+    return Promotion(True, f"Model {model_id} is live again{_when(settings)}.")

@@ -39,10 +39,17 @@ class StaffSettings:
     directory_url: str = ""  # the directory database, which holds the impact tables; "" = no Impact figures
     impact_min_count: int = 5  # IMPACT_MIN_COUNT: smaller counts are shown as "<5"
     impact_retention_days: int = 730  # IMPACT_RETENTION_DAYS, shown on the Impact page
+    db_url: str = ""  # STAFF_DB_URL: the same tables in PostgreSQL (replicated profile); "" = the SQLite file
+    model_delivery: str = "put"  # MODEL_DELIVERY: "put" loads a promoted model on RASA_URL; "pull": replicas fetch it
 
     @property
     def staff_dir(self) -> Path:
         return self.db_path.parent
+
+    @property
+    def db_location(self) -> "Path | str":
+        """What :class:`bot.staff.store.Store` opens: STAFF_DB_URL, else the SQLite file STAFF_DB."""
+        return self.db_url or self.db_path
 
     def token(self) -> str:
         """The Rasa API token: RASA_TOKEN, else the file ``make run`` generates."""
@@ -72,6 +79,13 @@ def _positive(env: Mapping[str, str], name: str, default: str) -> float:
     return value
 
 
+def _choice(env: Mapping[str, str], name: str, allowed: Tuple[str, ...], default: str) -> str:
+    value = env.get(name, default)
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
 def load(env: Mapping[str, str] | None = None) -> StaffSettings:
     """Build :class:`StaffSettings` from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -93,4 +107,6 @@ def load(env: Mapping[str, str] | None = None) -> StaffSettings:
         directory_url=bot.directory_url,
         impact_min_count=bot.impact_min_count,
         impact_retention_days=bot.impact_retention_days,
+        db_url=env.get("STAFF_DB_URL", ""),
+        model_delivery=_choice(env, "MODEL_DELIVERY", ("put", "pull"), "put"),
     )

@@ -17,7 +17,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 from sqlalchemy import (
     Column,
@@ -128,24 +128,28 @@ def digest(value: str) -> str:
 class Store:
     """Thin functions over the tables; every method opens its own short transaction."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, location: Union[Path, str]) -> None:
+        """A SQLite file, or an SQLAlchemy URL (STAFF_DB_URL: PostgreSQL in the replicated profile)."""
+        self.url = location if isinstance(location, str) and "://" in location else None
+        self.path = None if self.url else Path(location)
         self._engine: Optional[Engine] = None
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 30})
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 30})
 
-            @event.listens_for(engine, "connect")
-            def _wal(dbapi_connection: Any, record: Any) -> None:  # web + CLI at once
-                dbapi_connection.execute("PRAGMA journal_mode=WAL")
-                dbapi_connection.execute("PRAGMA secure_delete=ON")  # purged text is overwritten, not left in free pages
+                @event.listens_for(engine, "connect")
+                def _wal(dbapi_connection: Any, record: Any) -> None:  # web + CLI at once
+                    dbapi_connection.execute("PRAGMA journal_mode=WAL")
+                    dbapi_connection.execute("PRAGMA secure_delete=ON")  # purged text is overwritten
 
+            else:
+                engine = create_engine(str(self.url), pool_pre_ping=True)
             _migrate(engine)
             metadata.create_all(engine)
-            self.path.chmod(0o600)
             self._engine = engine
         return self._engine
 
@@ -284,8 +288,9 @@ class Store:
                 details["text_removed"] = True
                 c.execute(update(audit).where(audit.c.id == row_id).values(details=json.dumps(details)))
                 counts["audit_texts"] += 1
-        with self.engine.connect() as c:  # old copies of the pages leave the write-ahead log too
-            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if self.path is not None:
+            with self.engine.connect() as c:  # old copies of the pages leave the write-ahead log too
+                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return counts
 
     def audit_log(self, limit: int = 200) -> List[Dict[str, Any]]:
@@ -371,7 +376,7 @@ def purge(now: Optional[float] = None, settings: "Optional[StaffSettings]" = Non
     from bot.staff.settings import load
 
     settings = settings or load()
-    store = Store(settings.db_path)
+    store = Store(settings.db_location)
     try:
         return store.purge(time.time() if now is None else now, settings.retention_days,
                            max(settings.session_hours, settings.session_idle_hours) * 3600)

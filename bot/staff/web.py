@@ -382,7 +382,7 @@ async def models_page(request: web.Request) -> web.Response:
                  "<th scope=\"col\">Status</th><th scope=\"col\">Action</th></tr></thead><tbody>")
     for m in data["recent"]:
         is_live = live is not None and live["id"] == m["id"]
-        action = "" if is_live else (
+        action = "" if is_live or not models.was_live(m) else (  # never live: Promote, on the model's page
             f'<form class="inline" method="post" action="{PREFIX}/models/{m["id"]}/rollback">{csrf_field(request)}'
             f'<button type="submit">Make live (roll back) to model {m["id"]}</button></form>')
         parts.append(f'<tr><th scope="row"><a href="{PREFIX}/models/{m["id"]}">Model {m["id"]}</a></th>'
@@ -603,7 +603,7 @@ ROUTES = [
 
 def add_routes(app: web.Application, settings: StaffSettings) -> None:
     """Mount the console under /staff/, every route behind :func:`guarded`."""
-    store = Store(settings.db_path)
+    store = Store(settings.db_location)
     app[SETTINGS], app[STORE], app[EDIT_LOCK] = settings, store, asyncio.Lock()
     engines: List[Engine] = [make_engine(settings.directory_url)] if settings.directory_url else []
     app[IMPACT_DB] = engines
