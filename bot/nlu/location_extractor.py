@@ -77,6 +77,7 @@ class LocationEntityExtractor(GraphComponent, EntityExtractorMixin):
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
         self._places: Optional[PlaceMatcher] = None
+        self._place_matcher()  # built now (about 2 s), not in the first resident's turn
 
     @classmethod
     def create(
@@ -89,7 +90,6 @@ class LocationEntityExtractor(GraphComponent, EntityExtractorMixin):
         return cls(config)
 
     def _place_matcher(self) -> PlaceMatcher:
-        # Built on first use: loading the gazetteer is not free.
         if self._places is None:
             gazetteer = Gazetteer.load(
                 self._config["outcodes_csv"], self._config["neighbourhoods_csv"]

@@ -138,7 +138,9 @@ class SpellingCorrector(StoredComponent):
     def from_saved(
         cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, directory: Path
     ) -> "SpellingCorrector":
-        return cls(config, model_storage, resource, json.loads((directory / FILE).read_text()))
+        corrector = cls(config, model_storage, resource, json.loads((directory / FILE).read_text()))
+        corrector.speller  # noqa: B018 - built now (about 5 s), not in the first resident's turn
+        return corrector
 
     def train(self, training_data: TrainingData) -> Resource:
         words = set()
