@@ -4,22 +4,53 @@ Rasa keeps each conversation as rows of the ``events`` table in its SQL
 tracker store (SQLite under var/ by default). Rasa's HTTP API can add events
 but not delete them, so deleting a conversation ("/forget", "end chat and
 clear") and the retention purge act on that table directly.
+
+Forgetting must stick even while a message of that conversation is still
+being answered: Rasa loaded the conversation before the forget and would
+write all of it back when the turn ends. Rasa answers each conversation's
+messages one at a time under a lock from its lock store, so a forget goes
+through Rasa (:func:`forget_through_rasa`, to the REST channel's ``/forget``
+route) and deletes under that same lock, after the turn in flight has been
+saved. With several Rasa replicas sharing one tracker database and a Redis
+lock store, whichever replica takes the forget waits for the same lock.
+When nothing listens at Rasa's address no message can be in flight, and the
+events are deleted directly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
+from typing import Mapping
 
+import requests
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from bot.settings import load
+from bot.settings import Settings, load
+
+FORGET_PATH = "/webhooks/rest/forget"
+# Rasa's conversation lock lives 60 s: a forget may wait that long behind a stuck turn.
+FORGET_TIMEOUT = 75.0
+
+
+class ForgetFailed(Exception):
+    """Rasa is running but did not delete the conversation; nothing was deleted, try again later."""
 
 
 def tracker_engine(tracker_db: Path) -> Engine:
     return create_engine(f"sqlite:///{tracker_db}")
+
+
+def rasa_client_token(settings: Settings, env: Mapping[str, str] | None = None) -> str:
+    """RASA_TOKEN, else the token ``make run`` generated into var/ (never created here)."""
+    env = os.environ if env is None else env
+    if env.get("RASA_TOKEN"):
+        return env["RASA_TOKEN"]
+    path = settings.var_dir / "rasa_token"
+    return path.read_text().strip() if path.exists() else ""
 
 
 def _has_events(engine: Engine) -> bool:
@@ -27,12 +58,44 @@ def _has_events(engine: Engine) -> bool:
 
 
 def forget(engine: Engine, sender_id: str) -> int:
-    """Delete every event of one conversation; returns how many were deleted."""
+    """Delete every event of one conversation; returns how many were deleted.
+
+    Only safe while no message of this conversation is being answered: Rasa's
+    REST channel calls it under the conversation lock. Everyone else calls
+    :func:`forget_through_rasa`.
+    """
     if not _has_events(engine):
         return 0
     with engine.begin() as connection:
         result = connection.execute(text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id})
         return result.rowcount or 0
+
+
+def forget_through_rasa(
+    rasa_url: str, token: str, sender_id: str, engine: Engine, timeout: float = FORGET_TIMEOUT
+) -> int:
+    """Delete one conversation under Rasa's conversation lock; returns how many events were deleted.
+
+    Raises :class:`ForgetFailed` when Rasa is running but could not do it.
+    """
+    try:
+        response = requests.post(
+            rasa_url.rstrip("/") + FORGET_PATH,
+            json={"sender": sender_id},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
+    except requests.ConnectionError:
+        # Nothing listens (stopped, or restarting): no message can be in flight.
+        return forget(engine, sender_id)
+    except requests.RequestException as exc:
+        raise ForgetFailed(f"Rasa did not answer ({type(exc).__name__})") from exc
+    if response.status_code != 200:
+        raise ForgetFailed(f"Rasa answered HTTP {response.status_code}")
+    try:
+        return int(response.json()["deleted"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ForgetFailed("Rasa answered with something unexpected") from exc
 
 
 def purge_older_than(engine: Engine, days: int, now: float | None = None) -> int:
@@ -61,7 +124,13 @@ def _purge(args: argparse.Namespace) -> int:
 
 def _forget(args: argparse.Namespace) -> int:
     settings = load()
-    deleted = forget(tracker_engine(settings.tracker_db), args.sender_id)
+    try:
+        deleted = forget_through_rasa(
+            settings.rasa_url, rasa_client_token(settings), args.sender_id, tracker_engine(settings.tracker_db)
+        )
+    except ForgetFailed as exc:
+        print(f"Could not delete conversation {args.sender_id}: {exc}. Nothing was deleted; try again.")
+        return 1
     print(f"Deleted {deleted} events of conversation {args.sender_id}.")
     return 0
 
@@ -72,6 +141,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     purge = commands.add_parser("purge", help="delete conversations idle for longer than the retention period")
     purge.add_argument("--days", type=int, help="default CONVERSATION_RETENTION_DAYS")
     purge.set_defaults(func=_purge)
-    forget_one = commands.add_parser("forget", help="delete one conversation")
+    forget_one = commands.add_parser("forget", help="delete one conversation (asks the running Rasa server first)")
     forget_one.add_argument("sender_id")
     forget_one.set_defaults(func=_forget)

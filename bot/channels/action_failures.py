@@ -36,7 +36,7 @@ def install(settings: Settings) -> None:
         except ActionExecutionRejection:
             raise
         except RasaException:
-            logger.error("custom action %s failed (sender %s)", self.name(), tracker.sender_id)
+            logger.error("custom action %s failed", self.name())  # no sender id in logs
             return [create_bot_utterance({"text": apology(settings)})]
 
     run.apologises = True  # type: ignore[attr-defined]

@@ -11,15 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Hashable, Optional
+import inspect
+import logging
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Hashable, Optional, Set
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
 
 from bot.settings import Settings
 from bot.telegram.handlers import BRIDGE, COMMANDS, Bridge, add_handlers
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import TelegramSettings
+
+logger = logging.getLogger(__name__)
+
+# Besides the update being answered, how many more one chat may have waiting: room for a
+# resident's own burst (an album of photos, a long text Telegram split), while a flood of
+# forwarded messages holds at most 11 of the 256 concurrent-update slots.
+MAX_WAITING_PER_CHAT = 10
+BUSY = "One moment, please. I'm still answering your last message. After my reply, send anything I missed again."
+BUSY_SHORT = "One moment, please. I'm still answering your last message."
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -28,12 +40,19 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     PTB starts one task per update in arrival order; each takes its chat's lock,
     and asyncio locks wake waiters first-in first-out, so a resident's second
     message is answered after their first. Locks of idle chats are dropped.
+
+    A waiting update holds one of PTB's concurrent-update slots, so one chat
+    may keep at most ``max_waiting_per_chat`` updates waiting: more (256
+    forwarded messages, a stuck finger) are not answered and the chat hears
+    once that the bot is still busy, while every other chat is answered.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, max_waiting_per_chat: int = MAX_WAITING_PER_CHAT) -> None:
         super().__init__(max_concurrent_updates)
+        self.max_waiting_per_chat = max_waiting_per_chat
         self._locks: Dict[Hashable, asyncio.Lock] = {}
         self._users: Dict[Hashable, int] = {}
+        self._told_busy: Set[Hashable] = set()
 
     @staticmethod
     def key(update: object) -> Optional[Hashable]:
@@ -46,6 +65,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if key is None:
             await coroutine
             return
+        if self._users.get(key, 0) > self.max_waiting_per_chat:  # one being answered, the rest waiting
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never run: close it so Python does not warn
+            await self._turn_away(key, update)
+            return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
@@ -55,6 +79,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key], self._locks[key]
+                self._told_busy.discard(key)
+
+    async def _turn_away(self, key: Hashable, update: object) -> None:
+        """Tell the chat once per busy spell (more would use up the send rate every chat shares)."""
+        logger.info("chat busy: update=%s not answered", getattr(update, "update_id", None))
+        assert isinstance(update, Update)
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(BUSY_SHORT)
+            elif key not in self._told_busy:
+                self._told_busy.add(key)
+                await update.get_bot().send_message(key, BUSY)
+        except TelegramError as exc:
+            logger.info("could not say busy: %s", type(exc).__name__)
 
     async def initialize(self) -> None:
         """Nothing to set up: locks are created on demand."""

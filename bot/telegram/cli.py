@@ -9,7 +9,7 @@ import sys
 
 from telegram.ext import Application
 
-from bot.conversations import forget, tracker_engine
+from bot.conversations import forget_through_rasa, rasa_client_token, tracker_engine
 from bot.settings import load
 from bot.telegram.app import build_application, polling_options, webhook_options
 from bot.telegram.rasa_client import RasaClient
@@ -26,12 +26,14 @@ def quiet_logging() -> None:
 def create(telegram: TelegramSettings) -> Application:
     settings = load()
     engine = tracker_engine(settings.tracker_db)
+    token = rasa_client_token(settings)
     return build_application(
         settings,
         telegram,
         RasaClient(settings.rasa_url, timeout=telegram.rasa_timeout),
         secret_key=secret_key(settings.var_dir, os.environ),
-        forget=lambda sender: forget(engine, sender),
+        # Through Rasa, under its conversation lock: a reply still being worked out cannot undo it.
+        forget=lambda sender: forget_through_rasa(settings.rasa_url, token, sender, engine),
     )
 
 

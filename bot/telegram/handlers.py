@@ -3,7 +3,7 @@
 Everything a handler needs (the Rasa client, settings, the forget function)
 comes from :class:`Bridge` in ``application.bot_data``, so handlers never
 read the environment or open connections of their own. Logs carry update
-ids, hashed sender ids and timings, never what residents wrote.
+ids and timings, never what residents wrote or whose conversation it was.
 """
 
 from __future__ import annotations
@@ -144,11 +144,11 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     try:
         deleted = await asyncio.to_thread(b.forget, sender)
     except Exception:  # noqa: BLE001 - tell the resident it did not work rather than pretend
-        logger.exception("forget failed sender=%s", sender)
+        logger.exception("forget failed update=%s", update.update_id)
         await update.effective_message.reply_text(apology(b.settings))
         return
     context.chat_data.clear()
-    logger.info("forget update=%s sender=%s events=%d", update.update_id, sender, deleted)
+    logger.info("forget update=%s events=%d", update.update_id, deleted)
     await update.effective_message.reply_text(
         "Done: I have deleted this conversation. We can start again whenever you like.\n\n"
         "What do you need help with?",
@@ -235,7 +235,7 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     try:
         replies = await b.rasa.send(sender, text, {"channel": "telegram"})
     except RasaUnavailable as exc:
-        logger.warning("rasa unavailable update=%s sender=%s error=%s", update.update_id, sender, exc)
+        logger.warning("rasa unavailable update=%s error=%s", update.update_id, exc)
         await context.bot.send_message(chat_id, apology(b.settings))
         return
     rasa_seconds = time.perf_counter() - started
@@ -245,8 +245,8 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     context.chat_data[LOCATION_KEYBOARD] = shown
     await send(context.bot, chat_id, outgoing)
     logger.info(
-        "reply update=%s sender=%s sent=%d rasa_s=%.3f total_s=%.3f",
-        update.update_id, sender, len(outgoing), rasa_seconds, time.perf_counter() - started,
+        "reply update=%s sent=%d rasa_s=%.3f total_s=%.3f",
+        update.update_id, len(outgoing), rasa_seconds, time.perf_counter() - started,
     )
 
 

@@ -21,7 +21,7 @@ WEBHOOK_PATH = "/webhooks/rest/webhook"
 
 
 class RasaUnavailable(Exception):
-    """Rasa did not answer usefully: refused, timed out, 5xx or not JSON."""
+    """Rasa did not answer usefully: refused, timed out, 5xx, or not a list of messages."""
 
 
 class RasaClient:
@@ -68,15 +68,18 @@ class RasaClient:
             except httpx.HTTPError as exc:  # timeouts, resets, protocol errors
                 raise RasaUnavailable(f"Rasa request failed: {type(exc).__name__}") from exc
         elapsed = time.perf_counter() - started
-        if response.status_code != 200:
+        # The channel refuses (too many messages, too long) with a 4xx whose body is bot messages to show.
+        if response.status_code != 200 and not 400 <= response.status_code < 500:
             raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
         try:
             replies = response.json()
         except ValueError as exc:
-            raise RasaUnavailable("Rasa answered with something that is not JSON") from exc
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}, not JSON") from exc
         if not isinstance(replies, list):
-            raise RasaUnavailable("Rasa answered with JSON that is not a list")
-        logger.debug("rasa sender=%s replies=%d seconds=%.3f", sender, len(replies), elapsed)
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code} with JSON that is not a list")
+        if response.status_code != 200:
+            logger.info("rasa refused the message: HTTP %d", response.status_code)
+        logger.debug("rasa replies=%d seconds=%.3f", len(replies), elapsed)
         return [r for r in replies if isinstance(r, dict)]
 
     async def aclose(self) -> None:

@@ -1,7 +1,10 @@
 """The web application: ``create_app(settings)`` wires small route modules.
 
-Each area (widget pages, the forget API, later the staff console) adds its
-routes in its own module, so this file stays a list.
+Each area (widget pages, the forget API, the staff console) adds its routes
+in its own module, so this file stays a list. With ``STAFF_PORT`` set the
+staff console is a second application on its own port, started and stopped
+with the public one, and the public port answers 404 under /staff/: the
+council's pages and the widget never share the console's origin.
 """
 
 from __future__ import annotations
@@ -16,17 +19,52 @@ from bot.web import forget, pages
 from bot.web.cors import cors_middleware
 from bot.web.settings import WebSettings
 
+STAFF_RUNNER = web.AppKey("staff_runner", web.AppRunner)
+
+
+def create_staff_app(staff: StaffSettings) -> web.Application:
+    """The staff console alone (and /health, for process supervisors)."""
+    app = web.Application(client_max_size=16 * 1024)
+    app.router.add_get("/health", pages.health)
+    staff_console.add_routes(app, staff)
+    return app
+
 
 def create_app(settings: WebSettings, staff: StaffSettings | None = None) -> web.Application:
     """Build the application; the tracker and staff databases are opened on first use."""
     app = web.Application(middlewares=[cors_middleware(settings.allowed_origins)], client_max_size=16 * 1024)
     engine = tracker_engine(settings.tracker_db)
     pages.add_routes(app, settings)
-    forget.add_routes(app, engine)
-    staff_console.add_routes(app, staff or load_staff_settings())
+    forget.add_routes(app, engine, settings)
+    staff = staff or load_staff_settings()
+    if settings.staff_port is None:
+        staff_console.add_routes(app, staff)
+    else:
+        _serve_staff_beside(app, create_staff_app(staff), settings.staff_host, settings.staff_port)
 
     async def dispose(app: web.Application) -> None:
         engine.dispose()
 
     app.on_cleanup.append(dispose)
     return app
+
+
+def _serve_staff_beside(app: web.Application, staff_app: web.Application, host: str, port: int) -> None:
+    """Start the console's own site when the public app starts (a busy port fails start-up)."""
+
+    async def start(app: web.Application) -> None:
+        runner = web.AppRunner(staff_app)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError:
+            await runner.cleanup()
+            raise
+        app[STAFF_RUNNER] = runner
+
+    async def stop(app: web.Application) -> None:
+        if STAFF_RUNNER in app:
+            await app[STAFF_RUNNER].cleanup()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)

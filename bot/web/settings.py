@@ -1,16 +1,17 @@
 """Settings of the web process, read from the environment once at start-up.
 
 Kept apart from :mod:`bot.settings` so the web server can grow (the staff
-console will join it) without touching the settings the bot processes share.
+console, its own port) without touching the settings the bot processes share.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Tuple
+from typing import Mapping, Optional, Tuple
 
+from bot.conversations import rasa_client_token
 from bot.settings import load as load_bot_settings
 
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
@@ -25,11 +26,26 @@ class WebSettings:
     allowed_origins: Tuple[str, ...]
     widget_rasa_url: str  # Rasa as the resident's browser reaches it
     tracker_db: Path
+    rasa_url: str = "http://localhost:5005"  # Rasa as this server reaches it (forget goes through Rasa)
+    rasa_token: str = field(default="", repr=False)
+    # STAFF_PORT: serve the staff console there only, so public pages never share its origin.
+    staff_host: str = "127.0.0.1"
+    staff_port: Optional[int] = None
 
     @property
     def url(self) -> str:
-        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
-        return f"http://{host}:{self.port}"
+        return _url(self.host, self.port)
+
+    @property
+    def staff_url(self) -> str:
+        """Where staff open the console."""
+        base = _url(self.staff_host, self.staff_port) if self.staff_port else self.url
+        return f"{base}/staff/"
+
+
+def _url(host: str, port: int) -> str:
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    return f"http://{shown}:{port}"
 
 
 def parse_origins(value: str) -> Tuple[str, ...]:
@@ -40,10 +56,17 @@ def parse_origins(value: str) -> Tuple[str, ...]:
 def load(env: Mapping[str, str] | None = None) -> WebSettings:
     """Build :class:`WebSettings` from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
+    bot = load_bot_settings(env)
+    host = env.get("WEB_HOST", "127.0.0.1")
+    staff_port = env.get("STAFF_PORT", "").strip()
     return WebSettings(
-        host=env.get("WEB_HOST", "127.0.0.1"),
+        host=host,
         port=int(env.get("WEB_PORT", "8080")),
         allowed_origins=parse_origins(env.get("ALLOWED_ORIGINS", DEFAULT_ORIGINS)),
         widget_rasa_url=env.get("WIDGET_RASA_URL", "http://localhost:5005").rstrip("/"),
-        tracker_db=load_bot_settings(env).tracker_db,
+        tracker_db=bot.tracker_db,
+        rasa_url=bot.rasa_url,
+        rasa_token=rasa_client_token(bot, env),
+        staff_host=env.get("STAFF_HOST", host),
+        staff_port=int(staff_port) if staff_port else None,
     )

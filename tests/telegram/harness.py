@@ -50,6 +50,7 @@ class ScriptedRasa:
         self.down = False
         self.status = 200
         self.delay = 0.0
+        self.refusal: Optional[List[Dict[str, Any]]] = None  # a non-200 answer with this JSON body
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
         if self.down:
@@ -59,6 +60,8 @@ class ScriptedRasa:
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.status != 200:
+            if self.refusal is not None:
+                return httpx.Response(self.status, json=self.refusal)
             return httpx.Response(self.status, text="Internal Server Error")
         replies = [{"recipient_id": body["sender"], **r} for r in self.replies(body["message"])]
         return httpx.Response(200, json=replies)

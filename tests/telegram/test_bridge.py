@@ -11,17 +11,20 @@ import asyncio
 import json
 import logging
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import httpx
 import pytest
 from telegram.ext import AIORateLimiter
 
+from bot.channels.rest import TOO_MANY
 from bot.runner import free_port
 from bot.settings import load
+from bot.telegram.app import BUSY, BUSY_SHORT, MAX_WAITING_PER_CHAT
 from bot.telegram.handlers import ASK_FOR_TEXT, EDITED, EXPIRED_BUTTON
+from bot.telegram.settings import sender_id
 from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.harness import ScriptedRasa, bridge, run
+from tests.telegram.harness import SECRET_KEY, ScriptedRasa, bridge, run
 
 CHAT = 5550001
 
@@ -258,5 +261,96 @@ def test_webhook_rejects_wrong_or_missing_secret(settings) -> None:
             await fake.wait_for_calls(CHAT, 1, "sendMessage")
             assert fake.texts(CHAT) == ["echo: hello"]
             assert fake.get_updates_calls == 0  # webhook mode does not poll
+
+    run(scenario())
+
+
+
+class HeldRasa(ScriptedRasa):
+    """Holds the messages ``held`` picks until released: replies that take a long time."""
+
+    def __init__(self, held: Callable[[Dict[str, Any]], bool], replies: Any = echo) -> None:
+        super().__init__(replies)
+        self.held = held
+        self.release = asyncio.Event()
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.held(json.loads(request.content)):
+            await self.release.wait()
+        return await super().handle(request)
+
+
+def test_a_flood_from_one_chat_does_not_stall_the_others(settings) -> None:
+    """256 forwarded messages from one chat used to fill every concurrent-update slot."""
+    flooder, other = CHAT, CHAT + 1
+    flooder_id = sender_id(SECRET_KEY, flooder)
+    rasa = HeldRasa(lambda body: body["sender"] == flooder_id)
+
+    async def scenario() -> None:
+        async with FakeBotAPI() as fake, bridge(fake, settings, rasa.client(timeout=60)) as application:
+            for n in range(260):
+                fake.send_text(flooder, f"forwarded {n}")
+            fake.send_text(other, "hello")
+            try:
+                # Answered while the flooding chat's first reply is still held (it would wait forever).
+                await fake.wait_for_calls(other, 1, "sendMessage", timeout=30)
+            finally:
+                rasa.release.set()  # else shutting down would wait for the held replies for ever
+            assert fake.texts(other) == ["echo: hello"]
+            assert fake.texts(flooder) == [BUSY]  # told once, not 256 times
+            await fake.wait_for_calls(flooder, 1 + 1 + MAX_WAITING_PER_CHAT, "sendMessage", timeout=30)
+            await fake.quiet(0.5)
+            assert fake.texts(flooder) == [BUSY] + [f"echo: forwarded {n}" for n in range(1 + MAX_WAITING_PER_CHAT)]
+            assert application.update_processor._locks == {}
+            # Once answered, the chat is an ordinary chat again.
+            fake.send_text(flooder, "thanks")
+            await fake.wait_for_calls(flooder, 1 + 1 + MAX_WAITING_PER_CHAT + 1, "sendMessage", timeout=30)
+            assert fake.texts(flooder)[-1] == "echo: thanks"
+
+    run(scenario())
+    flooded = [m["message"] for m in rasa.received if m["sender"] == flooder_id]
+    assert flooded == [f"forwarded {n}" for n in range(1 + MAX_WAITING_PER_CHAT)] + ["thanks"]
+
+
+def test_a_busy_chat_tapping_a_button_hears_it_is_busy(settings) -> None:
+    def replies(text: str) -> List[Dict[str, Any]]:
+        if text == "menu":
+            return [{"text": "Pick one", "buttons": [{"title": "Laptop", "payload": "/get_device"}]}]
+        return echo(text)
+
+    rasa = HeldRasa(lambda body: body["message"].startswith("held"), replies)
+
+    async def scenario() -> None:
+        async with FakeBotAPI() as fake, bridge(fake, settings, rasa.client(timeout=60)):
+            fake.send_text(CHAT, "menu")
+            menu = (await fake.wait_for_calls(CHAT, 1, "sendMessage"))[0]
+            for n in range(1 + MAX_WAITING_PER_CHAT):
+                fake.send_text(CHAT, f"held {n}")
+            fake.tap(menu, "Laptop")
+            try:
+                await fake.wait_for(lambda: bool(fake.sent(method="answerCallbackQuery")), timeout=30)
+            finally:
+                rasa.release.set()  # else shutting down would wait for the held replies for ever
+            assert fake.sent(method="answerCallbackQuery")[0].params.get("text") == BUSY_SHORT
+            await fake.wait_for_calls(CHAT, 2 + MAX_WAITING_PER_CHAT, "sendMessage", timeout=30)
+            await fake.quiet(0.5)
+            assert fake.texts(CHAT)[1:] == [f"echo: held {n}" for n in range(1 + MAX_WAITING_PER_CHAT)]
+
+    run(scenario())
+    assert "/get_device" not in [m["message"] for m in rasa.received]
+
+
+def test_a_refusal_from_rasa_is_shown_not_apologised_for(settings) -> None:
+    """The channel answers 429 (too many messages) with words for the resident; show them."""
+    rasa = ScriptedRasa(echo)
+
+    async def scenario() -> None:
+        async with FakeBotAPI() as fake, bridge(fake, settings, rasa.client()):
+            rasa.status = 429
+            rasa.refusal = [{"text": TOO_MANY, "error": "too_many_messages"}]
+            fake.send_text(CHAT, "hello")
+            await fake.wait_for_calls(CHAT, 1, "sendMessage")
+            await fake.quiet(0.3)
+            assert fake.texts(CHAT) == [TOO_MANY]
 
     run(scenario())

@@ -9,7 +9,7 @@ from typing import List
 import pytest
 from sqlalchemy import text
 
-from bot.conversations import forget, tracker_engine
+from bot.conversations import forget_through_rasa, tracker_engine
 from bot.runner import Stack
 from bot.telegram.handlers import ASK_FOR_TEXT
 from bot.telegram.rasa_client import RasaClient
@@ -31,7 +31,8 @@ def events_of(stack: Stack, chat_id: int) -> int:
 def connect(fake: FakeBotAPI, stack: Stack):
     engine = tracker_engine(Path(stack.settings.tracker_db))
     return bridge(
-        fake, stack.settings, RasaClient(stack.rasa_url, timeout=30), forget=lambda s: forget(engine, s), rasa_timeout=30,
+        fake, stack.settings, RasaClient(stack.rasa_url, timeout=30),
+        forget=lambda s: forget_through_rasa(stack.rasa_url, stack.token, s, engine), rasa_timeout=30,
     )
 
 

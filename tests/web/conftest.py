@@ -70,6 +70,7 @@ def web_settings(rasa_url: str, tracker_db: Path, port: Optional[int] = None) ->
         port=port,
         allowed_origins=(f"http://127.0.0.1:{port}", f"http://localhost:{port}"),
         widget_rasa_url=rasa_url,
+        rasa_url=FAKE_RASA,  # nothing listens: a forget deletes directly, as when Rasa is stopped
     )
 
 
@@ -111,6 +112,8 @@ class FakeRasa:
         self.received.append(message)
         if isinstance(result, int):
             route.fulfill(status=result, headers=headers, body="error")
+        elif isinstance(result, tuple):  # (status, JSON body): the channel's refusals
+            route.fulfill(status=result[0], headers=headers, json=result[1])
         else:
             route.fulfill(status=200, headers=headers, json=result)
 

@@ -198,6 +198,26 @@ def test_server_error_is_not_resent_without_asking(page: Any, fake_site: WebServ
     assert page.locator(f"{LOG} .msg.user").count() == 1
 
 
+
+def test_a_refusal_from_the_server_is_shown_kindly(page: Any, fake_site: WebServer) -> None:
+    """Too many messages (429) or a body too big (413): the channel says why in words; show them."""
+    too_many = "You have sent a lot of messages very quickly. Please wait a minute, then send your message again."
+    refusals = [(429, [{"recipient_id": "x", "text": too_many, "error": "too_many_messages"}])]
+    rasa = FakeRasa(lambda m: refusals.pop() if refusals else rasa_like(m))
+    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
+    goto(page, fake_site)
+    open_widget(page)
+    send(page, "hello there")
+    assert page.locator(f"{LOG} .msg.bot").last.inner_text().endswith(too_many)
+    note = page.locator(f"{LOG} .msg.user").last.locator(".note")
+    assert note.inner_text() == "Not sent."
+    assert "something went wrong" not in log_text(page) and page.locator(STATUS).inner_text() == ""
+    page.reload()
+    page.locator(LAUNCHER).wait_for()
+    assert page.locator(f"{LOG} .msg.user .note").last.inner_text() == "Not sent."  # not "may not have been sent"
+    send(page, "hello again")
+    assert rasa.received == ["hello there", "hello again"] and rasa.attempts == 2
+
 # ---------- accessibility ----------
 
 def test_launcher_focus_escape_and_roles(page: Any, fake_site: WebServer, fake: FakeRasa) -> None:

@@ -28,6 +28,7 @@
       typing: "Chat bot is writing a reply.",
       slow: "This is taking longer than usual. Please wait.",
       notSent: "Not sent yet.",
+      refused: "Not sent.",
       offline: "You are offline. We will send your message when you are back online.",
       retrying: "Cannot connect. We will keep trying to send your message.",
       tryNow: "Try now",
@@ -96,7 +97,8 @@
   function save() {
     var items = state.items.map(function (item) {
       // A message still on its way when the page goes away may or may not have arrived.
-      return item.from === "user" && item.state && item.state !== "sent" ? Object.assign({}, item, { state: "unsure" }) : item;
+      var done = item.state === "sent" || item.state === "refused";
+      return item.from === "user" && item.state && !done ? Object.assign({}, item, { state: "unsure" }) : item;
     });
     try { store.setItem(storageKey, JSON.stringify({ sender: state.sender, items: items, open: state.open })); } catch (e) { /* full */ }
   }
@@ -290,6 +292,7 @@
     if (!note) return;
     note.textContent = "";
     if (item.state === "retrying") note.appendChild(el("span", { text: t.notSent }));
+    if (item.state === "refused") note.appendChild(el("span", { text: t.refused }));
     if (item.state === "unsure" || item.state === "old") note.appendChild(el("span", { text: t.unsure }));
     if (item.state === "unsure" && !pending) note.appendChild(el("button", { type: "button", text: t.sendAgain, onclick: function () { resend(item); } }));
   }
@@ -440,6 +443,15 @@
       credentials: "omit",
       cache: "no-store"
     }).then(function (response) {
+      if (response.status >= 400 && response.status < 500) {
+        // The server refused the message (too many too fast, too long) and says why, in words to show.
+        return response.json().then(function (replies) {
+          if (item !== pending) return;
+          if (!Array.isArray(replies) || !replies.some(function (r) { return r && typeof r.text === "string"; })) throw new Error("HTTP " + response.status);
+          finish(item, "refused", "");
+          renderReplies(replies);
+        });
+      }
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json().then(function (replies) {
         if (item !== pending) return;
