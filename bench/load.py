@@ -134,7 +134,7 @@ def embedded(var_dir: Path) -> Tuple[Supervised, str]:
 
 
 def replicated(var_dir: Path) -> Tuple[Supervised, str]:
-    env = {**os.environ, **stack_env(var_dir), **NO_LIMITS, "STAFF_MODELS_DIR": str(MODELS)}
+    env = {**os.environ, **stack_env(var_dir), **NO_LIMITS, "STAFF_MODELS_DIR": str(MODELS), "WEB_PORT": str(free_port())}
     stack = ReplicatedStack(load(env), token="bench", replicas=REPLICAS, env=env, rate_per_minute=1_000_000,
                             burst=10_000)
     return stack, stack.web_url

@@ -29,7 +29,7 @@ import requests
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from bot.settings import Settings, load
+from bot.settings import Settings, load, tracker_location
 
 FORGET_PATH = "/webhooks/rest/forget"
 # Rasa's conversation lock lives 60 s: a forget may wait that long behind a stuck turn.
@@ -40,8 +40,11 @@ class ForgetFailed(Exception):
     """Rasa is running but did not delete the conversation; nothing was deleted, try again later."""
 
 
-def tracker_engine(tracker_db: Path) -> Engine:
-    return create_engine(f"sqlite:///{tracker_db}")
+def tracker_engine(location: "Path | str") -> Engine:
+    """The tracker store's database: a SQLite file (embedded profile) or a URL (TRACKER_URL)."""
+    if isinstance(location, str) and "://" in location:
+        return create_engine(location, pool_pre_ping=True)
+    return create_engine(f"sqlite:///{location}")
 
 
 def rasa_client_token(settings: Settings, env: Mapping[str, str] | None = None) -> str:
@@ -117,7 +120,7 @@ def purge_older_than(engine: Engine, days: int, now: float | None = None) -> int
 def _purge(args: argparse.Namespace) -> int:
     settings = load()
     days = args.days if args.days is not None else settings.retention_days
-    deleted = purge_older_than(tracker_engine(settings.tracker_db), days)
+    deleted = purge_older_than(tracker_engine(tracker_location(settings.tracker_url, settings.tracker_db)), days)
     print(f"Deleted {deleted} events from conversations idle for more than {days} days.")
     return 0
 
@@ -126,7 +129,7 @@ def _forget(args: argparse.Namespace) -> int:
     settings = load()
     try:
         deleted = forget_through_rasa(
-            settings.rasa_url, rasa_client_token(settings), args.sender_id, tracker_engine(settings.tracker_db)
+            settings.rasa_url, rasa_client_token(settings), args.sender_id, tracker_engine(tracker_location(settings.tracker_url, settings.tracker_db))
         )
     except ForgetFailed as exc:
         print(f"Could not delete conversation {args.sender_id}: {exc}. Nothing was deleted; try again.")

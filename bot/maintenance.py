@@ -18,7 +18,7 @@ from typing import Callable, List, Optional, Tuple
 from bot import conversations
 from bot.directory.db import make_engine
 from bot.impact.store import ImpactStore
-from bot.settings import Settings, load
+from bot.settings import Settings, load, tracker_location
 from bot.staff import store as staff_store
 
 logger = logging.getLogger("bot.maintenance")
@@ -31,7 +31,7 @@ class Job:
 
 
 def purge_conversations(settings: Settings, now: float) -> int:
-    engine = conversations.tracker_engine(settings.tracker_db)
+    engine = conversations.tracker_engine(tracker_location(settings.tracker_url, settings.tracker_db))
     try:
         return conversations.purge_older_than(engine, settings.retention_days, now)
     finally:

@@ -96,7 +96,7 @@ def actions_program(name: str, port: int, host: str, logs: Path) -> Program:
 
 
 def rasa_program(name: str, port: int, origins: Sequence[str], logs: Path, model_args: Sequence[str],
-                 endpoints: str = "endpoints.yml") -> Program:
+                 endpoints: str = "endpoints.yml", env: Optional[Dict[str, str]] = None) -> Program:
     """``rasa run`` through bot.rasa_server, which passes the API token without a command line."""
     return Program(
         name,
@@ -106,6 +106,7 @@ def rasa_program(name: str, port: int, origins: Sequence[str], logs: Path, model
             "--credentials", "credentials.yml", "--cors", *origins,
         ],
         logs / f"{name}.log",
+        env or {},
         start_seconds=10,
         priority=300,
     )
@@ -166,6 +167,8 @@ def child_environment(settings: Settings, env: Optional[Mapping[str, str]], toke
         "SIGNPOST_VAR_DIR": str(settings.var_dir),
         "PYTHONPATH": str(PROJECT_ROOT),
         "RASA_TOKEN": token,  # read by bot.rasa_server: never on a command line, where `ps` shows it
+        # Sanic (Rasa, rasa-sdk) reads bodies up to 100 MB by default; the chat route limits itself to 32 KB.
+        "SANIC_REQUEST_MAX_SIZE": (env or {}).get("SANIC_REQUEST_MAX_SIZE", os.environ.get("SANIC_REQUEST_MAX_SIZE", "1048576")),
     }
 
 
@@ -209,6 +212,7 @@ class Stack(Supervised):
         ]
         if web_port:
             programs.append(web_program(web_port, logs, {
+                "RASA_URL": self.rasa_url,  # "End chat and clear" goes through Rasa (bot/conversations.py)
                 "WEB_HOST": child_env.get("WEB_HOST", "127.0.0.1"),
                 "ALLOWED_ORIGINS": ",".join(origins),
                 "WIDGET_RASA_URL": child_env.get("WIDGET_RASA_URL", f"http://localhost:{rasa_port}"),
@@ -291,10 +295,16 @@ def choose_live_model() -> Optional[Path]:
     return live.path
 
 
+def staff_url(web_url: str) -> str:
+    """STAFF_PORT's own address when set (the console then has its own origin), else under the web server."""
+    web = load_web_settings()
+    return web.staff_url if web.staff_port else f"{web_url}/staff/"
+
+
 def where_to_chat(settings: Settings, web_url: str, rasa_url: str, telegram: bool) -> str:
     return (
         f"  Chat on the demo page:   {web_url}/\n"
-        f"  Staff console:           {web_url}/staff/  (add an account: .venv/bin/python -m bot staff add-user NAME)\n"
+        f"  Staff console:           {staff_url(web_url)}  (add an account: .venv/bin/python -m bot staff add-user NAME)\n"
         f"  Chat in this terminal:   make chat   (or .venv/bin/python -m bot chat)\n"
         f"  Telegram:                {'running' if telegram else 'off (set TELEGRAM_BOT_TOKEN)'}\n"
         f"  REST channel:            POST {rasa_url}/webhooks/rest/webhook\n"

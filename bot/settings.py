@@ -41,8 +41,14 @@ class Settings:
     impact_min_count: int = 5  # impact figures below this are published as "<5"
     impact_retention_days: int = 730  # anonymous impact rows older than this are deleted
     maintenance_interval_minutes: float = 60  # how often the retention purges run while the service is up
+    tracker_url: str = ""  # TRACKER_URL: the conversation store elsewhere (PostgreSQL, replicated profile)
     geocoder_deadline: float = 4.0  # a whole postcode lookup, retries included; then the offline table answers
     extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def tracker_location(tracker_url: str, tracker_db: Path) -> "Path | str":
+    """Rasa's conversation store as our code opens it: TRACKER_URL, else the SQLite file TRACKER_DB."""
+    return tracker_url or tracker_db
 
 
 def load(env: Mapping[str, str] | None = None) -> Settings:
@@ -69,4 +75,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         impact_retention_days=int(env.get("IMPACT_RETENTION_DAYS", "730")),
         maintenance_interval_minutes=max(1.0, float(env.get("MAINTENANCE_INTERVAL_MINUTES", "60"))),
         geocoder_deadline=float(env.get("GEOCODER_DEADLINE", "4")),
+        tracker_url=env.get("TRACKER_URL", ""),
     )

@@ -46,8 +46,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import conversations
-from bot.channels import action_failures
+from bot.channels import action_failures, action_results
 from bot.channels.limits import ChatRateLimits, client_address
+from bot.channels.refusals import NOT_TEXT, TOO_LONG, TOO_MANY, UNREADABLE, refusal_body
 from bot.channels.settings import ChannelSettings, load_channel
 from bot.contact import apology
 from bot.impact.privacy import channel_of
@@ -63,19 +64,12 @@ MAX_BODY_BYTES = 32 * 1024
 DRAIN_BYTES = 1024 * 1024
 MAX_SENDER_CHARS = 128
 
-TOO_LONG = (
-    "That message is very long. Please tell me in a few words what you need help with, "
-    "for example \"I need a laptop\"."
-)
-NOT_TEXT = "Sorry, I can only read typed words. Please type what you need, for example \"I need a laptop\"."
-UNREADABLE = "Sorry, something went wrong with this chat. Please close it, open it again and try again."
-TOO_MANY = "You have sent a lot of messages very quickly. Please wait a minute, then send your message again."
 
 
 def refusal(status: int, error: str, text: str, sender: Optional[str] = None,
             headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
     """A refusal shaped like an answer: chat clients show ``text``; programs read ``error``."""
-    return response.json([{"recipient_id": sender, "text": text, "error": error}], status=status, headers=headers)
+    return response.json(refusal_body(error, text, sender), status=status, headers=headers)
 
 
 async def read_body(request: Request) -> Optional[bytes]:
@@ -135,6 +129,7 @@ class SignpostRestInput(RestInput):
         self.channel = channel or load_channel(self.settings)
         self.limits = ChatRateLimits(self.channel.per_sender, self.channel.per_address)
         action_failures.install(self.settings)
+        action_results.install()
 
     @classmethod
     def name(cls) -> Text:

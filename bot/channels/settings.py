@@ -16,6 +16,7 @@ from bot.conversations import rasa_client_token
 from bot.settings import Settings
 
 OFF = ("", "0", "off", "none")
+DEFAULT_PER_ADDRESS = "120/minute"  # nginx applies the same limit in the replicated profile
 
 
 class ChannelConfigError(ValueError):
@@ -45,6 +46,6 @@ def load_channel(settings: Settings, env: Mapping[str, str] | None = None) -> Ch
     env = os.environ if env is None else env
     return ChannelSettings(
         per_sender=rate("CHAT_RATE_LIMIT_PER_SENDER", env.get("CHAT_RATE_LIMIT_PER_SENDER", "20/minute")),
-        per_address=rate("CHAT_RATE_LIMIT_PER_ADDRESS", env.get("CHAT_RATE_LIMIT_PER_ADDRESS", "120/minute")),
+        per_address=rate("CHAT_RATE_LIMIT_PER_ADDRESS", env.get("CHAT_RATE_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS)),
         rasa_token=rasa_client_token(settings, env),
     )

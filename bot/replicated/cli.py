@@ -17,8 +17,7 @@ def _run_replicated(args: argparse.Namespace) -> int:
     replicas = int(os.environ.get("REPLICAS", "2"))
     try:
         stack = ReplicatedStack(settings, token=rasa_token(settings, os.environ), replicas=replicas,
-                                pull_seconds=int(os.environ.get("MODEL_PULL_SECONDS", "15")),
-                                rate_per_minute=int(os.environ.get("CHAT_RATE_PER_MINUTE", "60")))
+                                pull_seconds=int(os.environ.get("MODEL_PULL_SECONDS", "15")))
     except MissingPackage as exc:
         print(f"Could not start: {exc}", file=sys.stderr)
         return 1

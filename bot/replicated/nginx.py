@@ -14,6 +14,7 @@ from typing import List, Optional
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.channels.refusals import TOO_LONG, TOO_MANY, nginx_string
 from bot.supervision import Program
 
 MISSING = "nginx not found: apt-get install nginx"
@@ -36,7 +37,8 @@ class Routes:
     actions_listen: str  # where Rasa reaches the action servers
     rate_per_minute: int  # chat and forget requests per client address
     burst: int
-    body_limit: str = "16k"
+    body_limit: str = "16k"  # residents' requests (the REST channel's own limit is 32 KB)
+    internal_body_limit: str = "1m"  # Rasa to the action servers: SANIC_REQUEST_MAX_SIZE (bot/runner.py)
     telegram_server: Optional[str] = None
     telegram_path: Optional[str] = None
     workers: int = 1
@@ -47,6 +49,8 @@ def render(routes: Routes, state_dir: str, error_log: str, access_log: str) -> s
                               keep_trailing_newline=True)
     return environment.get_template("nginx.conf.j2").render(
         **asdict(routes), state_dir=state_dir, error_log=error_log, access_log=access_log,
+        too_many_body=nginx_string("too_many_messages", TOO_MANY),
+        too_long_body=nginx_string("too_large", TOO_LONG),
     )
 
 

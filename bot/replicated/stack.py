@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
+from bot.channels.settings import DEFAULT_PER_ADDRESS, rate
 from bot.replicated import nginx, postgres, redis
 from bot.runner import (
     Service,
@@ -86,6 +87,12 @@ def check_packages() -> Path:
     return bindir
 
 
+def per_minute(limit: str) -> int:
+    """CHAT_RATE_LIMIT_PER_ADDRESS (``120/minute``, ``off``) as nginx's requests per minute."""
+    item = rate("CHAT_RATE_LIMIT_PER_ADDRESS", limit)
+    return 1_000_000 if item is None else max(1, round(item.amount * 60 / item.get_expiry()))
+
+
 def load_directory_if_empty(database_url: str, env: Mapping[str, str]) -> None:
     """The sample directory on a fresh database, as `make run` does for SQLite."""
     subprocess.run(
@@ -97,9 +104,11 @@ def load_directory_if_empty(database_url: str, env: Mapping[str, str]) -> None:
 class ReplicatedStack(Supervised):
     def __init__(self, settings: Settings, *, token: str, replicas: int = 2, ports: Optional[Ports] = None,
                  env: Optional[Mapping[str, str]] = None, pull_seconds: int = 15,
-                 rate_per_minute: int = 60, burst: int = 20) -> None:
+                 rate_per_minute: Optional[int] = None, burst: int = 20) -> None:
         env = dict(os.environ if env is None else env)
         bindir = check_packages()
+        if rate_per_minute is None:
+            rate_per_minute = per_minute(env.get("CHAT_RATE_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS))
         self.settings = settings
         self.token = token
         self.ports = ports = ports or Ports.choose(env, replicas)
@@ -135,9 +144,11 @@ class ReplicatedStack(Supervised):
             self.cluster.program(logs / "postgres.log", ["fsync=on"]),
             redis.program(var, ports.redis, logs / "redis.log"),
             web_program(ports.web, logs, {"WEB_HOST": "127.0.0.1", "ALLOWED_ORIGINS": env.get("ALLOWED_ORIGINS", ""),
-                                          "WIDGET_RASA_URL": env.get("WIDGET_RASA_URL", self.web_url)}),
+                                          "WIDGET_RASA_URL": env.get("WIDGET_RASA_URL", self.web_url),
+                                          "RASA_URL": f"http://127.0.0.1:{ports.rasa_internal}"}),
             *[actions_program(f"actions{i + 1}", port, "127.0.0.1", logs) for i, port in enumerate(ports.actions)],
-            *[rasa_program(f"rasa{i + 1}", port, [], logs, [], ENDPOINTS) for i, port in enumerate(ports.rasa)],
+            *[rasa_program(f"rasa{i + 1}", port, [], logs, [], ENDPOINTS, {"SANIC_PROXIES_COUNT": "1"})  # nginx's
+              for i, port in enumerate(ports.rasa)],
             maintenance_program(logs),
             nginx.program(nginx.Routes(
                 public_listen=f"{env.get('PUBLIC_HOST', '127.0.0.1')}:{ports.public}",

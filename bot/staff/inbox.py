@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
+
+from bot.conversations import tracker_engine
 
 FALLBACK = "nlu_fallback"
 POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b|\b[A-Z]{1,2}[0-9]{1,2}[A-Z]?\b(?=\s|$)", re.I)
@@ -85,10 +87,10 @@ def _best_intent(parse: Dict[str, Any]) -> tuple:
     return name, confidence, False
 
 
-def _rows(tracker_db: Path, where: str = "", params: Optional[Dict[str, Any]] = None) -> List[Any]:
-    if not tracker_db.exists():
+def _rows(tracker_db: "Path | str", where: str = "", params: Optional[Dict[str, Any]] = None) -> List[Any]:
+    if isinstance(tracker_db, Path) and not tracker_db.exists():
         return []
-    engine = create_engine(f"sqlite:///{tracker_db}")
+    engine = tracker_engine(tracker_db)
     try:
         if not inspect(engine).has_table("events"):
             return []
@@ -114,7 +116,7 @@ def _message(row: Any) -> Optional[Message]:
     )
 
 
-def not_understood(tracker_db: Path, threshold: float, exclude: set) -> List[Message]:
+def not_understood(tracker_db: "Path | str", threshold: float, exclude: set) -> List[Message]:
     """Newest first."""
     found = []
     for row in _rows(tracker_db, "WHERE type_name = 'user'"):
@@ -126,7 +128,7 @@ def not_understood(tracker_db: Path, threshold: float, exclude: set) -> List[Mes
     return sorted(found, key=lambda m: (m.timestamp, m.event_id), reverse=True)
 
 
-def message(tracker_db: Path, event_id: int) -> Optional[Message]:
+def message(tracker_db: "Path | str", event_id: int) -> Optional[Message]:
     rows = _rows(tracker_db, "WHERE id = :id AND type_name = 'user'", {"id": event_id})
     return _message(rows[0]) if rows else None
 
@@ -155,7 +157,7 @@ def group(messages: List[Message], similarity: float = 0.3) -> List[Group]:
 
 
 def conversation(
-    tracker_db: Path, sender_id: str, around: int, window: int = 6, reveal: bool = False
+    tracker_db: "Path | str", sender_id: str, around: int, window: int = 6, reveal: bool = False
 ) -> List[Dict[str, Any]]:
     """The user and bot turns around one event (masked), for context."""
     turns = []

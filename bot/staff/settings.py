@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Tuple
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, tracker_location
 from bot.settings import load as load_bot_settings
 
 
@@ -23,7 +23,7 @@ class StaffSettings:
     project_dir: Path  # holds config.yml, domain.yml, data/ (edited by Teach)
     models_dir: Path  # where retraining writes models
     db_path: Path  # users, sessions, audit log, inbox decisions, model registry
-    tracker_db: Path
+    tracker_db: "Path | str"  # the SQLite file, or TRACKER_URL
     rasa_url: str
     rasa_token: Optional[str]  # None: read var/rasa_token when first needed
     holdout: Path
@@ -95,7 +95,7 @@ def load(env: Mapping[str, str] | None = None) -> StaffSettings:
         project_dir=project,
         models_dir=Path(env.get("STAFF_MODELS_DIR", project / "models")).resolve(),
         db_path=Path(env.get("STAFF_DB", bot.var_dir / "staff" / "staff.db")).resolve(),
-        tracker_db=bot.tracker_db,
+        tracker_db=tracker_location(bot.tracker_url, bot.tracker_db),
         rasa_url=bot.rasa_url,
         rasa_token=env.get("RASA_TOKEN") or None,
         holdout=Path(env.get("STAFF_HOLDOUT", project / "tests" / "nlu_holdout.yml")).resolve(),

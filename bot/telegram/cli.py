@@ -10,7 +10,7 @@ import sys
 from telegram.ext import Application
 
 from bot.conversations import forget_through_rasa, rasa_client_token, tracker_engine
-from bot.settings import load
+from bot.settings import load, tracker_location
 from bot.telegram.app import build_application, polling_options, webhook_options
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import TelegramConfigError, TelegramSettings, load_telegram, secret_key
@@ -25,7 +25,7 @@ def quiet_logging() -> None:
 
 def create(telegram: TelegramSettings) -> Application:
     settings = load()
-    engine = tracker_engine(settings.tracker_db)
+    engine = tracker_engine(tracker_location(settings.tracker_url, settings.tracker_db))
     token = rasa_client_token(settings)
     return build_application(
         settings,

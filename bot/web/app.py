@@ -15,7 +15,8 @@ from bot.conversations import tracker_engine
 from bot.staff import web as staff_console
 from bot.staff.settings import StaffSettings
 from bot.staff.settings import load as load_staff_settings
-from bot.web import forget, pages
+from bot.staff.store import Store
+from bot.web import forget, model_server, pages
 from bot.web.cors import cors_middleware
 from bot.web.settings import WebSettings
 
@@ -37,6 +38,7 @@ def create_app(settings: WebSettings, staff: StaffSettings | None = None) -> web
     pages.add_routes(app, settings)
     forget.add_routes(app, engine, settings)
     staff = staff or load_staff_settings()
+    model_server.add_routes(app, staff, lambda: Store(staff.db_location))  # for Rasa replicas (MODEL_DELIVERY=pull)
     if settings.staff_port is None:
         staff_console.add_routes(app, staff)
     else:

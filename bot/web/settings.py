@@ -13,6 +13,7 @@ from typing import Mapping, Optional, Tuple
 
 from bot.conversations import rasa_client_token
 from bot.settings import load as load_bot_settings
+from bot.settings import tracker_location
 
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 
@@ -25,7 +26,7 @@ class WebSettings:
     port: int
     allowed_origins: Tuple[str, ...]
     widget_rasa_url: str  # Rasa as the resident's browser reaches it
-    tracker_db: Path
+    tracker_db: "Path | str"  # the SQLite file, or TRACKER_URL
     rasa_url: str = "http://localhost:5005"  # Rasa as this server reaches it (forget goes through Rasa)
     rasa_token: str = field(default="", repr=False)
     # STAFF_PORT: serve the staff console there only, so public pages never share its origin.
@@ -64,7 +65,7 @@ def load(env: Mapping[str, str] | None = None) -> WebSettings:
         port=int(env.get("WEB_PORT", "8080")),
         allowed_origins=parse_origins(env.get("ALLOWED_ORIGINS", DEFAULT_ORIGINS)),
         widget_rasa_url=env.get("WIDGET_RASA_URL", "http://localhost:5005").rstrip("/"),
-        tracker_db=bot.tracker_db,
+        tracker_db=tracker_location(bot.tracker_url, bot.tracker_db),
         rasa_url=bot.rasa_url,
         rasa_token=rasa_client_token(bot, env),
         staff_host=env.get("STAFF_HOST", host),
