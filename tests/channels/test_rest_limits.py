@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from bot.channels.rest import NOT_TEXT, TOO_LONG, TOO_MANY
+from bot.channels.refusals import NOT_TEXT, TOO_LONG, TOO_MANY
 from bot.runner import Stack
 from tests.channels.conftest import PER_ADDRESS, PER_SENDER, new_sender, post, say, stored_events
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from telegram.ext import AIORateLimiter
 
-from bot.channels.rest import TOO_MANY
+from bot.channels.refusals import TOO_MANY
 from bot.runner import free_port
 from bot.settings import load
 from bot.telegram.app import BUSY, BUSY_SHORT, MAX_WAITING_PER_CHAT
