@@ -19,7 +19,7 @@ SPACY_MODEL := var/spacy/en_signpost/meta.json
 MINILM := var/minilm/all-MiniLM-L6-v2/model.safetensors
 MODEL_STAMP := models/.trained
 
-.PHONY: install train first-model run chat shell test lint validate test-stories pytest node-deps bench-nlu bench-thresholds bench-public bench-directory bench-telegram lock system-deps clean
+.PHONY: install train first-model run run-replicated system-deps-replicated test-scale bench-load bench-turn deploy-files chat shell test lint validate test-stories pytest node-deps bench-nlu bench-thresholds bench-public bench-directory bench-telegram lock system-deps clean
 
 install: $(VENV)/.installed
 
@@ -54,6 +54,10 @@ run: install first-model
 	$(PY) -m bot directory load --if-empty data/directory/hubs.csv data/directory/courses.csv
 	$(PY) -m bot run
 
+# PostgreSQL, Redis, REPLICAS Rasa servers, two action servers and nginx on this machine (bot/replicated/).
+run-replicated: install first-model system-deps-replicated
+	$(PY) -m bot run-replicated
+
 chat: install
 	$(PY) -m bot chat
 
@@ -73,7 +77,7 @@ bot/web/node_modules/.installed: bot/web/package.json bot/web/package-lock.json
 	npm ci --prefix bot/web --no-audit --no-fund
 	touch $@
 
-pytest: install train system-deps node-deps
+pytest: install train system-deps system-deps-replicated node-deps
 	$(PY) -m pytest -q tests
 
 lint: install
@@ -83,6 +87,17 @@ test: install lint validate train test-stories pytest
 
 system-deps:
 	@bash scripts/system-deps.sh
+
+system-deps-replicated:
+	@bash scripts/system-deps.sh replicated
+
+# The replicated profile under 200 concurrent conversations and a killed replica (make test runs 20).
+test-scale: install train system-deps-replicated
+	SCALE_CONVERSATIONS=200 $(PY) -m pytest -q tests/scale
+
+# deploy/nginx.conf from the same template as the replicated profile's (tests/test_deploy_files.py checks it).
+deploy-files: install
+	$(PY) -c "from bot.replicated.nginx import DEPLOY_CONFIG, container_config; DEPLOY_CONFIG.write_text(container_config())"
 
 bench-nlu: install $(SPACY_MODEL) $(MINILM)
 	$(PY) bench/nlu.py
@@ -100,6 +115,14 @@ bench-directory: install
 
 bench-telegram: install train
 	$(PY) bench/telegram.py
+
+# Messages per second and latency: Rasa's starter bot, the embedded and the replicated profile (~10 min).
+bench-load: install train system-deps-replicated
+	$(PY) bench/load.py
+
+# Where one turn's time goes: each NLU component and policy, the action call, the tracker store.
+bench-turn: install train
+	$(PY) bench/turn_profile.py
 
 # Re-pin every transitive dependency after changing requirements*.txt.
 lock:
