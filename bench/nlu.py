@@ -35,8 +35,8 @@ Variants:
   signpost-no-spelling  config.yml without the spelling corrector
   signpost-no-spacy  config.yml with Rasa's WhitespaceTokenizer instead of spaCy
 
-A prediction of nlu_fallback counts as correct only for out_of_scope
-examples (the intent contract allows it there); everywhere else it is wrong.
+Scores follow bot/nlu/scoring.py: a prediction of nlu_fallback counts as
+correct only for out_of_scope examples (the intent contract allows it there).
 """
 
 from __future__ import annotations
@@ -67,23 +67,19 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter  # no
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 from rasa.utils.log_utils import configure_structlog  # noqa: E402
-from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
-from bot.needs import NEEDS  # noqa: E402
+from bot.needs import SIGNPOSTING_INTENTS  # noqa: E402
+from bot.nlu.scoring import Scores, score  # noqa: E402
 from bot.staff.models import FINETUNE_EPOCHS  # noqa: E402
 from tests.nlu_perturb import PERTURBATIONS, mixed, perturb_all  # noqa: E402
 
 DATA = ROOT / "data" / "nlu"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
-FALLBACK = "nlu_fallback"
 SENTENCE_FEATURIZER = "bot.nlu.sentence_featurizer.SentenceEmbeddingFeaturizer"
 GATE = "bot.nlu.in_domain_gate.InDomainGate"
 LINEAR = "bot.nlu.linear_classifier.LinearIntentClassifier"
 SPELLING = "bot.nlu.spelling.SpellingCorrector"
-# Intents whose answer sends the resident somewhere: the 16 needs, plus
-# opening times and access needs (both answer with a hub).
-SIGNPOSTING = frozenset(NEEDS) | {"opening_times", "access_needs"}
 
 
 def project_config() -> dict:
@@ -142,26 +138,6 @@ def variants() -> Dict[str, dict]:
         "signpost-no-spelling": no_spelling,
         "signpost-no-spacy": no_spacy,
     }
-
-
-@dataclass
-class Scores:
-    accuracy: float
-    macro_f1: float
-    per_intent: Dict[str, float]
-
-
-def score(gold: List[str], predicted: List[str]) -> Scores:
-    predicted = [
-        g if (p == FALLBACK and g == "out_of_scope") else p for g, p in zip(gold, predicted, strict=True)
-    ]
-    labels = sorted(set(gold))
-    per = f1_score(gold, predicted, labels=labels, average=None, zero_division=0)
-    return Scores(
-        accuracy_score(gold, predicted),
-        f1_score(gold, predicted, labels=labels, average="macro", zero_division=0),
-        dict(zip(labels, per, strict=True)),
-    )
 
 
 def train(config: dict, data: Path, out: Path, finetune: Optional[str] = None) -> Tuple[str, float]:
@@ -300,12 +276,12 @@ class Result:
 
 
 def false_signpost_rate(predicted: List[str]) -> float:
-    return sum(p in SIGNPOSTING for p in predicted) / len(predicted)
+    return sum(p in SIGNPOSTING_INTENTS for p in predicted) / len(predicted)
 
 
 def show_false_signposts(name: str, texts: List[str], predicted: List[str]) -> None:
     """What the out-of-domain questions that got a signposting intent were (to read, never to train on)."""
-    hits = [(p, t) for t, p in zip(texts, predicted, strict=True) if p in SIGNPOSTING]
+    hits = [(p, t) for t, p in zip(texts, predicted, strict=True) if p in SIGNPOSTING_INTENTS]
     print(f"\n{name}: {len(hits)} false signposts of {len(texts)}")
     for intent, text in sorted(hits):
         print(f"  {intent:20} {text}")

@@ -33,21 +33,20 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from nlu import (  # noqa: E402
     DATA,
-    FALLBACK,
     GATE,
-    SIGNPOSTING,
     false_signpost_rate,
     fold_models,
     parse,
     project_config,
     quiet_rasa,
-    score,
     train,
 )
 from public_data import clinc150_out_of_domain  # noqa: E402
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 
+from bot.needs import SIGNPOSTING_INTENTS  # noqa: E402
 from bot.nlu.in_domain_gate import SIMILARITY  # noqa: E402
+from bot.nlu.scoring import FALLBACK, score  # noqa: E402
 
 FALLBACK_THRESHOLDS = [round(0.05 * i, 2) for i in range(2, 13)]
 GATE_THRESHOLDS = [0.30, 0.35, 0.40, 0.45, 0.50]
@@ -82,7 +81,7 @@ def apply(predictions: List[Parsed], fallback: float, gate: float, ambiguity: fl
     for intent, confidence, second, similarity in predictions:
         if confidence < fallback or confidence - second < ambiguity:
             intent = FALLBACK
-        elif intent in SIGNPOSTING and similarity < gate:
+        elif intent in SIGNPOSTING_INTENTS and similarity < gate:
             intent = FALLBACK
         out.append(intent)
     return out

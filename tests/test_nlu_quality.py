@@ -19,9 +19,9 @@ from typing import List
 
 import pytest
 import requests
-from sklearn.metrics import f1_score
 
 from bot.needs import SIGNPOSTING_INTENTS
+from bot.nlu.scoring import macro_f1
 from bot.settings import PROJECT_ROOT
 from tests.nlu_perturb import PERTURBATIONS, perturb_all
 
@@ -59,12 +59,6 @@ def parse_all(stack, texts: List[str]) -> List[str]:
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         return list(pool.map(parse, texts))
-
-
-def macro_f1(gold: List[str], predicted: List[str]) -> float:
-    # nlu_fallback is right for out_of_scope (the contract allows it), wrong elsewhere.
-    predicted = [g if p == "nlu_fallback" and g == "out_of_scope" else p for g, p in zip(gold, predicted, strict=True)]
-    return f1_score(gold, predicted, labels=sorted(set(gold)), average="macro", zero_division=0)
 
 
 @pytest.fixture(scope="module")

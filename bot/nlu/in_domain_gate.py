@@ -23,6 +23,7 @@ import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as FALLBACK
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -36,7 +37,6 @@ from bot.needs import SIGNPOSTING_INTENTS
 from bot.nlu.sentence_featurizer import EMBEDDING
 from bot.nlu.stored_component import StoredComponent
 
-FALLBACK = "nlu_fallback"
 FILE = "signposting_examples.npy"
 SIMILARITY = "in_domain_similarity"
 

@@ -3,9 +3,9 @@
     python -m bot.staff.evaluate --holdout tests/nlu_holdout.yml --out scores.json \
         --png-dir var/staff/evaluations --model 3=/abs/model.tar.gz [--model ...]
 
-Same rule as bench/nlu.py: nlu_fallback counts as right only for out_of_scope
-examples. Writes ``{model_id: {macro_f1, accuracy, per_intent, labels, matrix}}``
-and ``confusion-<id>.png`` per model.
+Scored by :mod:`bot.nlu.scoring`, the rule bench/nlu.py and the tests use too.
+Writes ``{model_id: {macro_f1, accuracy, per_intent, labels, columns, matrix,
+examples}}`` and ``confusion-<id>.png`` per model.
 """
 
 from __future__ import annotations
@@ -18,26 +18,7 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
-FALLBACK = "nlu_fallback"
-
-
-def score(gold: Sequence[str], predicted: Sequence[str]) -> Dict[str, Any]:
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
-
-    predicted = [g if (p == FALLBACK and g == "out_of_scope") else p for g, p in zip(gold, predicted, strict=True)]
-    labels = sorted(set(gold))
-    per = f1_score(gold, predicted, labels=labels, average=None, zero_division=0)
-    columns = labels + sorted(set(predicted) - set(labels))
-    matrix = confusion_matrix(gold, predicted, labels=columns)[: len(labels)]
-    return {
-        "macro_f1": float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)),
-        "accuracy": float(accuracy_score(gold, predicted)),
-        "per_intent": {label: float(f) for label, f in zip(labels, per, strict=True)},
-        "labels": labels,
-        "columns": columns,
-        "matrix": matrix.tolist(),
-        "examples": len(gold),
-    }
+from bot.nlu.scoring import score
 
 
 def draw(scores: Dict[str, Any], path: Path, title: str) -> None:
@@ -96,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = {}
     for item in args.model:
         model_id, path = item.split("=", 1)
-        results[model_id] = score(gold, predict(path, texts))
+        results[model_id] = score(gold, predict(path, texts)).as_dict()
         draw(results[model_id], Path(args.png_dir) / f"confusion-{model_id}.png", f"Model {model_id}: held-out confusion")
     Path(args.out).write_text(json.dumps(results))
     return 0

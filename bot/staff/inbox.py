@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as FALLBACK
 from sqlalchemy import inspect, text
 
 from bot.conversations import tracker_engine
+from bot.geo.postcodes import find_postcode_lookalikes, find_postcodes
 
-FALLBACK = "nlu_fallback"
-POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b|\b[A-Z]{1,2}[0-9]{1,2}[A-Z]?\b(?=\s|$)", re.I)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE = re.compile(r"(?:\+44\s?|\b0)\d(?:[\s-]?\d){8,9}\b")
 NAME_ENTITIES = ("person", "name", "PERSON")
@@ -67,7 +67,22 @@ def mask(text_: str, entities: Sequence[Dict[str, Any]] = ()) -> str:
     result = "".join(masked)
     result = EMAIL.sub("[email]", result)
     result = PHONE.sub("[phone]", result)
-    return POSTCODE.sub(lambda m: "[postcode]" if any(ch.isdigit() for ch in m.group()) else m.group(), result)
+    return mask_postcodes(result)
+
+
+def mask_postcodes(text_: str) -> str:
+    """Postcodes and outward codes as bot/geo/postcodes.py finds them, and strings shaped like a full
+    postcode that are not one (a typo of a real one is still personal), become [postcode]."""
+    found = find_postcodes(text_) + find_postcode_lookalikes(text_)
+    spans = sorted(((start, end) for start, end, _ in found), key=lambda span: (span[0], -span[1]))
+    masked, last = [], 0
+    for start, end in spans:
+        if start < last:  # "NR2" inside the look-alike "NR2 4CI": the longer span is already masked
+            continue
+        masked += [text_[last:start], "[postcode]"]
+        last = end
+    masked.append(text_[last:])
+    return "".join(masked)
 
 
 def printable(text_: str) -> str:
