@@ -20,10 +20,8 @@ events are deleted directly.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
-from typing import Mapping
 
 import requests
 from sqlalchemy import create_engine, inspect, text
@@ -47,11 +45,10 @@ def tracker_engine(location: "Path | str") -> Engine:
     return create_engine(f"sqlite:///{location}")
 
 
-def rasa_client_token(settings: Settings, env: Mapping[str, str] | None = None) -> str:
+def rasa_client_token(settings: Settings) -> str:
     """RASA_TOKEN, else the token ``make run`` generated into var/ (never created here)."""
-    env = os.environ if env is None else env
-    if env.get("RASA_TOKEN"):
-        return env["RASA_TOKEN"]
+    if settings.rasa_token:
+        return settings.rasa_token
     path = settings.var_dir / "rasa_token"
     return path.read_text().strip() if path.exists() else ""
 

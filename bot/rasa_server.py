@@ -8,12 +8,13 @@ never on the real command line. Usage: ``python -m bot.rasa_server run ...``.
 
 from __future__ import annotations
 
-import os
 import sys
+
+from bot.settings import load
 
 
 def main() -> None:
-    token = os.environ.get("RASA_TOKEN", "")
+    token = load().rasa_token
     if not token:
         sys.exit("RASA_TOKEN is not set: python -m bot run sets it (see the README)")
     sys.argv = ["rasa", *sys.argv[1:], "--auth-token", token]

@@ -11,7 +11,6 @@ tests start the same :class:`Stack` on free ports.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import socket
 import sys
@@ -22,8 +21,9 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence
 
 import requests
 
+from bot.child_env import child_env
 from bot.private_files import generated_secret
-from bot.settings import PROJECT_ROOT, Settings, load
+from bot.settings import DEFAULT_ACTION_PORT, DEFAULT_RASA_PORT, PROJECT_ROOT, Settings, load
 from bot.staff import live_model
 from bot.staff.settings import load as load_staff_settings
 from bot.staff.store import Store
@@ -37,11 +37,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rasa_token(settings: Settings, env: Mapping[str, str]) -> str:
-    """RASA_TOKEN, or one generated once and kept in var/ (never in the repo)."""
-    if env.get("RASA_TOKEN"):
-        return env["RASA_TOKEN"]
-    return generated_secret(settings.var_dir / "rasa_token")
+def rasa_token(settings: Settings, env: Optional[Mapping[str, str]] = None) -> str:
+    """RASA_TOKEN (from ``env`` when given, else the settings), or one generated once into var/ (never in the repo)."""
+    given = settings.rasa_token if env is None else env.get("RASA_TOKEN", "")
+    return given or generated_secret(settings.var_dir / "rasa_token")
 
 
 @dataclass
@@ -158,17 +157,16 @@ class Supervised:
 
 def child_environment(settings: Settings, env: Optional[Mapping[str, str]], token: str) -> Dict[str, str]:
     """What every child process sees (secrets included: environments are not shown by `ps`)."""
+    inherited = child_env(PROJECT_ROOT, env)
     return {
-        **os.environ,
-        **(env or {}),
+        **inherited,
         "TRACKER_DB": str(settings.tracker_db),
         "DIRECTORY_URL": settings.directory_url,
         "GEOCODER": settings.geocoder,
         "SIGNPOST_VAR_DIR": str(settings.var_dir),
-        "PYTHONPATH": str(PROJECT_ROOT),
         "RASA_TOKEN": token,  # read by bot.rasa_server: never on a command line, where `ps` shows it
         # Sanic (Rasa, rasa-sdk) reads bodies up to 100 MB by default; the chat route limits itself to 32 KB.
-        "SANIC_REQUEST_MAX_SIZE": (env or {}).get("SANIC_REQUEST_MAX_SIZE", os.environ.get("SANIC_REQUEST_MAX_SIZE", "1048576")),
+        "SANIC_REQUEST_MAX_SIZE": inherited.get("SANIC_REQUEST_MAX_SIZE", "1048576"),
     }
 
 
@@ -185,8 +183,8 @@ class Stack(Supervised):
         self,
         settings: Settings,
         *,
-        rasa_port: int = 5005,
-        action_port: int = 5055,
+        rasa_port: int = DEFAULT_RASA_PORT,
+        action_port: int = DEFAULT_ACTION_PORT,
         model: Path = PROJECT_ROOT / "models",
         token: str,
         env: Optional[Mapping[str, str]] = None,
@@ -319,14 +317,15 @@ def _run(args: argparse.Namespace) -> int:
     model = choose_live_model()
     if model is None:
         return 1
+    web = load_web_settings()
     stack = Stack(
         settings,
-        rasa_port=int(os.environ.get("RASA_PORT", "5005")),
-        action_port=int(os.environ.get("ACTION_PORT", "5055")),
+        rasa_port=settings.rasa_port,
+        action_port=settings.action_port,
         model=model,
-        token=rasa_token(settings, os.environ),
-        cors=load_web_settings().allowed_origins,
-        web_port=int(os.environ.get("WEB_PORT", "8080")),
+        token=rasa_token(settings),
+        cors=web.allowed_origins,
+        web_port=web.port,
         maintenance=True,
     )
     print(f"Starting the action server and the Rasa server with model {model.name} (this takes about 30 seconds)...")

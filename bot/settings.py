@@ -1,8 +1,21 @@
 """Configuration from environment variables, with safe local defaults.
 
-Every variable is documented in the README's configuration table. Read the
-settings once at start-up with :func:`load` and pass the result down: nothing
-else in the package reads the environment.
+Every variable is documented in the README's configuration table. Each
+process reads its settings once at start-up and passes the result down. This
+module reads the variables every process shares; an area with settings of its
+own reads them in its own settings module, and nowhere else:
+
+- ``bot.channels.settings``: the REST channel's rate limits (``CHAT_RATE_LIMIT_*``);
+- ``bot.web.settings``: the web server (``WEB_*``, ``ALLOWED_ORIGINS``,
+  ``WIDGET_RASA_URL``, ``STAFF_PORT``, ``STAFF_HOST``);
+- ``bot.telegram.settings``: the Telegram bridge (``TELEGRAM_*``,
+  ``SIGNPOST_SECRET_KEY``);
+- ``bot.staff.settings``: the staff console (``STAFF_*``, ``MODEL_DELIVERY``);
+- ``bot.replicated``: the replicated profile's own (``REPLICAS``,
+  ``MODEL_PULL_SECONDS``, its ports and generated passwords).
+
+Child processes get the environment passed on whole (``bot.child_env``), and
+read it through these same modules.
 """
 
 from __future__ import annotations
@@ -13,6 +26,9 @@ from pathlib import Path
 from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RASA_PORT = 5005
+DEFAULT_ACTION_PORT = 5055
+DEFAULT_RASA_URL = f"http://localhost:{DEFAULT_RASA_PORT}"
 
 
 def _var_dir(env: Mapping[str, str]) -> Path:
@@ -43,7 +59,9 @@ class Settings:
     maintenance_interval_minutes: float = 60  # how often the retention purges run while the service is up
     tracker_url: str = ""  # TRACKER_URL: the conversation store elsewhere (PostgreSQL, replicated profile)
     geocoder_deadline: float = 4.0  # a whole postcode lookup, retries included; then the offline table answers
-    extra: Mapping[str, str] = field(default_factory=dict)
+    rasa_port: int = DEFAULT_RASA_PORT  # RASA_PORT: where `python -m bot run` starts the Rasa server
+    action_port: int = DEFAULT_ACTION_PORT  # ACTION_PORT: ... and the action server
+    rasa_token: str = field(default="", repr=False)  # RASA_TOKEN; "" = the one generated into var/rasa_token
 
 
 def tracker_location(tracker_url: str, tracker_db: Path) -> "Path | str":
@@ -55,6 +73,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     """Build :class:`Settings` from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
     var_dir = _var_dir(env)
+    rasa_port = int(env.get("RASA_PORT", DEFAULT_RASA_PORT))
+    action_port = int(env.get("ACTION_PORT", DEFAULT_ACTION_PORT))
     return Settings(
         var_dir=var_dir,
         directory_url=env.get("DIRECTORY_URL", f"sqlite:///{var_dir / 'directory.db'}"),
@@ -67,8 +87,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         contact_phone=env.get("CONTACT_PHONE", "0344 980 3333"),
         contact_hours=env.get("CONTACT_HOURS", "Monday to Friday, 9am to 5pm"),
         max_distance_miles=float(env.get("MAX_DISTANCE_MILES", "5")),
-        rasa_url=env.get("RASA_URL", "http://localhost:5005").rstrip("/"),
-        action_server_url=env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
+        rasa_url=env.get("RASA_URL", f"http://localhost:{rasa_port}").rstrip("/"),
+        action_server_url=env.get("ACTION_SERVER_URL", f"http://localhost:{action_port}/webhook"),
         tracker_db=Path(env.get("TRACKER_DB", var_dir / "tracker.db")),
         retention_days=int(env.get("CONVERSATION_RETENTION_DAYS", "30")),
         impact_min_count=max(1, int(env.get("IMPACT_MIN_COUNT", "5"))),
@@ -76,4 +96,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         maintenance_interval_minutes=max(1.0, float(env.get("MAINTENANCE_INTERVAL_MINUTES", "60"))),
         geocoder_deadline=float(env.get("GEOCODER_DEADLINE", "4")),
         tracker_url=env.get("TRACKER_URL", ""),
+        rasa_port=rasa_port,
+        action_port=action_port,
+        rasa_token=env.get("RASA_TOKEN", ""),
     )

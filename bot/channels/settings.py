@@ -47,5 +47,5 @@ def load_channel(settings: Settings, env: Mapping[str, str] | None = None) -> Ch
     return ChannelSettings(
         per_sender=rate("CHAT_RATE_LIMIT_PER_SENDER", env.get("CHAT_RATE_LIMIT_PER_SENDER", "20/minute")),
         per_address=rate("CHAT_RATE_LIMIT_PER_ADDRESS", env.get("CHAT_RATE_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS)),
-        rasa_token=rasa_client_token(settings, env),
+        rasa_token=rasa_client_token(settings),
     )

@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
@@ -65,7 +64,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--png-dir", required=True)
     parser.add_argument("--model", action="append", required=True, help="ID=PATH")
     args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.disable(logging.WARNING)
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.utils.log_utils import configure_structlog

@@ -15,6 +15,9 @@ from typing import Mapping, Optional, Tuple
 from bot.settings import PROJECT_ROOT, tracker_location
 from bot.settings import load as load_bot_settings
 
+# Above the FallbackClassifier's 0.30: staff also see answers the assistant was unsure of.
+DEFAULT_INBOX_THRESHOLD = 0.45
+
 
 @dataclass(frozen=True)
 class StaffSettings:
@@ -27,7 +30,7 @@ class StaffSettings:
     rasa_url: str
     rasa_token: Optional[str]  # None: read var/rasa_token when first needed
     holdout: Path
-    inbox_threshold: float = 0.45  # above the FallbackClassifier (0.30): staff also see shaky answers
+    inbox_threshold: float = DEFAULT_INBOX_THRESHOLD  # STAFF_INBOX_THRESHOLD
     session_hours: float = 12.0  # STAFF_SESSION_HOURS: a session ends this long after sign-in, however busy
     session_idle_hours: float = 8.0  # ... or after this long without a request
     max_login_failures: int = 5  # per account and address within lockout_minutes (bot.staff.auth)
@@ -97,9 +100,9 @@ def load(env: Mapping[str, str] | None = None) -> StaffSettings:
         db_path=Path(env.get("STAFF_DB", bot.var_dir / "staff" / "staff.db")).resolve(),
         tracker_db=tracker_location(bot.tracker_url, bot.tracker_db),
         rasa_url=bot.rasa_url,
-        rasa_token=env.get("RASA_TOKEN") or None,
+        rasa_token=bot.rasa_token or None,
         holdout=Path(env.get("STAFF_HOLDOUT", project / "tests" / "nlu_holdout.yml")).resolve(),
-        inbox_threshold=float(env.get("STAFF_INBOX_THRESHOLD", "0.45")),
+        inbox_threshold=float(env.get("STAFF_INBOX_THRESHOLD", DEFAULT_INBOX_THRESHOLD)),
         session_hours=_positive(env, "STAFF_SESSION_HOURS", "12"),
         trusted_proxies=trusted_proxies(env.get("STAFF_TRUSTED_PROXIES", "")),
         retention_days=bot.retention_days,

@@ -1,7 +1,9 @@
 """Settings of the web process, read from the environment once at start-up.
 
-Kept apart from :mod:`bot.settings` so the web server can grow (the staff
-console, its own port) without touching the settings the bot processes share.
+Only the web server uses them (where it listens, who may embed the widget,
+where the staff console is served), so they live here rather than in
+:mod:`bot.settings`, whose settings every process shares and which this
+module builds on.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from pathlib import Path
 from typing import Mapping, Optional, Tuple
 
 from bot.conversations import rasa_client_token
+from bot.settings import DEFAULT_RASA_URL, tracker_location
 from bot.settings import load as load_bot_settings
-from bot.settings import tracker_location
 
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 
@@ -27,7 +29,7 @@ class WebSettings:
     allowed_origins: Tuple[str, ...]
     widget_rasa_url: str  # Rasa as the resident's browser reaches it
     tracker_db: "Path | str"  # the SQLite file, or TRACKER_URL
-    rasa_url: str = "http://localhost:5005"  # Rasa as this server reaches it (forget goes through Rasa)
+    rasa_url: str = DEFAULT_RASA_URL  # Rasa as this server reaches it (forget goes through Rasa)
     rasa_token: str = field(default="", repr=False)
     # STAFF_PORT: serve the staff console there only, so public pages never share its origin.
     staff_host: str = "127.0.0.1"
@@ -64,10 +66,10 @@ def load(env: Mapping[str, str] | None = None) -> WebSettings:
         host=host,
         port=int(env.get("WEB_PORT", "8080")),
         allowed_origins=parse_origins(env.get("ALLOWED_ORIGINS", DEFAULT_ORIGINS)),
-        widget_rasa_url=env.get("WIDGET_RASA_URL", "http://localhost:5005").rstrip("/"),
+        widget_rasa_url=env.get("WIDGET_RASA_URL", f"http://localhost:{bot.rasa_port}").rstrip("/"),
         tracker_db=tracker_location(bot.tracker_url, bot.tracker_db),
         rasa_url=bot.rasa_url,
-        rasa_token=rasa_client_token(bot, env),
+        rasa_token=rasa_client_token(bot),
         staff_host=env.get("STAFF_HOST", host),
         staff_port=int(staff_port) if staff_port else None,
     )
