@@ -48,10 +48,10 @@ from sanic.response import HTTPResponse
 from bot import conversations
 from bot.channels import action_failures, action_results
 from bot.channels.limits import ChatRateLimits, client_address
+from bot.channels.names import channel_of
 from bot.channels.refusals import NOT_TEXT, TOO_LONG, TOO_MANY, UNREADABLE, refusal_body
 from bot.channels.settings import ChannelSettings, load_channel
 from bot.contact import apology
-from bot.impact.privacy import channel_of
 from bot.settings import Settings, load
 
 logger = logging.getLogger(__name__)

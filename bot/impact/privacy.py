@@ -2,27 +2,22 @@
 
 Every value that reaches the impact tables passes through these functions, so
 a client cannot smuggle a postcode, a name or a message into the statistics by
-sending an unexpected channel or need.
+sending an unexpected channel or need. The channel names are the channels'
+own (:mod:`bot.channels.names`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Optional
 
+from bot.channels.names import channel_of  # noqa: F401 - part of this module's list of guards
 from bot.geo.postcodes import normalise_postcode
 from bot.needs import NEEDS
 
-CHANNELS = ("web", "telegram")
 OTHER = "other"
 UNKNOWN_OUTCODE = "unknown"
 PERSON = "talk_to_human"  # the need recorded when a resident asks for a person
 KNOWN_NEEDS = frozenset(NEEDS) | {PERSON}
-
-
-def channel_of(metadata: Optional[Mapping[str, Any]]) -> str:
-    """``metadata["channel"]`` if it is one we know, else "other" (the terminal chat, unknown clients)."""
-    value = (metadata or {}).get("channel") if isinstance(metadata, Mapping) else None
-    return value if isinstance(value, str) and value in CHANNELS else OTHER
 
 
 def outward_code(value: Optional[str]) -> str:
