@@ -6,11 +6,13 @@
    phone number instead of silence.
 2. Very long messages (pasted documents, 10,000 characters of anything) get
    a clear request for a short message instead of going to the model, and a
-   body over ``MAX_BODY_BYTES`` gets the same request with HTTP 413 before
-   it is read (Sanic would otherwise take up to 100 MB).
+   body over ``MAX_BODY_BYTES`` gets the same request with HTTP 413: read
+   and dropped up to ``DRAIN_BYTES`` (so the client can read the answer),
+   refused from its Content-Length beyond that (Sanic would otherwise take
+   up to 100 MB).
 3. Message metadata is cut down to one whitelisted value, ``channel`` ("web"
-   from the widget, "telegram" from the bridge, anything else "other"), so
-   impact figures can tell the channels apart (docs/impact.md).
+   from the widget, "telegram" from the bridge, anything else "other":
+   names.py), so impact figures can tell the channels apart (docs/impact.md).
 4. Bad requests get a plain answer, never silence: no ``sender`` is a 400
    (it would join one shared "default" conversation), a ``message`` that is
    not text a polite 400, too many messages from one conversation or one
@@ -22,6 +24,8 @@
 6. ``POST /webhooks/rest/forget`` (Rasa's API token required) deletes a
    conversation under Rasa's conversation lock, so a message still being
    answered cannot write it back (bot/conversations.py).
+7. The action server's answers are checked against Rasa's schema with one
+   validator built once, not a new one per action (action_results.py).
 
 It keeps the name ``rest``, so clients still post to /webhooks/rest/webhook.
 Rasa's ``?stream=true`` responses are not offered.
@@ -63,7 +67,6 @@ MAX_BODY_BYTES = 32 * 1024
 # a bigger one is refused from its Content-Length and the connection closed.
 DRAIN_BYTES = 1024 * 1024
 MAX_SENDER_CHARS = 128
-
 
 
 def refusal(status: int, error: str, text: str, sender: Optional[str] = None,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -58,12 +57,6 @@ KEYWORDS: dict[str, str] = {
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _OSM_DAYS = dict(zip(_DAYS, ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"), strict=True))
-
-
-@dataclass
-class _Hub:
-    record: HubRecord
-    schedule: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def map_services(terms: Iterable[str]) -> list[str]:
@@ -310,7 +303,7 @@ def parse_oruk_services(services: list[dict[str, Any]], geocoder: PostcodeGeocod
     Raises :class:`DirectoryLoadError` naming every misshapen nested field, so
     a broken feed changes nothing instead of crashing half-way.
     """
-    hubs: dict[str, _Hub] = {}
+    hubs: dict[str, HubRecord] = {}
     organizations: dict[str, OrganizationRecord] = {}
     kept: list[ServiceRecord] = []
     warnings: list[str] = []
@@ -333,10 +326,10 @@ def parse_oruk_services(services: list[dict[str, Any]], geocoder: PostcodeGeocod
             kept.append(record)
     if problems:
         raise DirectoryLoadError(problems)
-    return [h.record for h in hubs.values()], list(organizations.values()), kept, warnings
+    return list(hubs.values()), list(organizations.values()), kept, warnings
 
 
-def _parse_service(service: dict[str, Any], sid: str, name: str, label: str, hubs: dict[str, _Hub],
+def _parse_service(service: dict[str, Any], sid: str, name: str, label: str, hubs: dict[str, HubRecord],
                    organizations: dict[str, OrganizationRecord], warnings: list[str],
                    geocoder: PostcodeGeocoder | None) -> ServiceRecord | None:
     """One active service: its hubs go into ``hubs``; None when it is skipped (with a warning)."""
@@ -357,15 +350,15 @@ def _parse_service(service: dict[str, Any], sid: str, name: str, label: str, hub
         if hub is None:
             continue
         for code in codes:
-            if code not in hub.record.services:
-                hub.record.services.append(code)
+            if code not in hub.services:
+                hub.services.append(code)
         schedules = (_objects(link, ("regular_schedules", "schedules"), where)
                      or _objects(location, ("schedules",), f"{where}location.") or service_schedules)
         expr, schedule_warnings = schedules_to_opening_hours(schedules)
         warnings += [f"{label}: {w}" for w in schedule_warnings]
-        if expr and not hub.record.opening_hours:
-            hub.record.opening_hours = expr
-        location_ids.append(hub.record.id)
+        if expr and not hub.opening_hours:
+            hub.opening_hours = expr
+        location_ids.append(hub.id)
     if not location_ids:
         warnings.append(f"{label}: no location with a place to visit; skipped")
         return None
@@ -377,7 +370,7 @@ def _url(value: Any) -> str | None:
     return text if text.startswith(("http://", "https://")) else None
 
 
-def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | None, hubs: dict[str, _Hub], warnings: list[str], label: str, geocoder: PostcodeGeocoder | None, where: str) -> _Hub | None:
+def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | None, hubs: dict[str, HubRecord], warnings: list[str], label: str, geocoder: PostcodeGeocoder | None, where: str) -> HubRecord | None:
     loc_id = str(location.get("id") or "")
     if not loc_id:
         warnings.append(f"{label}: a location has no id; skipped")
@@ -418,8 +411,8 @@ def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | No
         languages=list(dict.fromkeys(_languages(service, "") + _languages(location, where))),
         notes=None, geocoded=geocoded, organization_id=org_id,
     )
-    hubs[loc_id] = _Hub(record)
-    return hubs[loc_id]
+    hubs[loc_id] = record
+    return record
 
 
 def load_oruk_directory(engine, source: str, geocoder: PostcodeGeocoder | None = None, session: requests.Session | None = None, max_pages: int = MAX_PAGES) -> LoadSummary:  # type: ignore[no-untyped-def]

@@ -80,11 +80,6 @@ class Gazetteer:
             places += read_neighbourhoods(neighbourhoods_csv)
         return cls(places)
 
-    @classmethod
-    def load(cls, outcodes_csv: str | Path, neighbourhoods_csv: str | Path | None) -> Gazetteer:
-        """Same as :meth:`from_files`, from file paths only."""
-        return cls.from_files(OutcodeTable.from_csv(outcodes_csv), neighbourhoods_csv)
-
     def lookup(self, name: str) -> Place | None:
         """The place called ``name`` (aliases like "city centre" included), or None."""
         key = normalise_name(name or "")
@@ -104,10 +99,6 @@ class Gazetteer:
     def is_common_word(name: str) -> bool:
         """See the module function :func:`is_common_word`."""
         return is_common_word(name)
-
-    def aliases(self) -> dict[str, str]:
-        """Extra phrases (normalised) -> normalised place name they stand for."""
-        return dict(self._aliases)
 
 
 def towns_from_outcodes(outcodes: OutcodeTable) -> list[Place]:

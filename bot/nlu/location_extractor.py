@@ -21,6 +21,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.geo.gazetteer import Gazetteer
+from bot.geo.outcodes import OutcodeTable
 from bot.geo.postcodes import find_postcode_lookalikes, find_postcodes
 from bot.settings import PROJECT_ROOT
 
@@ -91,9 +92,8 @@ class LocationEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def _place_matcher(self) -> PlaceMatcher:
         if self._places is None:
-            gazetteer = Gazetteer.load(
-                self._config["outcodes_csv"], self._config["neighbourhoods_csv"]
-            )
+            outcodes = OutcodeTable.from_csv(self._config["outcodes_csv"])
+            gazetteer = Gazetteer.from_files(outcodes, self._config["neighbourhoods_csv"])
             self._places = PlaceMatcher(gazetteer)
         return self._places
 

@@ -7,8 +7,8 @@ products. The model is small (22M parameters): a resident's message is
 encoded in a few milliseconds on one core.
 
 The computation follows sentence-transformers' recipe for this model: BERT
-encoder, mean pooling over real tokens, L2 normalisation. ``files.py``
-fetches and checks the weights.
+encoder, mean pooling over real tokens, L2 normalisation.
+``minilm_files.py`` fetches and checks the weights.
 """
 
 from __future__ import annotations

@@ -332,11 +332,6 @@ class Store:
             row = c.execute(select(models).where(models.c.id == model_id)).mappings().first()
         return _model_row(row) if row else None
 
-    def model_by_path(self, path: str) -> Optional[Dict[str, Any]]:
-        with self.engine.begin() as c:
-            row = c.execute(select(models).where(models.c.path == path)).mappings().first()
-        return _model_row(row) if row else None
-
     def promoted_models(self) -> List[Dict[str, Any]]:
         """Models that have been live, the one promoted (or rolled back to) last first."""
         with self.engine.begin() as c:

@@ -1,10 +1,12 @@
-"""The web application: ``create_app(settings)`` wires small route modules.
+"""The web application: ``create_app(settings)`` mounts each area's routes.
 
-Each area (widget pages, the forget API, the staff console) adds its routes
-in its own module, so this file stays a list. With ``STAFF_PORT`` set the
-staff console is a second application on its own port, started and stopped
-with the public one, and the public port answers 404 under /staff/: the
-council's pages and the widget never share the console's origin.
+Each area adds its routes from its own module: the widget and demo pages
+(:mod:`bot.web.pages`), the forget API (:mod:`bot.web.forget`), the live
+model for Rasa replicas (:mod:`bot.web.model_server`) and the staff console
+(:mod:`bot.staff.web`). With ``STAFF_PORT`` set the staff console is a second
+application on its own port, started and stopped with the public one, and
+the public port answers 404 under /staff/: the council's pages and the
+widget never share the console's origin.
 """
 
 from __future__ import annotations
