@@ -1,7 +1,10 @@
-"""Turn what a resident told us (postcode, place name or GPS) into one Location.
+"""Turn what a resident told us (postcode, place name or GPS) into one SearchOrigin.
 
-Every Location carries an outcode when one can be found, so anonymous impact
-statistics can be kept by outcode without storing full postcodes.
+A SearchOrigin is where the resident is, as far as we know it: the point a
+search for hubs starts from (the directory's hubs are
+:class:`bot.directory.schema.Location` rows). Every one carries an outcode
+when one can be found, so anonymous impact statistics can be kept by outcode
+without storing full postcodes.
 """
 
 from __future__ import annotations
@@ -14,18 +17,18 @@ from bot.geo.gazetteer import Gazetteer
 from bot.geo.geocoder import Geocoder
 from bot.geo.outcodes import OutcodeTable
 
-LocationPrecision = Literal["postcode", "outcode", "place", "gps"]
+OriginPrecision = Literal["postcode", "outcode", "place", "gps"]
 
 
 @dataclass(frozen=True)
-class Location:
+class SearchOrigin:
     """A point to search from, with a label to repeat back to the resident."""
 
     latitude: float
     longitude: float
     label: str  # "NR2 4EE", "NR2 (Norwich)", "Mile Cross", "your location"
     outcode: str | None
-    precision: LocationPrecision
+    precision: OriginPrecision
     source: str  # "postcodes.io", "offline", "gazetteer" or "gps"
 
     @property
@@ -41,17 +44,17 @@ class Locator:
         self.geocoder = geocoder
         self.gazetteer = gazetteer
 
-    def locate(self, postcode: str | None = None, place: str | None = None) -> Location | None:
+    def locate(self, postcode: str | None = None, place: str | None = None) -> SearchOrigin | None:
         """Postcode first (more precise), then place name; None when neither is known."""
         if postcode:
             point = self.geocoder.geocode(postcode)
             if point is not None:
-                return Location(point.latitude, point.longitude, point.label, point.outcode, point.precision, point.source)
+                return SearchOrigin(point.latitude, point.longitude, point.label, point.outcode, point.precision, point.source)
         if place:
             found = self.gazetteer.lookup(place)
             if found is not None:
                 nearest = self.geocoder.outcodes.nearest(found.latitude, found.longitude)
-                return Location(
+                return SearchOrigin(
                     found.latitude,
                     found.longitude,
                     found.name,
@@ -61,10 +64,10 @@ class Locator:
                 )
         return None
 
-    def from_coordinates(self, latitude: float, longitude: float) -> Location:
+    def from_coordinates(self, latitude: float, longitude: float) -> SearchOrigin:
         """A shared GPS location; the outcode comes from a reverse lookup."""
         point = self.geocoder.reverse(latitude, longitude)
-        return Location(latitude, longitude, "your location", point.outcode if point else None, "gps", "gps")
+        return SearchOrigin(latitude, longitude, "your location", point.outcode if point else None, "gps", "gps")
 
 
 def build_locator(settings: Any, neighbourhoods_csv: str | Path | None = None) -> Locator:

@@ -4,7 +4,7 @@ import pytest
 
 from bot.geo.gazetteer import Gazetteer
 from bot.geo.geocoder import Geocoder
-from bot.geo.locate import Locator
+from bot.geo.locate import Locator, SearchOrigin
 from bot.geo.outcodes import OutcodeTable
 from bot.settings import PROJECT_ROOT
 
@@ -17,7 +17,8 @@ def locator(outcodes: OutcodeTable) -> Locator:
 
 def test_postcode_wins_over_place(locator: Locator) -> None:
     location = locator.locate("NR3 2RJ", "Wymondham")
-    assert location is not None and location.outcode == "NR3" and location.precision == "outcode"
+    assert isinstance(location, SearchOrigin)  # where to search from; the directory's hubs are schema.Location
+    assert location.outcode == "NR3" and location.precision == "outcode"
     assert location.approximate
 
 
