@@ -1,7 +1,8 @@
 """Command-line entry point: ``python -m bot COMMAND ...``.
 
-Each area of the application registers its own sub-commands, so this file
-only wires them together.
+Every command lives in a package's ``cli.py`` (bot/cli.py for the modules at
+the top of ``bot/``, ``bot/<area>/cli.py`` for an area), each with one
+``register(subparsers)``; this file only wires them together.
 """
 
 from __future__ import annotations
@@ -13,14 +14,11 @@ from typing import Sequence
 
 from bot.private_files import keep_private
 
-# module path -> name of its ``register(subparsers)`` function
+# Each module has a ``register(subparsers)`` function.
 COMMAND_MODULES = (
-    "bot.runner",
-    "bot.chat",
-    "bot.conversations",
+    "bot.cli",
     "bot.directory.cli",
     "bot.impact.cli",
-    "bot.maintenance",
     "bot.nlu.cli",
     "bot.replicated.cli",
     "bot.staff.cli",
@@ -35,10 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     for module_name in COMMAND_MODULES:
         try:
             module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # an area not built yet
-            if exc.name != module_name:
-                raise
-            continue
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not f"{module_name}.".startswith(f"{exc.name}."):
+                raise  # something the module imports is missing: its own error says what
+            raise ImportError(f"{module_name} is in COMMAND_MODULES but does not exist") from exc
         module.register(subparsers)
     return parser
 

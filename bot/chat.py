@@ -7,14 +7,11 @@ numbered; type the number to press one.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import uuid
 from typing import Any, Dict, List, TextIO
 
 import requests
-
-from bot.settings import load
 
 
 def send(rasa_url: str, sender: str, text: str, timeout: float = 30) -> List[Dict[str, Any]]:
@@ -53,13 +50,3 @@ def chat(rasa_url: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> 
         except requests.RequestException as exc:
             print(f"Could not reach the assistant at {rasa_url}: {exc}. Is `make run` running?", file=out)
     return 0
-
-
-def _chat(args: argparse.Namespace) -> int:
-    return chat(args.url or load().rasa_url)
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("chat", help="chat with the running assistant in this terminal")
-    parser.add_argument("--url", help="Rasa server URL (default RASA_URL)")
-    parser.set_defaults(func=_chat)

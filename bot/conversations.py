@@ -19,7 +19,6 @@ events are deleted directly.
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import requests
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from bot.settings import Settings, load, tracker_location
+from bot.settings import Settings
 
 FORGET_PATH = "/webhooks/rest/forget"
 # Rasa's conversation lock lives 60 s: a forget may wait that long behind a stuck turn.
@@ -112,35 +111,3 @@ def purge_older_than(engine: Engine, days: int, now: float | None = None) -> int
             {"cutoff": cutoff},
         )
         return result.rowcount or 0
-
-
-def _purge(args: argparse.Namespace) -> int:
-    settings = load()
-    days = args.days if args.days is not None else settings.retention_days
-    deleted = purge_older_than(tracker_engine(tracker_location(settings.tracker_url, settings.tracker_db)), days)
-    print(f"Deleted {deleted} events from conversations idle for more than {days} days.")
-    return 0
-
-
-def _forget(args: argparse.Namespace) -> int:
-    settings = load()
-    try:
-        deleted = forget_through_rasa(
-            settings.rasa_url, rasa_client_token(settings), args.sender_id, tracker_engine(tracker_location(settings.tracker_url, settings.tracker_db))
-        )
-    except ForgetFailed as exc:
-        print(f"Could not delete conversation {args.sender_id}: {exc}. Nothing was deleted; try again.")
-        return 1
-    print(f"Deleted {deleted} events of conversation {args.sender_id}.")
-    return 0
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("conversations", help="delete conversations (privacy)")
-    commands = parser.add_subparsers(dest="conversations_command", required=True)
-    purge = commands.add_parser("purge", help="delete conversations idle for longer than the retention period")
-    purge.add_argument("--days", type=int, help="default CONVERSATION_RETENTION_DAYS")
-    purge.set_defaults(func=_purge)
-    forget_one = commands.add_parser("forget", help="delete one conversation (asks the running Rasa server first)")
-    forget_one.add_argument("sender_id")
-    forget_one.set_defaults(func=_forget)

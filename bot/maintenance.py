@@ -9,7 +9,6 @@ and the others still run; the next round tries again.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import time
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Callable, List, Optional, Tuple
 from bot import conversations
 from bot.directory.db import make_engine
 from bot.impact.store import ImpactStore
-from bot.settings import Settings, load, tracker_location
+from bot.settings import Settings, tracker_location
 from bot.staff import store as staff_store
 
 logger = logging.getLogger("bot.maintenance")
@@ -80,21 +79,3 @@ def run_once(settings: Settings, jobs: List[Job] = JOBS, now: Optional[float] = 
         except Exception as exc:  # noqa: BLE001 - one broken job must not stop the others
             logger.error("retention job %s failed: %s", job.name, type(exc).__name__)
     return done
-
-
-def _maintenance(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings = load()
-    while True:
-        for name, deleted in run_once(settings):
-            logger.info("retention: deleted %d %s", deleted, name)
-        if args.once:
-            return 0
-        time.sleep(settings.maintenance_interval_minutes * 60)
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("maintenance", help="delete what is past its retention period, on a schedule")
-    parser.add_argument("--once", action="store_true", help="one round, then exit")
-    parser.set_defaults(func=_maintenance)
-

@@ -1,6 +1,6 @@
 """Start and stop the processes that make up Signpost.
 
-``python -m bot run`` (what ``make run`` calls) starts the action server, the
+``python -m bot run`` (bot/cli.py; what ``make run`` calls) starts the action server, the
 Rasa server (with the model staff made live), the web server, the Telegram
 bridge and the scheduled retention job under supervisord, waits until they
 answer, prints where to chat, and stops everything on Ctrl-C. A process that
@@ -10,7 +10,6 @@ tests start the same :class:`Stack` on free ports.
 
 from __future__ import annotations
 
-import argparse
 import signal
 import socket
 import sys
@@ -23,10 +22,7 @@ import requests
 
 from bot.child_env import child_env
 from bot.private_files import generated_secret
-from bot.settings import DEFAULT_ACTION_PORT, DEFAULT_RASA_PORT, PROJECT_ROOT, Settings, load
-from bot.staff import live_model
-from bot.staff.settings import load as load_staff_settings
-from bot.staff.store import Store
+from bot.settings import DEFAULT_ACTION_PORT, DEFAULT_RASA_PORT, PROJECT_ROOT, Settings
 from bot.supervision import START_RETRIES, Program, Supervisor
 from bot.web.settings import load as load_web_settings
 
@@ -284,15 +280,6 @@ def serve(stack: Supervised, where: str) -> int:
         stack.stop()
 
 
-def choose_live_model() -> Optional[Path]:
-    """The model staff made live (bot/staff/live_model.py), printing anything passed over."""
-    staff = load_staff_settings()
-    live = live_model.choose(staff, Store(staff.db_location))
-    for note in live.notes:
-        print(note)
-    return live.path
-
-
 def staff_url(web_url: str) -> str:
     """STAFF_PORT's own address when set (the console then has its own origin), else under the web server."""
     web = load_web_settings()
@@ -309,29 +296,3 @@ def where_to_chat(settings: Settings, web_url: str, rasa_url: str, telegram: boo
         f"  Rasa HTTP API token:     in {settings.var_dir / 'rasa_token'} (or RASA_TOKEN)\n"
         f"  Logs:                    {settings.var_dir / 'logs'}"
     )
-
-
-def _run(args: argparse.Namespace) -> int:
-    stop_on_signals()
-    settings = load()
-    model = choose_live_model()
-    if model is None:
-        return 1
-    web = load_web_settings()
-    stack = Stack(
-        settings,
-        rasa_port=settings.rasa_port,
-        action_port=settings.action_port,
-        model=model,
-        token=rasa_token(settings),
-        cors=web.allowed_origins,
-        web_port=web.port,
-        maintenance=True,
-    )
-    print(f"Starting the action server and the Rasa server with model {model.name} (this takes about 30 seconds)...")
-    return serve(stack, where_to_chat(settings, str(stack.web_url), stack.rasa_url, stack.telegram is not None))
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    run = subparsers.add_parser("run", help="start the action server and the Rasa server")
-    run.set_defaults(func=_run)

@@ -1,0 +1,53 @@
+"""``python -m bot``: every command in a package's cli.py, and a command module that is missing is an error."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import __main__ as entry
+from bot.settings import PROJECT_ROOT
+
+COMMANDS = {"run", "chat", "conversations", "maintenance", "directory", "impact", "nlu", "run-replicated",
+            "staff", "telegram", "web"}
+
+
+def _commands() -> set:
+    return set(entry.build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+
+
+def test_every_command_is_registered() -> None:
+    assert _commands() == COMMANDS
+
+
+@pytest.mark.parametrize("missing", ["bot.directory.no_such_cli", "bot.no_such_area.cli"])
+def test_a_missing_command_module_is_an_error_not_a_missing_command(monkeypatch: pytest.MonkeyPatch,
+                                                                    missing: str) -> None:
+    monkeypatch.setattr(entry, "COMMAND_MODULES", (*entry.COMMAND_MODULES, missing))
+    with pytest.raises(ImportError, match=f"{missing} is in COMMAND_MODULES but does not exist"):
+        entry.build_parser()
+
+
+def test_commands_are_registered_only_from_cli_modules() -> None:
+    assert all(name == "bot.cli" or name.endswith(".cli") for name in entry.COMMAND_MODULES)
+    elsewhere = []
+    for path in sorted((PROJECT_ROOT / "bot").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if path.name != "cli.py" and any(isinstance(node, ast.FunctionDef) and node.name == "register"
+                                         for node in tree.body):
+            elsewhere.append(str(path.relative_to(PROJECT_ROOT)))
+    assert not elsewhere, f"commands registered outside a cli.py: {elsewhere}"
+
+
+def test_a_moved_command_still_runs(tmp_path: Path) -> None:
+    """``conversations purge`` (bot/cli.py) on an empty tracker store: nothing to delete, said plainly."""
+    env = {**os.environ, "SIGNPOST_VAR_DIR": str(tmp_path), "TRACKER_DB": str(tmp_path / "tracker.db")}
+    done = subprocess.run([sys.executable, "-m", "bot", "conversations", "purge", "--days", "30"],
+                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Deleted 0 events from conversations idle for more than 30 days."
