@@ -9,9 +9,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, location
-from actions.find_help import ASK_LOCATION, current_need, show_results
+from actions.results import ask_location, current_need, show_results
 from actions.safety import off_the_loop
 from bot.access import access_needs_in
+from bot.wording.buttons import menu_buttons, menu_payload
 
 
 class ActionAccessNeeds(Action):
@@ -31,23 +32,18 @@ class ActionAccessNeeds(Action):
         ]
         if stated.accessibility or stated.languages:
             wanted = formatting.access_words(stated.accessibility, stated.languages)
-            dispatcher.utter_message(text=f"Thank you for telling me. I will look for places with {wanted}.")
+            dispatcher.utter_message(response="utter_access_noted", wanted=wanted)
         elif stated.mentions_english:
-            dispatcher.utter_message(
-                text="That's fine. Helpers will go slowly and use simple words. "
-                "Which language do you speak? For example Polish or Arabic. I can look for help in it."
-            )
+            dispatcher.utter_message(response="utter_access_english")
         else:
-            dispatcher.utter_message(
-                text="Thank you for telling me. Helpers are patient and will go at your pace. "
-                "You can ask them for what you need when you call or visit."
-            )
+            dispatcher.utter_message(response="utter_access_general")
         need = current_need(tracker)
         where = location.remembered(tracker)
         if need and where:
             events += show_results(dispatcher, tracker, need, where, (tuple(accessibility), tuple(languages)))
         elif need:
-            dispatcher.utter_message(text=ASK_LOCATION)
+            ask_location(dispatcher)
         else:
-            dispatcher.utter_message(text="What do you need help with?", buttons=formatting.menu_buttons())
+            buttons = menu_buttons()
+            dispatcher.utter_message(response="utter_what_help", buttons=buttons, json_message=menu_payload(buttons))
         return events

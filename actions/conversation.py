@@ -7,9 +7,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context, formatting, impact
+from actions import context, impact_record
 from actions.safety import off_the_loop
-from bot.needs import NEEDS
+from bot.contact import contact_text
+from bot.needs import MENU_INTENTS, NEEDS
+from bot.wording.buttons import PERSON, menu_buttons, menu_payload
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -43,18 +45,15 @@ class ActionMisunderstood(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         settings = context.current().settings
-        impact.misunderstood(tracker)
+        impact_record.misunderstood(tracker)
         if misunderstood_in_a_row(tracker) >= 2:
-            dispatcher.utter_message(
-                text=f"Sorry, I still don't understand. A person can help you. {formatting.contact_text(settings)}",
-                buttons=formatting.menu_buttons(),
-            )
+            buttons = menu_buttons()
+            dispatcher.utter_message(response="utter_misunderstood_again", contact=contact_text(settings),
+                                     buttons=buttons, json_message=menu_payload(buttons))
             return []
-        options = likely_needs(tracker) or [i for i in formatting.MENU_INTENTS if i != "talk_to_human"]
-        dispatcher.utter_message(
-            text="Sorry, I didn't understand. Can you say it another way? Or choose one of these:",
-            buttons=formatting.menu_buttons([*options, "talk_to_human"]),
-        )
+        options = likely_needs(tracker) or [i for i in MENU_INTENTS if i != PERSON]
+        buttons = menu_buttons([*options, PERSON])
+        dispatcher.utter_message(response="utter_misunderstood", buttons=buttons, json_message=menu_payload(buttons))
         return []
 
 
@@ -67,13 +66,15 @@ class ActionHumanContact(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         ctx = context.current()
-        impact.asked_for_person(tracker)
-        text = formatting.contact_text(ctx.settings)
+        impact_record.asked_for_person(tracker)
+        contact = contact_text(ctx.settings)
         shown = [ctx.search.get_hub(i) for i in tracker.get_slot("shown_hubs") or []]
         with_phone = [h for h in shown if h is not None and h.phone]
         if with_phone:
-            text += f" Or call {with_phone[0].name} on {with_phone[0].phone}."
-        dispatcher.utter_message(text=text)
+            dispatcher.utter_message(response="utter_contact_or_place", contact=contact,
+                                     place=with_phone[0].name, phone=with_phone[0].phone)
+        else:
+            dispatcher.utter_message(response="utter_contact", contact=contact)
         return []
 
 
@@ -85,15 +86,6 @@ class ActionWhatICanDo(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(
-            text=(
-                "I can find free help near you. For example:\n"
-                "- a place to use a computer or wifi\n"
-                "- a free or cheap laptop, tablet, phone or SIM\n"
-                "- computer classes\n"
-                "- help with Universal Credit, the NHS App, jobs or email online\n"
-                "What do you need?"
-            ),
-            buttons=formatting.menu_buttons(),
-        )
+        buttons = menu_buttons()
+        dispatcher.utter_message(response="utter_what_i_can_do", buttons=buttons, json_message=menu_payload(buttons))
         return []

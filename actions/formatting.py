@@ -1,61 +1,72 @@
-"""Turn directory results into short plain-English messages and payloads.
+"""Directory results as the pieces of a message, and as payloads channels draw.
 
-Messages aim at a reading age of about 9: short sentences, everyday words,
-one idea per line. Every list ends with a way to reach a person.
+Whole messages are domain.yml responses; the pieces put into them here
+(a place's lines, distances, opening hours, booking words, course lines,
+access words) come from the message catalogue (bot/wording), never from
+literals. Messages aim at a reading age of about 9: short sentences,
+everyday words, one idea per line.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Optional, Sequence
 
-from bot.access import LANGUAGES, describe
-from bot.contact import apology, contact_text  # noqa: F401 - re-exported for actions
-from bot.needs import MENU_INTENTS, NEEDS
-
-BOOKING_WORDS = {
-    "drop_in": "Just drop in.",
-    "appointment": "You need to book first.",
-    "both": "Drop in, or book first.",
-}
-LANGUAGE_NAMES = {code: name.title() for name, code in reversed(list(LANGUAGES.items()))}
-
-Button = Dict[str, str]
+from bot.wording import _, _n, catalogue
 
 
 def miles(distance: float) -> str:
+    """'less than 0.1 miles', '0.4 miles', '1 mile', '12 miles'."""
     if distance < 0.1:
-        return "less than 0.1 miles"
-    return f"{distance:.1f} miles" if distance < 10 else f"{distance:.0f} miles"
+        return _("distance.under")
+    rounded = round(distance, 1) if distance < 10 else float(round(distance))
+    if rounded.is_integer():
+        return _n("distance.miles", int(rounded))
+    return _("distance.decimal", miles=catalogue().number(rounded))
+
+
+def booking_words(booking: Optional[str]) -> str:
+    """'Just drop in.' and the like, or '' when the directory does not say."""
+    key = f"booking.{booking}"
+    return _(key) if booking and catalogue().has(key) else ""
 
 
 def hours_line(hub: Any) -> str:
-    """'Open now until 5pm.' / 'Closed now. Opens Monday at 9am.'"""
+    """'Open now, until 5pm.' / 'Closed now. Opens Monday at 9am.'"""
     hours = hub.hours
     if hours is None or not hours.known or hours.open_now is None:
-        return "Call to check when it is open."
+        return _("hours.unknown")
     if hours.open_now:
-        return f"Open now, until {hours.closes_at}." if hours.closes_at else f"Open now. Today: {hours.today}."
-    return f"Closed now. {hours.next_open}." if hours.next_open else "Closed now."
+        return _("hours.open_until", time=hours.closes_at) if hours.closes_at else _(
+            "hours.open_today", hours=hours.today)
+    return _("hours.closed_next", next_open=hours.next_open) if hours.next_open else _("hours.closed")
 
 
 def hub_text(number: int, hub: Any) -> str:
-    lines = [f"{number}. {hub.name} ({miles(hub.distance_miles)})", f"{hub.address}, {hub.postcode}"]
-    lines.append(hours_line(hub))
-    if hub.booking in BOOKING_WORDS:
-        lines.append(BOOKING_WORDS[hub.booking])
+    """One place in a list: name and distance, address, hours, booking, phone."""
+    lines = [
+        _("hub.heading", number=number, name=hub.name, distance=miles(hub.distance_miles)),
+        _("hub.address", address=hub.address, postcode=hub.postcode),
+        hours_line(hub),
+    ]
+    booking = booking_words(hub.booking)
+    if booking:
+        lines.append(booking)
     if hub.phone:
-        lines.append(f"Phone: {hub.phone}")
+        lines.append(_("hub.phone", phone=hub.phone))
     return "\n".join(lines)
 
 
-def hubs_text(hubs: Sequence[Any], place_label: str) -> str:
-    intro = "Here is the nearest place that can help" if len(hubs) == 1 else "Here are the nearest places that can help"
-    body = "\n\n".join(hub_text(i, hub) for i, hub in enumerate(hubs, start=1))
-    return f"{intro}, near {place_label}:\n\n{body}"
+def hub_list(hubs: Sequence[Any]) -> str:
+    return "\n\n".join(hub_text(i, hub) for i, hub in enumerate(hubs, start=1))
+
+
+def opening_line(hub: Any) -> str:
+    """'Millennium Library: Open now, until 7pm. Just drop in.'"""
+    return _("opening.line", name=hub.name, hours=hours_line(hub), booking=booking_words(hub.booking)).strip()
 
 
 def hub_payload(hub: Any) -> Dict[str, Any]:
-    """Structured hub for channels to draw as a map pin or card."""
+    """Structured hub for channels to draw as a map pin or card, with its distance and booking in words."""
     hours = hub.hours
     return {
         "id": hub.id,
@@ -65,12 +76,14 @@ def hub_payload(hub: Any) -> Dict[str, Any]:
         "latitude": hub.latitude,
         "longitude": hub.longitude,
         "distance_miles": round(hub.distance_miles, 2),
+        "distance_text": miles(hub.distance_miles),
         "phone": hub.phone,
         "url": hub.website,
         "open_now": None if hours is None else hours.open_now,
         "hours_today": None if hours is None else hours.today,
         "next_open": None if hours is None else hours.next_open,
         "booking": hub.booking,
+        "booking_text": booking_words(hub.booking) or None,
     }
 
 
@@ -78,48 +91,69 @@ def hubs_payload(hubs: Iterable[Any]) -> Dict[str, Any]:
     return {"type": "hubs", "hubs": [hub_payload(h) for h in hubs]}
 
 
+def course_cost(course: Any) -> str:
+    return _("course.free") if course.free else catalogue().money(course.cost)
+
+
 def course_line(course: Any) -> str:
-    cost = "Free" if course.free else f"£{course.cost:g}"
+    cost = course_cost(course)
     if course.mode == "online":
-        by = f" by {course.provider}" if course.provider else ""
-        return f"- {course.title}{by}. {cost}. {course.url}"
-    where = f" at {course.hub_name} ({miles(course.distance_miles)})" if course.hub_name else ""
-    return f"- {course.title}{where}. {cost}."
+        if course.provider:
+            return _("course.online_by", title=course.title, provider=course.provider, cost=cost, url=course.url)
+        return _("course.online", title=course.title, cost=cost, url=course.url)
+    if course.hub_name:
+        return _("course.in_person_at", title=course.title, place=course.hub_name,
+                 distance=miles(course.distance_miles), cost=cost)
+    return _("course.in_person", title=course.title, cost=cost)
 
 
-def courses_text(in_person: Sequence[Any], online: Sequence[Any], place_label: Optional[str]) -> str:
-    parts = []
+def course_payload(course: Any) -> Dict[str, Any]:
+    return {
+        "title": course.title,
+        "mode": course.mode,
+        "provider": course.provider,
+        "url": course.url,
+        "free": course.free,
+        "cost": course.cost,
+        "cost_text": course_cost(course),
+        "place": course.hub_name,
+        "distance_miles": None if course.distance_miles is None else round(course.distance_miles, 2),
+        "line": course_line(course),
+    }
+
+
+def courses_payload(in_person: Sequence[Any], online: Sequence[Any]) -> Dict[str, Any]:
+    return {"type": "courses", "in_person": [course_payload(c) for c in in_person],
+            "online": [course_payload(c) for c in online]}
+
+
+def courses_response(in_person: Sequence[Any], online: Sequence[Any]) -> Optional[str]:
+    """The domain response that lists these classes, or None when there are none."""
+    if in_person and online:
+        return "utter_courses_near_and_online"
     if in_person:
-        near = f" near {place_label}" if place_label else ""
-        parts.append(f"Classes{near}:\n" + "\n".join(course_line(c) for c in in_person))
-    if online:
-        parts.append("Learn at home, online:\n" + "\n".join(course_line(c) for c in online))
-    return "\n\n".join(parts)
+        return "utter_courses_near"
+    return "utter_courses_online" if online else None
 
 
-def need_button(intent: str) -> Button:
-    if intent == "talk_to_human":
-        return {"title": "Talk to a person", "payload": "/talk_to_human"}
-    return {"title": NEEDS[intent].label, "payload": f"/{intent}"}
+def course_lines(courses: Sequence[Any]) -> str:
+    return "\n".join(course_line(c) for c in courses)
 
 
-def menu_buttons(intents: Iterable[str] = MENU_INTENTS) -> List[Button]:
-    return [need_button(i) for i in intents]
+def feature_words(feature: str) -> str:
+    key = f"feature.{feature}"
+    return _(key) if catalogue().has(key) else feature.replace("_", " ")
 
 
-AFTER_RESULTS_BUTTONS: List[Button] = [
-    {"title": "Talk to a person", "payload": "/talk_to_human"},
-    {"title": "Something else", "payload": "/ask_capabilities"},
-]
-
-
-def language_names(codes: Iterable[str]) -> str:
-    return " or ".join(LANGUAGE_NAMES.get(c, c) for c in codes)
+def language_name(code: str) -> str:
+    """'Polish' for 'pl', in the catalogue's language (CLDR names, from Babel)."""
+    return catalogue().locale.languages.get(code) or code
 
 
 def access_words(accessibility: Sequence[str], languages: Sequence[str]) -> str:
     """'step-free access and help in Polish'."""
-    parts = [describe(list(accessibility))] if accessibility else []
+    words = catalogue()
+    parts = [feature_words(f) for f in accessibility]
     if languages:
-        parts.append(f"help in {language_names(languages)}")
-    return " and ".join(parts)
+        parts.append(_("access.languages", languages=words.join((language_name(c) for c in languages), "or")))
+    return words.join(parts)

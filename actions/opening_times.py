@@ -10,12 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, formatting
+from actions.results import ask_location
 from actions.safety import off_the_loop
-
-ASK_WHICH = (
-    "Which place do you mean? Send me your postcode, like NR2 4EE, "
-    "and I will show you places near you and when they are open."
-)
 
 
 def _words(text: str) -> set:
@@ -33,13 +29,10 @@ class ActionOpeningTimes(Action):
         search = context.current().search
         hubs = [h for h in (search.get_hub(i) for i in tracker.get_slot("shown_hubs") or []) if h]
         if not hubs:
-            dispatcher.utter_message(text=ASK_WHICH)
+            ask_location(dispatcher, "utter_ask_which_place")
             return [] if tracker.get_slot("need") else [SlotSet("need", "find_hub")]
         asked = _words(tracker.latest_message.get("text") or "")
         named = [h for h in hubs if asked & _words(h.name)]
-        lines = []
-        for hub in named or hubs:
-            booking = formatting.BOOKING_WORDS.get(hub.booking or "", "")
-            lines.append(f"{hub.name}: {formatting.hours_line(hub)} {booking}".strip())
-        dispatcher.utter_message(text="\n".join(lines))
+        lines = "\n".join(formatting.opening_line(hub) for hub in named or hubs)
+        dispatcher.utter_message(response="utter_opening_times", places=lines)
         return []

@@ -22,7 +22,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.formatting import apology
+from bot.contact import apology
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,11 @@
-"""Access and language needs in a resident's own words -> directory filters.
+"""A resident's own words -> directory filters: access and language needs, course level.
 
 The NLU tells us *that* a message states an access need (intent
-``access_needs``); this module works out *which* one, with plain keyword
-rules, so the search can keep only places that meet it. The filter names are
-the accessibility vocabulary and ISO 639-1 codes of the directory contract.
+``access_needs``) or asks for classes (``find_course``); this module works
+out *which* need or level, with plain keyword rules, so the search can keep
+only places and courses that fit. The filter names are the accessibility
+vocabulary, ISO 639-1 codes and course levels of the directory contract.
+How a filter is said back to the resident is wording (actions/formatting.py).
 """
 
 from __future__ import annotations
@@ -35,14 +37,11 @@ LANGUAGES: dict[str, str] = {
     "welsh": "cy",
 }
 
-FEATURE_WORDS: dict[str, str] = {
-    "wheelchair": "step-free access",
-    "hearing_loop": "a hearing loop",
-    "screen_reader": "a screen reader",
-    "large_print": "large print",
-    "accessible_toilet": "an accessible toilet",
-    "quiet_space": "a quiet space",
-}
+# (pattern, course level), improver first: "I know the basics" is not a beginner.
+_LEVELS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(improvers?|intermediate|advanced|know the basics|more confident)\b", re.I), "improver"),
+    (re.compile(r"\b(beginners?|basics?|never used|new to|starting out|from scratch)\b", re.I), "beginner"),
+)
 
 
 @dataclass(frozen=True)
@@ -63,9 +62,6 @@ def access_needs_in(text: str) -> AccessNeeds:
     return AccessNeeds(features, languages, "english" in words and not languages)
 
 
-def describe(accessibility: tuple[str, ...] | list[str]) -> str:
-    """Plain words for a list of features: "step-free access and a hearing loop"."""
-    words = [FEATURE_WORDS.get(f, f.replace("_", " ")) for f in accessibility]
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+def course_level_in(text: str) -> str | None:
+    """The course level a resident asks for in their own words, if any."""
+    return next((level for pattern, level in _LEVELS if pattern.search(text)), None)

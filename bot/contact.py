@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from bot.settings import Settings
+from bot.wording import _
 
 
 def contact_text(settings: Settings) -> str:
-    return (
-        f"You can call {settings.contact_name} on {settings.contact_phone}. "
-        f"They are open {settings.contact_hours}."
-    )
+    """'You can call Norwich City Council on 0344 980 3333. They are open ...'."""
+    return _("contact", name=settings.contact_name, phone=settings.contact_phone, hours=settings.contact_hours)
 
 
 def apology(settings: Settings) -> str:
-    return f"Sorry, something went wrong on my side. Please try again in a minute. {contact_text(settings)}"
+    """What a resident reads when something failed on our side, with the council's number."""
+    return _("apology", contact=contact_text(settings))

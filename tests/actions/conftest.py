@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+from rasa.core.nlg.interpolator import interpolate_text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from ruamel.yaml import YAML
 
 from actions import context
 from bot.directory.csv_loader import load_csv_directory
@@ -66,8 +70,28 @@ def slot(events: List[Dict[str, Any]], name: str) -> Any:
     return values[-1] if values else None
 
 
+@lru_cache(maxsize=1)
+def domain_responses() -> Dict[str, Any]:
+    return YAML(typ="safe").load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+def rendered(message: Dict[str, Any]) -> Optional[str]:
+    """The text Rasa makes of one action message: a domain response filled in, as Rasa's NLG does."""
+    if not message.get("response"):
+        return message.get("text")
+    template = domain_responses()[message["response"]][0]["text"]
+    text = interpolate_text(template, message)
+    left = re.findall(r"{[^{}\n]+}", text)
+    assert not left, f"{message['response']}: no value for {left}"
+    return text
+
+
 def texts(dispatcher: CollectingDispatcher) -> str:
-    return "\n".join(m["text"] for m in dispatcher.messages if m.get("text"))
+    return "\n".join(t for t in map(rendered, dispatcher.messages) if t)
+
+
+def customs(dispatcher: CollectingDispatcher, kind: str) -> List[Dict[str, Any]]:
+    return [m["custom"] for m in dispatcher.messages if (m.get("custom") or {}).get("type") == kind]
 
 
 def hubs(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:

@@ -101,11 +101,11 @@ def test_shared_gps_location_finds_hubs_without_a_postcode(ctx) -> None:
 
 
 def test_beginners_asking_for_classes_get_beginner_courses(ctx) -> None:
-    from actions.find_help import level_in
+    from bot.access import course_level_in
 
-    assert level_in("any beginners computer classes") == "beginner"
-    assert level_in("i know the basics and want to improve") == "improver"
-    assert level_in("computer classes please") is None
+    assert course_level_in("any beginners computer classes") == "beginner"
+    assert course_level_in("i know the basics and want to improve") == "improver"
+    assert course_level_in("computer classes please") is None
     nr2 = [{"entity": "postcode", "value": "NR2 4EE"}]
     events = [{"event": "user", "text": "are there any beginners computer classes"}]
     dispatcher, _ = run(ActionFindHelp(), tracker("NR2 4EE", "inform_location", nr2, {"need": "find_course"}, events))

@@ -22,6 +22,7 @@ import requests
 
 from bot.runner import free_port
 from bot.settings import PROJECT_ROOT
+from tests.actions.conftest import rendered
 from tests.geo.fake_postcodes_io import FakePostcodesIo, running
 
 HUNG = "NR2 4EE"
@@ -77,7 +78,7 @@ def action_server(directory_url: str, hanging_postcodes_io: FakePostcodesIo, tmp
 
 
 def ask(url: str, postcode: str) -> Tuple[float, float, str]:
-    """A resident asking for help near ``postcode``: (asked at, answered at, the answer's text)."""
+    """A resident asking for help near ``postcode``: (asked at, answered at, the answer's text, as Rasa says it)."""
     sender = f"test-{uuid.uuid4().hex}"
     latest: Dict[str, Any] = {
         "text": f"where can i get help online near {postcode}",
@@ -99,7 +100,7 @@ def ask(url: str, postcode: str) -> Tuple[float, float, str]:
     response = requests.post(f"{url}/webhook", json=call, timeout=60)
     answered = time.monotonic()
     response.raise_for_status()
-    return asked, answered, "\n".join(r.get("text") or "" for r in response.json()["responses"])
+    return asked, answered, "\n".join(rendered(r) or "" for r in response.json()["responses"])
 
 
 def test_one_hung_lookup_does_not_hold_up_other_residents(

@@ -19,6 +19,7 @@ from bot.directory.db import make_engine
 from bot.geo.geocoder import Geocoder
 from bot.impact.store import answers, misunderstood
 from bot.settings import PROJECT_ROOT, load
+from tests.actions.conftest import rendered
 
 SAMPLE = PROJECT_ROOT / "data" / "directory"
 
@@ -85,4 +86,4 @@ def test_a_broken_impact_table_never_costs_the_resident_an_answer(ctx: context.C
     dispatcher = run(ActionFindHelp(), tracker("NR2 4EE", "inform_location", {"channel": "web"}, postcode,
                                                slots={"need": "get_device"}))
     assert any((m.get("custom") or {}).get("type") == "hubs" for m in dispatcher.messages)
-    assert "0344 980 3333" in run(ActionHumanContact(), tracker("person", "talk_to_human")).messages[0]["text"]
+    assert "0344 980 3333" in rendered(run(ActionHumanContact(), tracker("person", "talk_to_human")).messages[0])

@@ -1,4 +1,4 @@
-"""Record anonymous impact figures from a conversation (see docs/impact.md).
+"""Record anonymous impact figures from a conversation (see docs/impact.md; the figures live in bot/impact).
 
 A thin adapter: it reads the channel from the message metadata and the
 outward code from the resolved location, then hands plain values to

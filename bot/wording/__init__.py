@@ -1,0 +1,160 @@
+"""The message catalogue: every piece of wording that is not a whole domain.yml response.
+
+Whole bot messages are responses in ``domain.yml``. Everything else a resident
+reads comes from here: the pieces actions compose around directory data
+(opening-hours phrases, distances, booking words, course lines, button
+titles) and the channels' own words (the widget's buttons and status lines,
+Telegram's /help and /privacy, refusals, the apology). One gettext catalogue
+per language, ``locale/<language>/LC_MESSAGES/signpost.po``, read with Babel;
+docs/wording.md says how to add a sentence or a language.
+
+Message ids are stable keys (``booking.drop_in``), not English sentences, so
+a reworded English sentence does not orphan its translations. Values use
+``{name}`` placeholders, like domain.yml responses, so translators meet one
+syntax. Numbers and lists are formatted for the catalogue's locale (its
+``Language`` header, ``en_GB`` for English) with Babel.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, Mapping, Union
+
+from babel import Locale
+from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "signpost"
+DEFAULT_LANGUAGE = "en"
+
+Plural = Dict[str, str]  # CLDR plural category ("one", "other", ...) -> text
+
+
+class MissingWording(KeyError):
+    """A key used in code that the catalogue does not have (tests/test_wording.py catches these)."""
+
+
+@dataclass
+class Catalogue:
+    """One language's messages, with Babel's number and list formatting for its locale."""
+
+    language: str
+    locale: Locale
+    translations: Translations
+    keys: frozenset[str]
+    plural_keys: frozenset[str] = field(default_factory=frozenset)
+
+    def has(self, key: str) -> bool:
+        return key in self.keys
+
+    def text(self, key: str, **values: Any) -> str:
+        """The message ``key`` with its ``{placeholders}`` filled in."""
+        if key not in self.keys:
+            raise MissingWording(key)
+        return self.translations.gettext(key).format_map(values) if values else self.translations.gettext(key)
+
+    def plural(self, key: str, n: int, **values: Any) -> str:
+        """The form of ``key`` for the count ``n`` (``{n}`` is filled in too)."""
+        if key not in self.plural_keys:
+            raise MissingWording(key)
+        return self.translations.ngettext(key, key, n).format_map({"n": self.number(n), **values})
+
+    def plural_forms(self, key: str) -> Plural:
+        """Each CLDR plural category's text, for clients that choose with ``Intl.PluralRules`` (the widget)."""
+        if key not in self.plural_keys:
+            raise MissingWording(key)
+        forms: Plural = {}
+        rule = self.locale.plural_form
+        for n in range(0, 1000):  # a sample number of each category picks gettext's form for it
+            category = rule(n)
+            if category not in forms:
+                forms[category] = self.translations.ngettext(key, key, n)
+            if len(forms) == len(rule.tags | {"other"}):
+                break
+        return forms
+
+    def number(self, value: Union[int, float], pattern: str = "#,##0.#") -> str:
+        return format_decimal(value, pattern, locale=self.locale)
+
+    def money(self, amount: float) -> str:
+        """'£5', '£2.50' as the locale writes pounds."""
+        pattern = "¤#,##0" if float(amount).is_integer() else "¤#,##0.00"
+        return format_currency(amount, "GBP", pattern, locale=self.locale, currency_digits=False)
+
+    def join(self, items: Iterable[str], style: str = "standard") -> str:
+        """'a, b and c' (``style="or"``: 'a, b or c')."""
+        return format_list(list(items), style=style, locale=self.locale)
+
+    def prefixed(self, prefix: str) -> Dict[str, Union[str, Plural]]:
+        """Every message under ``prefix`` (``widget.``), keys without it; plurals as CLDR forms."""
+        found: Dict[str, Union[str, Plural]] = {}
+        for key in sorted(self.keys | self.plural_keys):
+            if key.startswith(prefix):
+                name = key[len(prefix):]
+                found[name] = self.plural_forms(key) if key in self.plural_keys else self.translations.gettext(key)
+        return found
+
+
+def _read(path: Path, fallback: Translations | None = None) -> tuple[Translations, Locale, frozenset, frozenset]:
+    with path.open("rb") as po:
+        catalog = read_po(po, domain=DOMAIN, abort_invalid=True)
+    mo = io.BytesIO()
+    write_mo(mo, catalog)  # fuzzy entries are left out, as msgfmt does
+    mo.seek(0)
+    translations = Translations(mo, domain=DOMAIN)
+    if fallback is not None:
+        translations.add_fallback(fallback)  # an untranslated message shows in English
+    keys = {m.id for m in catalog if m.id and not m.pluralizable and m.string and not m.fuzzy}
+    plurals = {m.id[0] for m in catalog if m.id and m.pluralizable and all(m.string) and not m.fuzzy}
+    return translations, catalog.locale or Locale.parse("en_GB"), frozenset(keys), frozenset(plurals)
+
+
+@lru_cache(maxsize=None)
+def catalogue(language: str = DEFAULT_LANGUAGE) -> Catalogue:
+    """The catalogue for ``language`` (falling back to English message by message); read once."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == DEFAULT_LANGUAGE:
+        translations, locale, keys, plurals = _read(path)
+        return Catalogue(language, locale, translations, keys, plurals)
+    english = catalogue(DEFAULT_LANGUAGE)
+    translations, locale, keys, plurals = _read(path, english.translations)
+    return Catalogue(language, locale, translations, keys | english.keys, plurals | english.plural_keys)
+
+
+def languages() -> list[str]:
+    """Languages with a catalogue."""
+    return sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def _(key: str, **values: Any) -> str:
+    """The message ``key`` in the default language, placeholders filled in."""
+    return catalogue().text(key, **values)
+
+
+def _n(key: str, n: int, **values: Any) -> str:
+    """The plural message ``key`` for the count ``n``."""
+    return catalogue().plural(key, n, **values)
+
+
+@lru_cache(maxsize=None)
+def _domain_responses(path: Path) -> Mapping[str, Any]:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8")).get("responses") or {}
+
+
+def domain_text(response: str, domain_file: Path | None = None) -> str:
+    """The text of a whole bot message from domain.yml, for a channel that says it without asking Rasa."""
+    from bot.settings import PROJECT_ROOT
+
+    variations = _domain_responses(domain_file or PROJECT_ROOT / "domain.yml").get(response)
+    if not variations:
+        raise MissingWording(response)
+    return str(variations[0]["text"])
