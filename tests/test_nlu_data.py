@@ -17,6 +17,9 @@ from typing import Dict, Iterable, List, Set, Tuple
 import pytest
 import yaml
 
+from bot.geo.postcodes import normalise_postcode
+from bot.needs import NEEDS
+
 ROOT = Path(__file__).resolve().parents[1]
 NLU_DIR = ROOT / "data" / "nlu"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
@@ -26,6 +29,9 @@ BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 MIN_SIGNPOSTING = 40
 MIN_LOCATION = 40
 MIN_HOLDOUT = 12
+# What the README promises: "about 2,000 examples, at least 55 per need".
+MIN_PER_NEED = 55
+TOTAL_EXAMPLES = (1800, 2200)
 
 # Place names the gazetteer knows, plus well-known UK towns and cities.
 ALLOWED_PLACES = {
@@ -38,26 +44,6 @@ ALLOWED_PLACES = {
     "leeds", "great yarmouth", "king's lynn", "ipswich", "manchester", "bristol",
     "cambridge", "london",
 }
-
-# UK postcode shape, checked on the upper-cased text with spaces removed:
-# outward code (A9, A99, A9A, AA9, AA99, AA9A) optionally followed by 9AA.
-_POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?(?:[0-9][A-Z]{2})?$")
-
-
-def _local_normalise_postcode(text: str):
-    compact = re.sub(r"\s+", "", text).upper()
-    if not _POSTCODE_RE.match(compact):
-        return None
-    if len(compact) > 4 and re.search(r"[0-9][A-Z]{2}$", compact):
-        return f"{compact[:-3]} {compact[-3:]}"
-    return compact
-
-
-try:  # the shared helper, when it exists
-    from bot.geo.postcodes import normalise_postcode  # type: ignore
-except Exception:  # pragma: no cover - fallback when the helper is absent
-    normalise_postcode = _local_normalise_postcode
-
 
 _PUNCT = str.maketrans({c: " " for c in string.punctuation + "\u2019\u2018\u201c\u201d\u00a3"})
 
@@ -130,15 +116,12 @@ def _entities(ex) -> Iterable[Tuple[str, str]]:
 # contract
 
 
-def test_counts_report(train, holdout):
-    """Not a check: prints the per-intent counts (run with -s to see them)."""
-    tr = Counter(ex.get("intent") for ex in train.intent_examples)
-    ho = Counter(ex.get("intent") for ex in holdout.intent_examples)
-    print()
-    print(f"{'intent':22s} {'train':>6s} {'holdout':>8s}")
-    for name in sorted(set(tr) | set(ho)):
-        print(f"{name:22s} {tr[name]:6d} {ho[name]:8d}")
-    print(f"{'TOTAL':22s} {sum(tr.values()):6d} {sum(ho.values()):8d}")
+def test_counts_are_what_the_readme_says(train):
+    """About 2,000 training examples, at least 55 for every need."""
+    counts = Counter(ex.get("intent") for ex in train.intent_examples)
+    low = {need: counts[need] for need in NEEDS if counts[need] < MIN_PER_NEED}
+    assert not low, f"needs with fewer than {MIN_PER_NEED} examples: {low}"
+    assert TOTAL_EXAMPLES[0] <= sum(counts.values()) <= TOTAL_EXAMPLES[1], sum(counts.values())
 
 
 def test_every_spec_intent_and_entity_is_present(spec, train):
@@ -219,29 +202,21 @@ def test_spec_examples_not_copied(spec, train):
 # entities
 
 
+def _annotated(data, entity: str) -> List[str]:
+    return [value for ex in data.training_examples for name, value in _entities(ex) if name == entity]
+
+
 @pytest.mark.parametrize("which", ["train", "holdout"])
 def test_postcode_entities_are_valid(which, train, holdout):
-    data = train if which == "train" else holdout
-    bad = sorted(
-        value for ex in data.training_examples for name, value in _entities(ex)
-        if name == "postcode" and normalise_postcode(value) is None
-    )
+    bad = sorted(v for v in _annotated(train if which == "train" else holdout, "postcode")
+                 if normalise_postcode(v) is None)
     assert not bad, f"invalid postcode annotations: {bad}"
-    # and the local shape check agrees with the shared helper
-    bad_local = sorted(
-        value for ex in data.training_examples for name, value in _entities(ex)
-        if name == "postcode" and _local_normalise_postcode(value) is None
-    )
-    assert not bad_local, f"postcodes failing the UK format regex: {bad_local}"
 
 
 @pytest.mark.parametrize("which", ["train", "holdout"])
 def test_place_entities_are_known(which, train, holdout):
-    data = train if which == "train" else holdout
-    bad = sorted(
-        value for ex in data.training_examples for name, value in _entities(ex)
-        if name == "place" and value.lower() not in ALLOWED_PLACES
-    )
+    bad = sorted(v for v in _annotated(train if which == "train" else holdout, "place")
+                 if v.lower() not in ALLOWED_PLACES)
     assert not bad, f"place annotations not in the gazetteer list: {bad}"
 
 
