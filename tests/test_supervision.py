@@ -43,6 +43,7 @@ def test_killed_action_server_is_restarted_while_rasa_keeps_answering(stack: Sta
     stack.wait_healthy(90, [stack.actions])
     assert stack.actions.pid() not in (0, actions_pid)
     assert stack.rasa.pid() == rasa_pid, "the Rasa server must not have been restarted"
+    conversation.say("i need a laptop")  # asked again: the first time may have met the apology
     replies = conversation.say("NR2 4EE")
     assert Conversation.hubs(replies), Conversation.texts(replies)
     log = (stack.settings.var_dir / "logs" / "supervisord.log").read_text()
