@@ -71,7 +71,7 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from bot.needs import SIGNPOSTING_INTENTS  # noqa: E402
 from bot.nlu.scoring import Scores, score  # noqa: E402
-from bot.staff.models import FINETUNE_EPOCHS  # noqa: E402
+from bot.staff.training import FINETUNE_EPOCHS  # noqa: E402
 from tests.nlu_perturb import PERTURBATIONS, mixed, perturb_all  # noqa: E402
 
 DATA = ROOT / "data" / "nlu"

@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from bot.staff import auth, inbox, models, service
+from bot.staff import auth, inbox, promotion, service, training, training_status
+from bot.staff.rasa_api import RasaError
 from bot.staff.settings import load
 from bot.staff.store import Store
 from bot.staff.store import purge as store_purge
@@ -120,19 +121,16 @@ def _retrain(args: argparse.Namespace) -> int:
     store = Store(settings.db_location)
     started = time.monotonic()
     try:
-        job = models.start_training(settings, store, _by(args), background=False, finetune=args.finetune)
-    except models.AlreadyRunning as exc:
+        job = training.start_training(settings, store, _by(args), background=False, finetune=args.finetune)
+    except training.AlreadyRunning as exc:
         print(exc, file=sys.stderr)
         return 1
-    status = models.read_status(settings)
+    status = training_status.read_status(settings)
     model = store.model(status["model_id"])
     print(f"Model {model['id']} ({Path(model['path']).name}) trained and evaluated in "
           f"{time.monotonic() - started:.0f} s; held-out macro F1 {model['macro_f1']:.3f}. Log: {job.log_path}")
-    try:
-        live = models.resolve_live(settings, store)
-    except models.RasaError:
-        live = None
-    for row in models.compare(model, live):
+    live = promotion.live_or_none(settings, store)
+    for row in promotion.compare(model, live):
         print(f"  {row['intent']:<24} {row['live'] or 0:.3f} -> {row['new'] or 0:.3f} ({row['change']:+.3f})")
     return 0
 
@@ -148,8 +146,8 @@ def _models(args: argparse.Namespace) -> int:
 def _promote(args: argparse.Namespace) -> int:
     settings = load()
     try:
-        result = models.promote(settings, Store(settings.db_location), args.model_id, _by(args))
-    except (ValueError, models.RasaError) as exc:
+        result = promotion.promote(settings, Store(settings.db_location), args.model_id, _by(args))
+    except (ValueError, RasaError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(result.message)
@@ -159,8 +157,8 @@ def _promote(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     settings = load()
     try:
-        result = models.rollback(settings, Store(settings.db_location), args.model_id, _by(args))
-    except (ValueError, models.RasaError) as exc:
+        result = promotion.rollback(settings, Store(settings.db_location), args.model_id, _by(args))
+    except (ValueError, RasaError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(result.message)

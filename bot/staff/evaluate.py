@@ -1,4 +1,4 @@
-"""Score models on the held-out NLU file; run as a child process by :mod:`bot.staff.models`.
+"""Score models on the held-out NLU file; run as a child process by :mod:`bot.staff.evaluation`.
 
     python -m bot.staff.evaluate --holdout tests/nlu_holdout.yml --out scores.json \
         --png-dir var/staff/evaluations --model 3=/abs/model.tar.gz [--model ...]

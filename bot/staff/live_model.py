@@ -17,7 +17,7 @@ from typing import Iterable, List, Optional
 from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
 
-STAFF_MODEL_PREFIX = "staff-"  # bot.staff.models names the models it trains "staff-<time>.tar.gz"
+STAFF_MODEL_PREFIX = "staff-"  # bot.staff.training names the models it trains "staff-<time>.tar.gz"
 FIRST_START = "(first start)"
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/dialogue")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
-from bot.staff import inbox, models, training_data
+from bot.staff import inbox, promotion, training_data, training_status
+from bot.staff.rasa_api import RasaError
 from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
 
@@ -51,9 +52,9 @@ def intents_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
     """Every domain intent with its examples and the live model's held-out F1, weakest first."""
     counts = training_data.intent_counts(settings.project_dir)
     try:
-        live = models.resolve_live(settings, store)
+        live = promotion.resolve_live(settings, store)
         error = ""
-    except models.RasaError as exc:
+    except RasaError as exc:
         live, error = None, str(exc)
     scores = (live or {}).get("scores") or {}
     per = scores.get("per_intent", {})
@@ -67,8 +68,18 @@ def intents_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
 def models_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
     """The live model, the last five and the training status; Rasa being down is shown, not raised."""
     try:
-        live, error = models.resolve_live(settings, store), ""
-    except models.RasaError as exc:
+        live, error = promotion.resolve_live(settings, store), ""
+    except RasaError as exc:
         live, error = None, str(exc)
-    return {"live": live, "recent": store.recent_models(models.KEEP), "training": models.read_status(settings),
-            "error": error}
+    return {"live": live, "recent": store.recent_models(promotion.KEEP),
+            "training": training_status.read_status(settings), "error": error}
+
+
+def model_detail(settings: StaffSettings, store: Store, model_id: int) -> Optional[Dict[str, Any]]:
+    """One model, the live one (None when Rasa cannot say) and what changed between them; None: no such model."""
+    model = store.model(model_id)
+    if model is None:
+        return None
+    live = promotion.live_or_none(settings, store)
+    return {"model": model, "live": live, "rows": promotion.compare(model, live),
+            "requested_by": store.promotion_request(model_id)}

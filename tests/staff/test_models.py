@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bot.staff import models
+from bot.staff import evaluation, promotion, training, training_status
 from bot.staff.store import Store
 from bot.staff.web import PREFIX
 from tests.staff.conftest import StaffServer, staff_settings
@@ -68,15 +68,15 @@ def test_a_worse_model_needs_a_second_member_of_staff(setup: tuple, tmp_path: Pa
     settings, store = setup
     live, worse = make_models(tmp_path, store, [0.90, 0.80])
     rasa = FakeRasa(httpserver, "m0.tar.gz")
-    result = models.promote(settings, store, worse, "alice")
+    result = promotion.promote(settings, store, worse, "alice")
     assert not result.promoted and result.needs_confirmation and rasa.loaded == []
-    assert not models.promote(settings, store, worse, "alice").promoted  # asking twice is not confirming
-    result = models.promote(settings, store, worse, "bob")
+    assert not promotion.promote(settings, store, worse, "alice").promoted  # asking twice is not confirming
+    result = promotion.promote(settings, store, worse, "bob")
     assert result.promoted and rasa.loaded == [str(tmp_path / "models" / "m1.tar.gz")]
     log = store.audit_log()
     assert log[0]["action"] == "promoted" and log[0]["user"] == "bob" and log[0]["details"]["requested_by"] == "alice"
     assert log[1]["action"] == "promotion_refused" and log[1]["user"] == "alice"
-    assert models.resolve_live(settings, store)["id"] == worse
+    assert promotion.resolve_live(settings, store)["id"] == worse
 
 
 def test_a_better_model_is_promoted_at_once_and_an_earlier_live_one_can_come_back(
@@ -86,56 +86,56 @@ def test_a_better_model_is_promoted_at_once_and_an_earlier_live_one_can_come_bac
     ids = make_models(tmp_path, store, [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95])
     store.mark_promoted(ids[5], "alice")  # m5 went live the usual way
     rasa = FakeRasa(httpserver, "m5.tar.gz")
-    assert models.promote(settings, store, ids[6], "alice").promoted
-    assert models.rollback(settings, store, ids[5], "alice").promoted  # it was live before
+    assert promotion.promote(settings, store, ids[6], "alice").promoted
+    assert promotion.rollback(settings, store, ids[5], "alice").promoted  # it was live before
     assert rasa.loaded[-1].endswith("m5.tar.gz")
     with pytest.raises(ValueError, match="never been live"):
-        models.rollback(settings, store, ids[2], "alice")
+        promotion.rollback(settings, store, ids[2], "alice")
     assert [e["action"] for e in store.audit_log()[:2]] == ["rolled_back", "promoted"]
 
 
 def test_comparison_lists_intents_that_rose_or_fell(setup: tuple, tmp_path: Path) -> None:
     settings, store = setup
     live, new = make_models(tmp_path, store, [0.8, 0.9])
-    rows = models.compare(store.model(new), store.model(live))
+    rows = promotion.compare(store.model(new), store.model(live))
     assert [(r["intent"], round(r["change"], 2)) for r in rows] == [("bus_pass", 0.05), ("greet", 0.1)]
-    assert models.is_worse(store.model(live), store.model(new)) and not models.is_worse(store.model(new), store.model(live))
+    assert promotion.is_worse(store.model(live), store.model(new)) and not promotion.is_worse(store.model(new), store.model(live))
 
 
 def test_only_one_training_at_a_time(setup: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
     settings, store = setup
     release, started = threading.Event(), threading.Event()
 
-    def fake_run(job: models.Job) -> int:
+    def fake_run(job: training.Job) -> int:
         job._set(state="training", by=job.user, stage="nlu", progress=30)
         started.set()
         release.wait(10)
         job._set(state="done", progress=100)
         return 1
 
-    monkeypatch.setattr(models.Job, "run", fake_run)
+    monkeypatch.setattr(training.Job, "run", fake_run)
     finished = threading.Event()
-    models.start_training(settings, store, "alice", background=True, on_done=finished.set)
+    training.start_training(settings, store, "alice", background=True, on_done=finished.set)
     assert started.wait(5)
-    assert models.read_status(settings)["state"] == "training"
-    with pytest.raises(models.AlreadyRunning):
-        models.start_training(settings, store, "bob", background=True)
+    assert training_status.read_status(settings)["state"] == "training"
+    with pytest.raises(training.AlreadyRunning):
+        training.start_training(settings, store, "bob", background=True)
     release.set()
     assert finished.wait(5)
-    assert models.read_status(settings)["state"] == "done"
-    models.start_training(settings, store, "bob", background=False)  # free again
+    assert training_status.read_status(settings)["state"] == "done"
+    training.start_training(settings, store, "bob", background=False)  # free again
 
 
 def test_a_crashed_training_is_not_shown_as_running(setup: tuple) -> None:
     settings, _ = setup
-    models._write_status(settings, state="training", progress=40)
-    assert models.read_status(settings)["state"] == "failed"
+    training_status.write_status(settings, state="training", progress=40)
+    assert training_status.read_status(settings)["state"] == "failed"
 
 
 def test_model_page_shows_comparison_picture_and_table(server: StaffServer, tmp_path: Path) -> None:
     store = Store(server.staff.db_path)
     (model_id,) = make_models(tmp_path, store, [0.7])
-    png = models.confusion_png(server.staff, model_id)
+    png = evaluation.confusion_png(server.staff, model_id)
     png.parent.mkdir(parents=True, exist_ok=True)
     png.write_bytes(b"\x89PNG fake")
     s = server.session("alice")

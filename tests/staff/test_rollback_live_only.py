@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from pytest_httpserver import HTTPServer
 
-from bot.staff import auth, models
+from bot.staff import auth, promotion
 from bot.staff.store import Store
 from bot.staff.web import PREFIX
 from tests.staff.conftest import PASSWORD, StaffServer, csrf_of, staff_settings
@@ -47,7 +47,7 @@ def test_a_model_that_was_never_live_cannot_be_rolled_back_to(
     assert rasa.loaded == [] and rasa.live == "m0.tar.gz"
     assert "rolled_back" not in [e["action"] for e in store.audit_log()]
     with pytest.raises(ValueError, match="There is no model 99"):
-        models.rollback(console.staff, store, 99, "alice")
+        promotion.rollback(console.staff, store, 99, "alice")
 
 
 def test_the_models_that_were_live_can_come_back(console: StaffServer, tmp_path: Path, httpserver: HTTPServer) -> None:
@@ -56,11 +56,11 @@ def test_the_models_that_were_live_can_come_back(console: StaffServer, tmp_path:
     shipped.parent.mkdir(parents=True, exist_ok=True)
     shipped.write_bytes(b"model")
     rasa = FakeRasa(httpserver, "shipped.tar.gz")
-    first = models.resolve_live(settings, store)  # the model live when the console first looked
+    first = promotion.resolve_live(settings, store)  # the model live when the console first looked
     (better,) = make_models(tmp_path, store, [0.9])
-    assert models.promote(settings, store, better, "alice").promoted
-    assert models.rollback(settings, store, first["id"], "alice").promoted
+    assert promotion.promote(settings, store, better, "alice").promoted
+    assert promotion.rollback(settings, store, first["id"], "alice").promoted
     assert rasa.live == "shipped.tar.gz"
-    assert models.rollback(settings, store, better, "alice").promoted  # promoted earlier: it was live
+    assert promotion.rollback(settings, store, better, "alice").promoted  # promoted earlier: it was live
     assert rasa.live == "m0.tar.gz"
     assert [e["action"] for e in store.audit_log()[:3]] == ["rolled_back", "rolled_back", "promoted"]
