@@ -1,13 +1,15 @@
 """End to end in Debian's Chromium: teach, retrain, compare, promote, ask the live bot, roll back.
 
 Runs ONE real ``rasa train`` (about 2-4 minutes on 2 cores) on a copy of the
-project. Named test_zz_ so it runs last; the original model is put back live
-at the end whatever happens, so the rest of the session sees the original bot.
+project, against a Rasa server of its own serving a copy of the shipped
+model: promoting changes only that server, so this test runs in any order,
+alone or with the rest, and no other test ever meets its model.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import time
 import uuid
 from dataclasses import replace
@@ -17,11 +19,12 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from bot.runner import Stack
-from bot.settings import PROJECT_ROOT
+from bot.runner import Stack, free_port
+from bot.settings import load
 from bot.staff import auth
+from bot.staff.live_model import STAFF_MODEL_PREFIX
 from bot.staff.store import Store
-from tests.conftest import Conversation
+from tests.conftest import MODELS, Conversation, load_sample_directory, stack_env
 from tests.staff.conftest import PASSWORD, StaffServer, copy_project, staff_settings
 
 pytestmark = pytest.mark.stack
@@ -45,24 +48,44 @@ def live_name(stack: Stack) -> str:
 
 
 @pytest.fixture
-def console(stack: Stack, tmp_path: Path) -> Iterator[StaffServer]:
+def own_stack(tmp_path: Path) -> Iterator[Stack]:
+    """An action server and a Rasa server for this test alone, serving a copy of the shipped model."""
+    shipped = [p for p in MODELS.glob("*.tar.gz") if not p.name.startswith(STAFF_MODEL_PREFIX)]
+    if not shipped:
+        pytest.fail("no trained model in models/: run `make train` (make test does)")
+    models = tmp_path / "models"
+    models.mkdir()
+    newest = max(shipped, key=lambda p: p.stat().st_mtime)
+    shutil.copy(newest, models / newest.name)
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    env = stack_env(var_dir)
+    load_sample_directory(env)
+    running = Stack(load(env), rasa_port=free_port(), action_port=free_port(), token="retrain-token", env=env,
+                    model=models)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def console(own_stack: Stack, tmp_path: Path) -> Iterator[StaffServer]:
     copy_project(tmp_path / "project")
     settings = replace(
-        staff_settings(tmp_path), rasa_url=stack.rasa_url, rasa_token=stack.token,
-        tracker_db=stack.settings.tracker_db, inbox_threshold=0.99,  # review anything under 99 % here
+        staff_settings(tmp_path), rasa_url=own_stack.rasa_url, rasa_token=own_stack.token,
+        tracker_db=own_stack.settings.tracker_db, inbox_threshold=0.99,  # review anything under 99 % here
     )
+    assert settings.models_dir == tmp_path / "models"  # where own_stack's model is, and new ones go
     store = Store(settings.db_path)
     auth.add_user(store, "alice", PASSWORD)
     auth.add_user(store, "bob", PASSWORD)
     server = StaffServer(settings).start()
-    original = PROJECT_ROOT / "models" / live_name(stack)
     try:
         yield server
     finally:
         server.stop()
-        requests.put(f"{stack.rasa_url}/model", params={"token": stack.token},
-                     json={"model_file": str(original)}, timeout=300)
-        assert live_name(stack) == original.name
 
 
 def sign_in(page: Any, url: str, name: str) -> None:
@@ -74,8 +97,9 @@ def sign_in(page: Any, url: str, name: str) -> None:
 
 
 def test_teach_retrain_compare_promote_ask_and_roll_back(
-    stack: Stack, console: StaffServer, chromium_browser: Any
+    own_stack: Stack, console: StaffServer, chromium_browser: Any
 ) -> None:
+    stack = own_stack
     url = console.url
     resident = Conversation(stack.rasa_url, f"staff-e2e-{uuid.uuid4().hex}")
     resident.say(BUS)
