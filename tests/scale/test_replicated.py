@@ -229,7 +229,7 @@ def test_a_message_behind_a_dead_replicas_lock_is_answered_when_that_lock_expire
 def test_promote_and_roll_back_reach_every_replica_without_a_restart(replicated: Any, tmp_path: Path) -> None:
     import requests
 
-    from bot.staff import models as staff_models
+    from bot.staff import promotion as staff_models
     from bot.staff.settings import load as load_staff_settings
     from bot.staff.store import Store
 
