@@ -40,7 +40,7 @@ from bot.replicated.stack import ReplicatedStack  # noqa: E402
 from bot.runner import Stack, Supervised, free_port  # noqa: E402
 from bot.settings import load  # noqa: E402
 from bot.supervision import Program, Supervisor  # noqa: E402
-from tests.conftest import MODELS, load_sample_directory, stack_env  # noqa: E402
+from tests.support.stack import MODELS, load_sample_directory, stack_env  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "30"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,10,50").split(",")]

@@ -34,7 +34,7 @@ os.chdir(ROOT)
 from bench.load import STARTER_DIR, StarterBot  # noqa: E402
 from bench.turns import TURNS  # noqa: E402
 from bot.runner import free_port  # noqa: E402
-from tests.conftest import MODELS, load_sample_directory, stack_env  # noqa: E402
+from tests.support.stack import MODELS, load_sample_directory, stack_env  # noqa: E402
 
 RESIDENTS = int(os.environ.get("BENCH_RESIDENTS", "30"))
 TIMES: Dict[str, float] = defaultdict(float)

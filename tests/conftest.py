@@ -1,77 +1,34 @@
-"""Shared fixtures: the real trained model behind a real Rasa server.
+"""Shared fixtures: the real trained model behind a real Rasa server, PostgreSQL, Chromium.
 
-The ``stack`` fixture starts the action server and the Rasa server (the same
-:class:`bot.runner.Stack` that ``make run`` uses) on free ports, with a fresh
-directory database loaded from the sample CSV files and the offline geocoder:
-postcodes.io is outside this machine.
+The ``stack`` fixture is :func:`tests.support.stack.running_stack`: the action
+server, the Rasa server and the web server (the same :class:`bot.runner.Stack`
+that ``make run`` uses) on free ports, over a fresh sample directory and the
+offline geocoder (postcodes.io is outside this machine).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Iterator
 
 import pytest
-import requests
 
-from bot.runner import Stack, free_port
-from bot.settings import PROJECT_ROOT, load
-from tests.pg import SKIP_REASON, postgres_binaries, postgres_server
-
-MODELS = PROJECT_ROOT / "models"
-
-
-def stack_env(var_dir: Path) -> Dict[str, str]:
-    return {
-        "SIGNPOST_VAR_DIR": str(var_dir),
-        "DIRECTORY_URL": f"sqlite:///{var_dir / 'directory.db'}",
-        "GEOCODER": "offline",
-        "RASA_TELEMETRY_ENABLED": "false",
-    }
-
-
-def load_sample_directory(env: Dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "bot", "directory", "load",
-         "data/directory/hubs.csv", "data/directory/courses.csv"],
-        cwd=PROJECT_ROOT, env={**os.environ, **env}, check=True, capture_output=True,
-    )
-
-
-@dataclass
-class Conversation:
-    """One resident talking to the REST channel."""
-
-    rasa_url: str
-    sender: str
-
-    def say(self, text: str) -> List[Dict[str, Any]]:
-        response = requests.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
-            json={"sender": self.sender, "message": text},
-            timeout=60,
-        )
-        response.raise_for_status()
-        return response.json()
-
-    @staticmethod
-    def texts(replies: List[Dict[str, Any]]) -> str:
-        return "\n".join(r.get("text", "") for r in replies if r.get("text"))
-
-    @staticmethod
-    def hubs(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-        return [h for r in replies if (r.get("custom") or {}).get("type") == "hubs" for h in r["custom"]["hubs"]]
+from bot.runner import Stack
+from tests.support.pg import SKIP_REASON, postgres_binaries, postgres_server
+from tests.support.stack import (  # noqa: F401 - re-exported until tests/scale, tests/staff import them from here
+    MODELS,
+    Conversation,
+    load_sample_directory,
+    running_stack,
+    stack_env,
+)
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """One throwaway PostgreSQL cluster for the whole run (tests/pg.py)."""
+    """One throwaway PostgreSQL cluster for the whole run (tests/support/pg.py)."""
     if postgres_binaries() is None:
         pytest.skip(SKIP_REASON)
     with postgres_server() as url:
@@ -80,20 +37,8 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not any(MODELS.glob("*.tar.gz")):
-        pytest.fail("no trained model in models/: run `make train` (make test does)")
-    var_dir = tmp_path_factory.mktemp("var")
-    env = stack_env(var_dir)
-    load_sample_directory(env)
-    running = Stack(
-        load(env), rasa_port=free_port(), action_port=free_port(), token="test-token", env=env,
-        web_port=free_port(),
-    )
-    try:
-        running.start()
+    with running_stack(tmp_path_factory.mktemp("var"), token="test-token") as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="session")
@@ -103,8 +48,7 @@ def chromium_browser() -> Iterator[Any]:
     One fixture, defined here, because Playwright's sync API allows only one
     instance per thread at a time.
     """
-    from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS
-    from tests.web.helpers import missing
+    from tests.support.widget import CHROMIUM, CHROMIUM_ARGS, missing
 
     try:
         from playwright.sync_api import sync_playwright

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import load
-from tests.conftest import Conversation
+from tests.support.stack import Conversation
 
 pytestmark = pytest.mark.stack
 

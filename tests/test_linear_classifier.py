@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.small_pipeline import EXAMPLES, parse, train_small
+from tests.support.small_pipeline import EXAMPLES, parse, train_small
 
 PIPELINE = [
     {"name": "WhitespaceTokenizer"},

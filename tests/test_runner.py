@@ -16,7 +16,7 @@ import requests
 from bot.runner import free_port
 from bot.settings import PROJECT_ROOT
 from bot.staff.store import Store
-from tests.conftest import MODELS, load_sample_directory, stack_env
+from tests.support.stack import MODELS, load_sample_directory, stack_env
 
 pytestmark = pytest.mark.stack
 

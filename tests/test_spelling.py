@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.nlu.spelling import Speller
-from tests.small_pipeline import parse, train_small
+from tests.support.small_pipeline import parse, train_small
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from typing import Set
 import pytest
 
 from bot.runner import Stack
-from tests.conftest import Conversation
+from tests.support.stack import Conversation
 
 pytestmark = pytest.mark.stack
 

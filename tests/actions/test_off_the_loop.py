@@ -23,7 +23,7 @@ import requests
 from bot.runner import free_port
 from bot.settings import PROJECT_ROOT
 from tests.actions.conftest import rendered
-from tests.geo.fake_postcodes_io import FakePostcodesIo, running
+from tests.support.fake_postcodes_io import FakePostcodesIo, running
 
 HUNG = "NR2 4EE"
 OTHERS = ("NR3 1AB", "NR1 3QR", "NR5 8LD", "NR4 7TJ", "NR6 5DP")

@@ -9,78 +9,33 @@ rate limits, and a global body limit for Rasa's other routes.
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
-import threading
 import uuid
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 import requests
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from bot.runner import Stack, free_port
-from bot.settings import load
-from tests.conftest import MODELS, load_sample_directory, stack_env
+from tests.support.fake_postcodes_io import FakePostcodesIo, running
+from tests.support.stack import running_stack
 
 PER_SENDER = 6
 PER_ADDRESS = 10
 BODY_LIMIT = 1024 * 1024  # SANIC_REQUEST_MAX_SIZE: what the runner should give Rasa
 
 
-class HeldPostcodesIo:
-    """postcodes.io that answers 503 at once (the bot falls back to its offline table), except for
-    postcodes in ``held``: those wait until :meth:`release` (or 60 s)."""
-
-    def __init__(self) -> None:
-        self.held: set[str] = set()
-        self.arrived = threading.Event()
-        self._release = threading.Event()
-        self.server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-        self.server.expect_request(re.compile(r"/.*")).respond_with_handler(self._answer)
-
-    @property
-    def url(self) -> str:
-        return self.server.url_for("").rstrip("/")
-
-    def hold(self, postcode: str) -> None:
-        self.held = {postcode.replace(" ", "").upper()}
-        self.arrived.clear()
-        self._release.clear()
-
-    def release(self) -> None:
-        self._release.set()
-
-    def _answer(self, request: Request) -> Response:
-        code = request.path.rstrip("/").rsplit("/", 1)[-1].replace(" ", "").upper()
-        if code in self.held:
-            self.arrived.set()
-            self._release.wait(60)
-        return Response(json.dumps({"status": 503, "error": "held"}), status=503, content_type="application/json")
+@pytest.fixture(scope="session")
+def postcodes_io() -> Iterator[FakePostcodesIo]:
+    """postcodes.io down (503 at once: the bot uses its offline table), except that a lookup
+    of a postcode a test holds waits until the test releases it (or 60 s)."""
+    yield from running(hang_for=60, available=False)
 
 
 @pytest.fixture(scope="session")
-def postcodes_io() -> Iterator[HeldPostcodesIo]:
-    fake = HeldPostcodesIo()
-    fake.server.start()
-    try:
-        yield fake
-    finally:
-        fake.release()
-        fake.server.clear()
-        fake.server.stop()
-
-
-@pytest.fixture(scope="session")
-def channel_stack(tmp_path_factory: pytest.TempPathFactory, postcodes_io: HeldPostcodesIo) -> Iterator[Stack]:
-    if not any(MODELS.glob("*.tar.gz")):
-        pytest.fail("no trained model in models/: run `make train` (make test does)")
-    var_dir = tmp_path_factory.mktemp("channel-var")
+def channel_stack(tmp_path_factory: pytest.TempPathFactory, postcodes_io: FakePostcodesIo) -> Iterator[Stack]:
     rasa_port = free_port()
     env = {
-        **stack_env(var_dir),
         "GEOCODER": "postcodes_io",
         "POSTCODES_IO_URL": postcodes_io.url,
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",  # where the web server sends a forget
@@ -89,16 +44,8 @@ def channel_stack(tmp_path_factory: pytest.TempPathFactory, postcodes_io: HeldPo
         "CHAT_RATE_LIMIT_PER_SENDER": f"{PER_SENDER}/minute",
         "CHAT_RATE_LIMIT_PER_ADDRESS": f"{PER_ADDRESS}/minute",
     }
-    load_sample_directory(env)
-    running = Stack(
-        load(env), rasa_port=rasa_port, action_port=free_port(), token="channel-test-token", env=env,
-        web_port=free_port(),
-    )
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
+    with running_stack(tmp_path_factory.mktemp("channel-var"), "channel-test-token", env, rasa_port) as stack:
+        yield stack
 
 
 def new_sender() -> str:

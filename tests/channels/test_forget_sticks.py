@@ -14,12 +14,13 @@ import pytest
 import requests
 
 from bot.runner import Stack
-from tests.channels.conftest import HeldPostcodesIo, new_sender, say, stored_events
+from tests.channels.conftest import new_sender, say, stored_events
+from tests.support.fake_postcodes_io import FakePostcodesIo
 
 pytestmark = pytest.mark.stack
 
 
-def test_forget_while_a_message_is_in_flight_leaves_nothing(channel_stack: Stack, postcodes_io: HeldPostcodesIo) -> None:
+def test_forget_while_a_message_is_in_flight_leaves_nothing(channel_stack: Stack, postcodes_io: FakePostcodesIo) -> None:
     sender = new_sender()
     assert "postcode" in " ".join(r.get("text", "") for r in say(channel_stack, sender, "i cant afford a laptop")).lower()
     assert stored_events(channel_stack, sender) > 0
@@ -36,7 +37,7 @@ def test_forget_while_a_message_is_in_flight_leaves_nothing(channel_stack: Stack
             forgot.result(timeout=3)  # a forget that does not wait for the reply returns at once
         except concurrent.futures.TimeoutError:
             pass  # it waits for the reply in flight: the fix
-        postcodes_io.release()
+        postcodes_io.release.set()
         assert reply.result(timeout=90), "the resident still gets the reply in flight"
         response = forgot.result(timeout=90)
     assert response.status_code == 200, response.text

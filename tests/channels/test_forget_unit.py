@@ -17,7 +17,7 @@ from bot.channels.settings import ChannelConfigError, load_channel
 from bot.conversations import ForgetFailed, forget_through_rasa, tracker_engine
 from bot.runner import free_port
 from bot.settings import load
-from tests.web.conftest import WebServer, web_settings
+from tests.support.web import WebServer, web_settings
 
 
 def seeded(tmp_path: Path) -> Path:

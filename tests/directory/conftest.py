@@ -1,6 +1,6 @@
 """Directory fixtures: every ``engine`` test runs on SQLite and on a real PostgreSQL.
 
-PostgreSQL comes from :func:`tests.pg.postgres_server` (a throwaway cluster);
+PostgreSQL comes from :func:`tests.support.pg.postgres_server` (a throwaway cluster);
 without server binaries the PostgreSQL parameter is skipped with the reason.
 """
 

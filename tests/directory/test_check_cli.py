@@ -10,7 +10,7 @@ from bot.__main__ import main
 from bot.directory.check import check_directory
 from bot.directory.csv_loader import load_csv_directory
 from tests.directory.conftest import SAMPLE
-from tests.directory.helpers import COURSE_HEADER, course, hub, write_csv
+from tests.support.directory_csv import COURSE_HEADER, course, hub, write_csv
 
 
 def test_check_finds_each_kind_of_problem(engine: Engine, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from bot.directory.search import DirectorySearch
 from bot.geo.geocoder import Geocoder, make_session
 from bot.geo.outcodes import OutcodeTable
 from tests.directory.conftest import SAMPLE
-from tests.directory.helpers import COURSE_HEADER, course, hub, write_csv
+from tests.support.directory_csv import COURSE_HEADER, course, hub, write_csv
 
 
 def _problems(hubs: Path, courses: Path | None = None, geocoder: Geocoder | None = None) -> list[str]:

@@ -10,7 +10,7 @@ from bot.directory.csv_loader import load_csv_directory
 from bot.directory.search import DirectorySearch
 from bot.geo.distance import haversine_miles
 from tests.directory.conftest import SAMPLE
-from tests.directory.helpers import COURSE_HEADER, course, hub, write_csv
+from tests.support.directory_csv import COURSE_HEADER, course, hub, write_csv
 
 ORIGIN = (52.6300, 1.2900)  # Norwich city centre
 

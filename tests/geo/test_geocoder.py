@@ -15,7 +15,7 @@ from pytest_httpserver import HTTPServer
 from bot.geo.geocoder import DEFAULT_DEADLINE, Geocoder, TTLCache, make_session, redact_locations
 from bot.geo.outcodes import OutcodeTable
 from bot.settings import load as load_settings
-from tests.geo.fake_postcodes_io import FakePostcodesIo, running
+from tests.support.fake_postcodes_io import FakePostcodesIo, running
 
 BASE = "https://postcodes.test"
 

@@ -25,7 +25,7 @@ from bot.staff import auth
 from bot.staff.store import Store
 from tests.impact.conftest import NOW, seed
 from tests.staff.conftest import PASSWORD, StaffServer, staff_settings
-from tests.web.helpers import SCREENSHOTS, run_axe
+from tests.support.widget import SCREENSHOTS, run_axe
 
 
 def tables(page: str) -> Dict[str, List[List[str]]]:

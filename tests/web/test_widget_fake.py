@@ -7,6 +7,7 @@ can be produced exactly and what "reached the server" can be counted.
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -16,8 +17,8 @@ import pytest
 import requests
 
 from bot.web.settings import parse_origins
-from tests.web.conftest import FAKE_RASA, FakeRasa, WebServer
-from tests.web.helpers import (
+from tests.support.web import FAKE_RASA, FakeRasa, WebServer
+from tests.support.widget import (
     INPUT,
     LAUNCHER,
     LOG,
@@ -37,26 +38,34 @@ WIDGET_JS = Path(__file__).resolve().parents[2] / "bot" / "web" / "static" / "wi
 
 HUBS = [
     {"id": "h1", "name": "Millennium Library", "address": "The Forum, Millennium Plain", "postcode": "NR2 1TF",
-     "latitude": 52.6279, "longitude": 1.2918, "distance_miles": 0.43, "phone": "01603 774774",
-     "url": "https://example.org/library", "open_now": True, "hours_today": "9am to 7pm", "booking": "drop_in"},
+     "latitude": 52.6279, "longitude": 1.2918, "distance_miles": 0.43, "distance_text": "0.4 miles",
+     "phone": "01603 774774", "url": "https://example.org/library", "open_now": True, "hours_today": "9am to 7pm",
+     "hours_text": "Open now. Today: 9am to 7pm.", "booking": "drop_in", "booking_text": "Just drop in."},
     {"id": "h2", "name": "Age UK Norwich", "address": "Charing Cross", "postcode": "NR2 4AL",
-     "latitude": 52.6301, "longitude": 1.2890, "distance_miles": 1.0, "phone": "01603 496333",
-     "url": "javascript:alert(1)", "open_now": False, "hours_today": "Closed today", "booking": "appointment"},
+     "latitude": 52.6301, "longitude": 1.2890, "distance_miles": 1.0, "distance_text": "1 mile",
+     "phone": "01603 496333", "url": "javascript:alert(1)", "open_now": False, "hours_today": "Closed today",
+     "hours_text": "Closed now. Opens tomorrow at 9am.", "booking": "appointment", "booking_text": "You need to book first."},
 ]
 
 
 def rasa_like(message: str) -> List[Dict[str, Any]]:
-    """Answers shaped like the real REST channel's."""
+    """Answers shaped like the real REST channel's (bot/channels/output.py: text and structure together)."""
     if message == "i need a laptop":
         return [{"recipient_id": "x", "text": "I can help with that.\nSee https://example.org/laptops."},
-                {"recipient_id": "x", "text": "Where are you? Send me your postcode, for example NR2 1TF."}]
+                {"recipient_id": "x", "text": "Where are you? Send me your postcode, for example NR2 1TF.",
+                 "custom": {"type": "ask_location"}}]
+    if message == "which one":  # asks for a postcode in other words; only the structure says so
+        return [{"recipient_id": "x", "text": "Which place do you mean? Tell me your area.",
+                 "custom": {"type": "ask_location"}}]
+    if message == "postcode words":  # the words of the question without its structure: just text
+        return [{"recipient_id": "x", "text": "Where are you? Send me your postcode, for example NR2 1TF."}]
     if message == "NR3 2AB":
-        listing = "Here are the nearest places that can help, near NR3 2AB:\n\n" + "\n\n".join(
-            f"{i}. {h['name']}\n{h['address']}" for i, h in enumerate(HUBS, 1))
-        return [{"recipient_id": "x", "text": listing,
+        listing = "\n\n".join(f"{i}. {h['name']}\n{h['address']}" for i, h in enumerate(HUBS, 1))
+        return [{"recipient_id": "x", "text": "Here are the nearest places that can help, near NR3 2AB:"},
+                {"recipient_id": "x", "text": listing,
                  "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"},
-                             {"title": "Something else", "payload": "/ask_capabilities"}]},
-                {"recipient_id": "x", "custom": {"type": "hubs", "hubs": HUBS}}]
+                             {"title": "Something else", "payload": "/ask_capabilities"}],
+                 "custom": {"type": "hubs", "hubs": HUBS}}]
     if message == "/talk_to_human":
         return [{"recipient_id": "x", "text": "Call us on 0344 980 3333, Monday to Friday."}]
     return [{"recipient_id": "x", "text": f"You wrote: {message}"}]
@@ -75,6 +84,22 @@ def goto(page: Any, site: WebServer) -> None:
 
 
 # ---------- the web server (no browser) ----------
+
+def test_widget_words_come_from_the_catalogue(fake_site: WebServer) -> None:
+    """The served script carries the catalogue's widget.* messages; its source holds none of them."""
+    from bot.wording import catalogue
+
+    words = catalogue("en").prefixed("widget.")
+    served = requests.get(fake_site.url + "/widget.js", timeout=5).text
+    source = WIDGET_JS.read_text(encoding="utf-8")
+    for name, text in words.items():
+        for form in (text.values() if isinstance(text, dict) else [text]):
+            sample = form.split("{")[0].strip()
+            if len(sample) > 3:
+                assert json.dumps(sample)[1:-1] in served, name
+                assert json.dumps(sample)[:-1] not in source, f"widget.js still says {sample!r} ({name})"
+    assert "What do you need help with?" in json.loads(served.split("var STRINGS = ")[1].split(";\n")[0])["en"]["welcome"]
+
 
 def test_server_serves_widget_demo_and_forget(fake_site: WebServer) -> None:
     demo = requests.get(fake_site.url + "/", timeout=5)
@@ -124,18 +149,35 @@ def test_text_links_quick_replies_and_hub_cards(page: Any, fake_site: WebServer,
     first = cards.nth(0)
     assert first.locator("h3").inner_text() == "Millennium Library"
     assert "0.4 miles away" in first.inner_text() and "Open now." in first.inner_text()
+    assert first.locator(".open").inner_text() == "Open now. Today: 9am to 7pm."
+    assert cards.nth(1).locator(".closed").inner_text() == "Closed now. Opens tomorrow at 9am."
     assert first.locator("a[href^='tel:']").get_attribute("href") == "tel:01603774774"
     assert first.locator("a[href*='openstreetmap']").get_attribute("href") == (
         "https://www.openstreetmap.org/?mlat=52.6279&mlon=1.2918#map=17/52.6279/1.2918")
     assert cards.nth(1).locator("a[href^='javascript']").count() == 0
-    # The text copy of the list is cut to its first line: the cards say the rest.
+    assert "Just drop in." in first.inner_text() and "1 mile away" in cards.nth(1).inner_text()
+    # The text copy of the list, sent with the cards for text-only clients, is not shown: the cards say it.
     assert log_text(page).count("Charing Cross") == 1
+    assert "near NR3 2AB:" in log_text(page)
     page.locator(f"{LOG} .choices button", has_text="Talk to a person").click()
     wait_for_reply(page, 3)
     assert page.locator(f"{LOG} .msg.user").last.inner_text().endswith("Talk to a person")
     assert fake.received[-1] == "/talk_to_human"
     assert page.locator(f"{LOG} .choices").count() == 0
     assert page.locator(f"{LOG} a[href='tel:03449803333']").count() == 1
+
+
+def test_use_my_location_follows_structure_not_words(page: Any, fake_site: WebServer, fake: FakeRasa) -> None:
+    """"Use my location" comes with a reply marked ask_location, whatever its words, and only then."""
+    goto(page, fake_site)
+    open_widget(page)
+    location = page.locator(f"{LOG} .choices button", has_text="Use my location")
+    send(page, "postcode words")
+    assert location.count() == 0
+    send(page, "which one")
+    assert location.count() == 1
+    send(page, "i need a laptop")
+    assert location.count() == 1  # the old one went with the new message
 
 
 def test_html_from_resident_and_bot_is_shown_as_text(page: Any, fake_site: WebServer, fake: FakeRasa) -> None:

@@ -15,7 +15,7 @@ from typing import Any, List
 import pytest
 
 from bot.runner import Stack
-from tests.web.helpers import (
+from tests.support.widget import (
     INPUT,
     LAUNCHER,
     LOG,

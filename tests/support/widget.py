@@ -1,0 +1,96 @@
+"""Driving the widget like a resident in Debian's Chromium: Playwright locators pierce its open shadow root."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, List
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+]
+
+AXE = PROJECT_ROOT / "bot" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+
+LAUNCHER = "signpost-chat .launcher"
+PANEL = "signpost-chat .panel"
+INPUT = "signpost-chat #sp-input"
+LOG = "signpost-chat [role=log]"
+STATUS = "signpost-chat [role=status]"
+
+
+def missing(what: str) -> None:
+    """Skip on a developer's machine, fail in CI where everything must be installed."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(what)
+    pytest.skip(what)
+
+
+def open_widget(page: Any) -> None:
+    page.locator(LAUNCHER).click()
+    page.locator(INPUT).wait_for(state="visible")
+
+
+def send(page: Any, text: str) -> None:
+    """Type and press Enter, then wait until the reply (or a failure) has landed."""
+    before = bot_count(page)
+    page.locator(INPUT).fill(text)
+    page.locator(INPUT).press("Enter")
+    wait_for_reply(page, before)
+
+
+def bot_count(page: Any) -> int:
+    return page.locator(f"{LOG} .msg.bot").count()
+
+
+def wait_for_reply(page: Any, before: int, timeout: float = 60000) -> None:
+    page.wait_for_function(
+        """([before]) => {
+            const root = document.querySelector('signpost-chat').shadowRoot;
+            return root.querySelectorAll('.msg.bot').length > before && !root.querySelector('.typing');
+        }""",
+        arg=[before],
+        timeout=timeout,
+    )
+
+
+def log_text(page: Any) -> str:
+    return page.locator(LOG).inner_text()
+
+
+def saved(page: Any) -> Dict[str, Any]:
+    return json.loads(page.evaluate("sessionStorage.getItem('signpost-chat')") or "null") or {}
+
+
+def active_element(page: Any) -> str:
+    """What has focus, looking inside the widget's shadow root: 'tag.class#id "text"'."""
+    return page.evaluate(
+        """() => {
+            let el = document.activeElement;
+            while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+            if (!el) return '';
+            return el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '')
+                + (el.id ? '#' + el.id : '') + ' "' + (el.textContent || '').trim().slice(0, 40) + '"';
+        }"""
+    )
+
+
+def run_axe(page: Any) -> List[Dict[str, Any]]:
+    """axe-core on the whole page (it walks open shadow roots); serious and critical only."""
+    if not AXE.exists():
+        missing("axe-core is not installed: npm ci --prefix bot/web")
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
