@@ -12,16 +12,15 @@ location extractor found, so it must come after it and before the featurizers.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.rule_component import RuleComponent
 
 PLACEHOLDERS = {"postcode": "postcode", "place": "placename"}
 
@@ -29,18 +28,8 @@ PLACEHOLDERS = {"postcode": "postcode", "place": "placename"}
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
-class EntityPlaceholders(GraphComponent):
+class EntityPlaceholders(RuleComponent):
     """Rewrites the tokens of location entities to a placeholder word."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "EntityPlaceholders":
-        return cls()
 
     @staticmethod
     def replace(message: Message) -> None:

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -23,6 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.geo.gazetteer import Gazetteer
 from bot.geo.outcodes import OutcodeTable
 from bot.geo.postcodes import find_postcode_lookalikes, find_postcodes
+from bot.nlu.rule_component import RuleComponent
 from bot.settings import PROJECT_ROOT
 
 
@@ -65,7 +63,7 @@ class PlaceMatcher:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
-class LocationEntityExtractor(GraphComponent, EntityExtractorMixin):
+class LocationEntityExtractor(RuleComponent, EntityExtractorMixin):
     """Adds ``postcode`` and ``place`` entities found by rules."""
 
     @staticmethod
@@ -76,19 +74,9 @@ class LocationEntityExtractor(GraphComponent, EntityExtractorMixin):
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = {**self.get_default_config(), **config}
+        super().__init__(config)
         self._places: Optional[PlaceMatcher] = None
         self._place_matcher()  # built now (about 2 s), not in the first resident's turn
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LocationEntityExtractor":
-        return cls(config)
 
     def _place_matcher(self) -> PlaceMatcher:
         if self._places is None:
