@@ -66,7 +66,7 @@ def opening_line(hub: Any) -> str:
 
 
 def hub_payload(hub: Any) -> Dict[str, Any]:
-    """Structured hub for channels to draw as a map pin or card, with its distance and booking in words."""
+    """Structured hub for channels to draw as a map pin or card, with its distance, hours and booking in words."""
     hours = hub.hours
     return {
         "id": hub.id,
@@ -82,6 +82,7 @@ def hub_payload(hub: Any) -> Dict[str, Any]:
         "open_now": None if hours is None else hours.open_now,
         "hours_today": None if hours is None else hours.today,
         "next_open": None if hours is None else hours.next_open,
+        "hours_text": hours_line(hub),
         "booking": hub.booking,
         "booking_text": booking_words(hub.booking) or None,
     }

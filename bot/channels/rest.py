@@ -26,6 +26,10 @@
    answered cannot write it back (bot/conversations.py).
 7. The action server's answers are checked against Rasa's schema with one
    validator built once, not a new one per action (action_results.py).
+8. A bot message's text and its structure (``custom``: ask_location, hubs,
+   courses, menu) come back as one message (output.py), so clients draw the
+   structure without recognising replies by their words. The words of the
+   refusals and the apology are the message catalogue's (bot/wording).
 
 It keeps the name ``rest``, so clients still post to /webhooks/rest/webhook.
 Rasa's ``?stream=true`` responses are not offered.
@@ -40,7 +44,7 @@ import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.lock_store import LockError
 from rasa.core.tracker_store import InMemoryTrackerStore
@@ -53,6 +57,7 @@ from bot import conversations
 from bot.channels import action_failures, action_results
 from bot.channels.limits import ChatRateLimits, client_address
 from bot.channels.names import channel_of
+from bot.channels.output import StructuredOutputChannel
 from bot.channels.refusals import NOT_TEXT, TOO_LONG, TOO_MANY, UNREADABLE, refusal_body
 from bot.channels.settings import ChannelSettings, load_channel
 from bot.contact import apology
@@ -222,7 +227,7 @@ class SignpostRestInput(RestInput):
                 return refused
             assert body is not None
             sender, text = body["sender"], body["message"]
-            collector = CollectingOutputChannel()
+            collector = StructuredOutputChannel()
             if len(text) > MAX_MESSAGE_CHARS:
                 await collector.send_text_message(sender, TOO_LONG)
                 return response.json(collector.messages)

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.telegram.handlers import BRIDGE, COMMANDS, Bridge, add_handlers
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import TelegramSettings
+from bot.wording import _
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,8 @@ logger = logging.getLogger(__name__)
 # resident's own burst (an album of photos, a long text Telegram split), while a flood of
 # forwarded messages holds at most 11 of the 256 concurrent-update slots.
 MAX_WAITING_PER_CHAT = 10
-BUSY = "One moment, please. I'm still answering your last message. After my reply, send anything I missed again."
-BUSY_SHORT = "One moment, please. I'm still answering your last message."
+BUSY = _("telegram.busy")
+BUSY_SHORT = _("telegram.busy_short")
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -14,7 +14,7 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatAction
@@ -29,12 +29,13 @@ from telegram.ext import (
 )
 
 from bot.contact import apology, contact_text
-from bot.needs import MENU_INTENTS, NEEDS
 from bot.settings import Settings
 from bot.telegram.keyboards import CallbackPayloads, button_title, inline_keyboard
 from bot.telegram.rasa_client import RasaClient, RasaUnavailable
 from bot.telegram.render import MAX_TEXT, Text, plan, send, utf16_len
 from bot.telegram.settings import sender_id
+from bot.wording import _, domain_text
+from bot.wording.buttons import menu_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -43,19 +44,11 @@ LOCATION_KEYBOARD = "location_keyboard_shown"
 USED_KEYBOARDS = "used_keyboards"
 LOCATION_DECIMALS = 3  # about 100 m: enough to find the nearest hub, not a front door
 
-COMMANDS = [
-    BotCommand("start", "What I can help with"),
-    BotCommand("help", "How to ask me for help"),
-    BotCommand("privacy", "What I keep and for how long"),
-    BotCommand("forget", "Delete this conversation and start again"),
-]
-ASK_FOR_TEXT = (
-    "Thanks! I can only read typed messages. Please tell me in a few words what you need, "
-    "for example \"I need a laptop\"."
-)
-EDITED = "I can't see changes to a message I've already read. Please send it again as a new message."
-UNKNOWN_COMMAND = "I don't know that command. Try /help, or just tell me what you need."
-EXPIRED_BUTTON = "That button has expired. Please type what you need, for example \"I need a laptop\"."
+COMMANDS = [BotCommand(name, _(f"telegram.command.{name}")) for name in ("start", "help", "privacy", "forget")]
+ASK_FOR_TEXT = _("telegram.ask_for_text")
+EDITED = _("telegram.edited")
+UNKNOWN_COMMAND = _("telegram.unknown_command")
+EXPIRED_BUTTON = _("telegram.expired_button")
 CHOSEN_MARK = "\n\n✅ "
 
 
@@ -77,48 +70,21 @@ def bridge(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
     return context.bot_data[BRIDGE]
 
 
-def menu_buttons() -> List[Dict[str, str]]:
-    """The same main menu the bot shows (actions.formatting.menu_buttons)."""
-    buttons = [{"title": NEEDS[i].label, "payload": f"/{i}"} for i in MENU_INTENTS if i in NEEDS]
-    return buttons + [{"title": "Talk to a person", "payload": "/talk_to_human"}]
-
-
 def welcome_text() -> str:
-    return (
-        "Hello! I'm Signpost. I help people in the UK find free help with computers, phones and the internet.\n\n"
-        "I can find you:\n"
-        "- the nearest place to get online or get help\n"
-        "- a free or cheap laptop, tablet or phone\n"
-        "- a free SIM card or data\n"
-        "- computer classes near you or online\n\n"
-        "Tell me what you need in your own words, or choose below.\n"
-        "/help how to ask, /privacy what I keep, /forget delete this chat."
-    )
+    return _("telegram.welcome")
 
 
 def help_text(settings: Settings) -> str:
-    return (
-        "Just type what you need, for example:\n"
-        "- \"I can't afford a laptop\"\n"
-        "- \"I need a free SIM near NR2 4EE\"\n"
-        "- \"computer classes\"\n\n"
-        "When I ask where you are, send a postcode or tap \"Share my location\".\n\n"
-        "/start what I can do\n/privacy what I keep and for how long\n/forget delete this conversation\n\n"
-        f"To talk to a person: {contact_text(settings)}"
-    )
+    return _("telegram.help", contact=contact_text(settings))
 
 
 def privacy_text(settings: Settings) -> str:
-    return (
-        "What I keep: the messages of this chat, so I can follow the conversation. They are stored under a "
-        "code made from this chat, not your name, username or phone number.\n\n"
-        "If you share your location, I only use it to find places near you and keep it rounded to about "
-        "100 metres.\n\n"
-        f"How long: conversations are deleted automatically {settings.retention_days} days after your last "
-        "message.\n\n"
-        "Send /forget at any time to delete this conversation now.\n\n"
-        "Telegram itself also keeps the chat on your phone until you delete it there."
-    )
+    return _("telegram.privacy", days=settings.retention_days)
+
+
+def forgotten_text() -> str:
+    """After /forget: done, and the bot's own "What do you need help with?" (domain.yml)."""
+    return _("telegram.forgotten", what_help=domain_text("utter_what_help"))
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -150,9 +116,7 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     context.chat_data.clear()
     logger.info("forget update=%s events=%d", update.update_id, deleted)
     await update.effective_message.reply_text(
-        "Done: I have deleted this conversation. We can start again whenever you like.\n\n"
-        "What do you need help with?",
-        reply_markup=inline_keyboard(menu_buttons(), b.payloads),
+        forgotten_text(), reply_markup=inline_keyboard(menu_buttons(), b.payloads)
     )
 
 
@@ -180,7 +144,7 @@ async def button_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     used: deque = context.chat_data.setdefault(USED_KEYBOARDS, deque(maxlen=200))
     if message.message_id in used:  # a second tap on the same keyboard: one answer is enough
-        await query.answer("You already chose.")
+        await query.answer(_("telegram.already_chosen"))
         return
     used.append(message.message_id)
     await query.answer()

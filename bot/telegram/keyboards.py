@@ -22,10 +22,11 @@ from telegram import (
 )
 from telegram.constants import InlineKeyboardButtonLimit
 
+from bot.wording import _
+
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
 INLINE_PREFIX = "p:"
 KEY_PREFIX = "k:"
-SHARE_LOCATION = "📍 Share my location"
 
 
 class CallbackPayloads:
@@ -78,10 +79,10 @@ def button_title(markup: Optional[InlineKeyboardMarkup], data: str) -> Optional[
 
 def location_keyboard() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(SHARE_LOCATION, request_location=True)]],
+        [[KeyboardButton(_("telegram.share_location"), request_location=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
-        input_field_placeholder="Or type a postcode, like NR2 4EE",
+        input_field_placeholder=_("telegram.location_placeholder"),
     )
 
 

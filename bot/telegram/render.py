@@ -2,11 +2,12 @@
 
 :func:`plan` is pure (no network), so the rules are easy to test: texts are
 split at Telegram's 4,096-character limit on paragraph or line boundaries,
-buttons become an inline keyboard on the last part, hubs become venue
-messages (map pins), and the question "Where are you?" gets a "Share my
-location" keyboard that is removed again by the next reply that can carry it
-(a plain text or a map pin: a message has room for one keyboard only).
-:func:`send` then performs the plan with the real bot.
+buttons become an inline keyboard on the last part, a ``hubs`` payload
+becomes venue messages (map pins), and a message marked ``ask_location``
+gets a "Share my location" keyboard that is removed again by the next reply
+that can carry it (a plain text or a map pin: a message has room for one
+keyboard only). Replies are recognised by their structure (``custom``),
+never by their words. :func:`send` then performs the plan with the real bot.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Re
 from telegram.constants import MessageLimit
 
 from bot.telegram.keyboards import CallbackPayloads, inline_keyboard, location_keyboard, remove_keyboard
+from bot.wording import _
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096, counted in UTF-16 code units
-BUTTONS_ONLY_TEXT = "Choose one:"
 ReplyMarkup = Union[InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove]
 
 
@@ -77,9 +78,10 @@ def split_text(text: str, limit: int = MAX_TEXT) -> List[str]:
     return parts
 
 
-def asks_location(text: str) -> bool:
-    """The bot's question for where the resident is (actions.find_help.ASK_LOCATION)."""
-    return "Where are you?" in text and "postcode" in text.lower()
+def kind(reply: Mapping[str, Any]) -> Optional[str]:
+    """The structure a reply carries (``custom.type``: ask_location, hubs, courses, menu), if any."""
+    custom = reply.get("custom")
+    return str(custom.get("type")) if isinstance(custom, Mapping) and custom.get("type") else None
 
 
 def venues(custom: Mapping[str, Any], remove: bool = False) -> List[Venue]:
@@ -92,7 +94,7 @@ def venues(custom: Mapping[str, Any], remove: bool = False) -> List[Venue]:
             continue
         address = ", ".join(str(p) for p in (hub.get("address"), hub.get("postcode")) if p)
         markup = remove_keyboard() if remove and not pins else None  # a pin can take the keyboard away too
-        pins.append(Venue(latitude, longitude, str(hub.get("name") or "Digital help"), address or " ", markup))
+        pins.append(Venue(latitude, longitude, str(hub.get("name") or _("telegram.venue")), address or " ", markup))
     return pins
 
 
@@ -107,21 +109,26 @@ def plan(
     for reply in replies:
         text = str(reply.get("text") or "")
         buttons = reply.get("buttons") or []
-        if text.strip() or buttons:
-            chunks = split_text(text) or [BUTTONS_ONLY_TEXT]
+        asks = kind(reply) == "ask_location"
+        if asks and not text.strip() and not buttons and out and isinstance(out[-1], Text) \
+                and out[-1].reply_markup is None:
+            # The question came apart from its structure (a plain Rasa collector): mark the question itself.
+            out[-1], shown = Text(out[-1].text, location_keyboard()), True
+            continue
+        if text.strip() or buttons or asks:
+            chunks = split_text(text) or [_("telegram.choose_one") if buttons else _("telegram.share_location_prompt")]
             for index, chunk in enumerate(chunks):
                 markup: Optional[ReplyMarkup] = None
                 if index == len(chunks) - 1:
                     if buttons:
                         markup = inline_keyboard(buttons, payloads)
-                    elif asks_location(text):
+                    elif asks:
                         markup, shown = location_keyboard(), True
-                if markup is None and shown and not asks_location(text):
+                if markup is None and shown and not asks:
                     markup, shown = remove_keyboard(), False
                 out.append(Text(chunk, markup))
-        custom = reply.get("custom")
-        if isinstance(custom, Mapping) and custom.get("type") == "hubs":
-            pins = venues(custom, remove=shown)
+        if kind(reply) == "hubs":
+            pins = venues(reply["custom"], remove=shown)
             shown = shown and not pins
             out.extend(pins)
     return out, shown

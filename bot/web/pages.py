@@ -3,22 +3,47 @@
 The demo page carries a strict Content-Security-Policy (no inline script or
 style) to show councils that the widget needs nothing more than its own
 script origin and Rasa in ``connect-src``.
+
+The widget's words are not in its source: ``/widget.js`` is served with the
+``widget.*`` messages of every language's catalogue (bot/wording) written
+into it, so the script needs no second request before it can draw itself.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
+from typing import Any, Dict
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot.web.settings import WebSettings
+from bot.wording import catalogue, domain_text, languages
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 DEMO_TEMPLATE = HERE / "templates" / "demo.html"
 SETTINGS = web.AppKey("web_settings", WebSettings)
+WIDGET_SOURCE = web.AppKey("widget_source", bytes)
+STRINGS_SLOT = "var STRINGS = {};"  # in widget.js: where the served script gets its words
+
+
+def widget_strings(language: str) -> Dict[str, Any]:
+    """The widget's words in ``language``: its ``widget.*`` messages, plurals as CLDR forms."""
+    strings = catalogue(language).prefixed("widget.")
+    strings["welcome"] = str(strings["welcome"]).format_map({"what_help": domain_text("utter_what_help")})
+    return strings
+
+
+def widget_source() -> bytes:
+    """widget.js as served: its source with every language's words written in."""
+    source = (STATIC / "widget.js").read_text(encoding="utf-8")
+    if source.count(STRINGS_SLOT) != 1:
+        raise RuntimeError(f"widget.js must contain {STRINGS_SLOT!r} exactly once")
+    strings = json.dumps({lang: widget_strings(lang) for lang in languages()}, ensure_ascii=True, sort_keys=True)
+    return source.replace(STRINGS_SLOT, f"var STRINGS = {strings};").encode("utf-8")
 
 
 def origin(url: str) -> str:
@@ -26,8 +51,9 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _static(name: str, content_type: str) -> web.Response:
-    response = web.Response(body=(STATIC / name).read_bytes(), content_type=content_type, charset="utf-8")
+def _static(name: str, content_type: str, body: bytes | None = None) -> web.Response:
+    body = (STATIC / name).read_bytes() if body is None else body
+    response = web.Response(body=body, content_type=content_type, charset="utf-8")
     # Councils embed the script by URL: let a new version reach residents within minutes.
     response.headers["Cache-Control"] = "public, max-age=300"
     response.enable_compression()
@@ -35,7 +61,7 @@ def _static(name: str, content_type: str) -> web.Response:
 
 
 async def widget_js(request: web.Request) -> web.Response:
-    response = _static("widget.js", "text/javascript")
+    response = _static("widget.js", "text/javascript", request.app[WIDGET_SOURCE])
     # Lets pages load it with crossorigin="anonymous" (and Subresource Integrity).
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -68,6 +94,7 @@ async def health(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application, settings: WebSettings) -> None:
     app[SETTINGS] = settings
+    app[WIDGET_SOURCE] = widget_source()
     app.router.add_get("/", demo_page)
     app.router.add_get("/demo.html", demo_page)
     app.router.add_get("/demo.css", demo_css)

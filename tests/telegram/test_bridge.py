@@ -138,7 +138,7 @@ def test_location_keyboard_shared_location_and_venues(settings) -> None:
     def replies(text: str) -> List[Dict[str, Any]]:
         if text.startswith("/inform_location"):
             return [{"text": "Here is the nearest place"}, {"custom": hubs}]
-        return [{"text": ask}]
+        return [{"text": ask, "custom": {"type": "ask_location"}}]
 
     rasa = ScriptedRasa(replies)
 

@@ -14,7 +14,8 @@ from bot.telegram.render import Text, Venue, plan, split_text, utf16_len
 from bot.telegram.settings import TelegramConfigError, TelegramSettings, load_telegram, secret_key, sender_id
 from tests.telegram.harness import run
 
-ASK = "Where are you? Send me your postcode, like NR2 4EE, or the name of your area."
+ASK = {"text": "Where are you? Send me your postcode, like NR2 4EE, or the name of your area.",
+       "custom": {"type": "ask_location"}}
 
 
 def test_short_text_is_one_part() -> None:
@@ -68,7 +69,7 @@ def test_plan_venues_buttons_and_location_keyboard() -> None:
         {"name": "Library", "address": "1 Bank Plain", "postcode": "NR2 4EE", "latitude": 52.63, "longitude": 1.29},
         {"name": "No coordinates", "address": "x", "postcode": "y", "latitude": None, "longitude": None},
     ]}
-    out, shown = plan([{"text": ASK}], payloads)
+    out, shown = plan([ASK], payloads)
     assert shown and out[0].reply_markup.keyboard[0][0].request_location
     out, shown = plan(
         [{"text": "Here are places", "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"}]},
@@ -84,6 +85,36 @@ def test_plan_venues_buttons_and_location_keyboard() -> None:
     assert out[0].reply_markup.remove_keyboard and not shown
     out, _ = plan([{"buttons": [{"title": "A", "payload": "/a"}]}], payloads)
     assert out[0].text == "Choose one:"
+
+
+def test_the_location_keyboard_follows_structure_not_words() -> None:
+    """Only a reply marked ``ask_location`` offers "Share my location", whatever its words."""
+    payloads = CallbackPayloads()
+    out, shown = plan([{"text": ASK["text"]}], payloads)  # the words alone: no keyboard
+    assert not shown and out == [Text(ASK["text"])]
+    which = {"text": "Which place do you mean? Send me your postcode.", "custom": {"type": "ask_location"}}
+    out, shown = plan([which], payloads)
+    assert shown and out[0].reply_markup.keyboard[0][0].request_location
+    # Text and structure apart (a plain Rasa collector): the question before it gets the keyboard.
+    out, shown = plan([{"text": "Where then?"}, {"custom": {"type": "ask_location"}}], payloads)
+    assert shown and len(out) == 1 and out[0].text == "Where then?" and out[0].reply_markup.keyboard
+    # Structure alone: a short prompt carries the keyboard.
+    out, shown = plan([{"custom": {"type": "ask_location"}}], payloads)
+    assert shown and out[0].text and out[0].reply_markup.keyboard
+    # Other structures (courses, menus) change nothing.
+    out, _ = plan([{"text": "Classes", "custom": {"type": "courses", "online": []}}], payloads)
+    assert out == [Text("Classes")]
+
+
+def test_list_text_and_its_pins_travel_together() -> None:
+    """A list of places with its ``hubs`` payload in one reply: the list, then its pins."""
+    payloads = CallbackPayloads()
+    hub = {"name": "Library", "address": "1 Bank Plain", "postcode": "NR2 4EE", "latitude": 52.63, "longitude": 1.29}
+    out, shown = plan([{"text": "1. Library", "custom": {"type": "hubs", "hubs": [hub]}},
+                       {"text": "Classes", "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"}]}],
+                      payloads, location_keyboard_shown=True)
+    assert [type(o).__name__ for o in out] == ["Text", "Venue", "Text"]
+    assert out[0].reply_markup.remove_keyboard and not shown and out[1].reply_markup is None
 
 
 def test_sender_id_is_stable_and_keyed() -> None:

@@ -1,5 +1,5 @@
 /*! Signpost chat widget. No dependencies, no build step.
- * Embed: <script src=".../widget.js" defer data-server="https://rasa.example" data-title="Help getting online"
+ * Embed: <script src=".../widget.js" defer data-server="https://rasa.example" data-title="Get online"
  *         data-colour="#1d4f91" data-lang="en"></script>
  * Docs: docs/widget.md. Text from the bot or the resident is only ever set as text, never as HTML. */
 (function () {
@@ -7,59 +7,24 @@
   var script = document.currentScript;
   if (!script || window.signpostWidget) return;
 
-  // Every string the resident sees or hears. Add a language by adding a table.
-  var STRINGS = {
-    en: {
-      launcher: "Chat with us",
-      title: "Help getting online",
-      close: "Close",
-      end: "End chat",
-      endQuestion: "End this chat? This deletes your messages.",
-      endYes: "Yes, end chat",
-      endNo: "No, go back",
-      ended: "Chat ended. Your messages have been deleted.",
-      endedLater: "Chat ended. We could not reach the server, so your messages will be deleted later.",
-      conversation: "Conversation",
-      welcome: "Hello! I can help you find free help with computers, phones and the internet near you.\nWhat do you need help with?",
-      label: "Type your message",
-      send: "Send",
-      you: "You said: ",
-      bot: "Chat bot said: ",
-      typing: "Chat bot is writing a reply.",
-      slow: "This is taking longer than usual. Please wait.",
-      notSent: "Not sent yet.",
-      refused: "Not sent.",
-      offline: "You are offline. We will send your message when you are back online.",
-      retrying: "Cannot connect. We will keep trying to send your message.",
-      tryNow: "Try now",
-      back: "Connected again.",
-      unsure: "Sorry, something went wrong. Your message may not have been sent.",
-      sendAgain: "Send again",
-      busy: "Please wait. We are still sending your last message.",
-      choose: "Choose an answer",
-      useLocation: "Use my location",
-      myLocation: "My location",
-      locating: "Finding where you are.",
-      noLocation: "Sorry, we could not find where you are. Please type your postcode.",
-      places: function (n) { return n === 1 ? "1 place near you" : n + " places near you"; },
-      away: function (m) {
-        if (m < 0.1) return "Less than 0.1 miles away";
-        var r = Math.round(m * 10) / 10;
-        return r === 1 ? "1 mile away" : r + " miles away";
-      },
-      openNow: "Open now.",
-      closedNow: "Closed now.",
-      today: "Today: ",
-      map: "Show on a map",
-      call: "Call ",
-      website: "Website",
-      booking: { drop_in: "Just drop in.", appointment: "You need to book first.", both: "Drop in, or book first." }
-    }
-  };
+  // Every string the resident sees or hears, per language: filled in by the server that serves this
+  // file (GET /widget.js) from its message catalogue (bot/wording, docs/wording.md). None live here.
+  var STRINGS = {};
+  if (!STRINGS.en) { if (window.console) console.error("Signpost: load widget.js from the Signpost web server"); return; }
 
   var data = script.dataset;
   var langCode = STRINGS[data.lang] ? data.lang : "en";
   var t = STRINGS[langCode];
+
+  // "{name}" in a catalogue string -> the value; plurals pick their form with the browser's CLDR rules.
+  function fill(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (match, name) { return name in values ? String(values[name]) : match; });
+  }
+  var pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(langCode) : null;
+  function plural(forms, n) {
+    var form = (pluralRules && forms[pluralRules.select(n)]) || forms.other || "";
+    return fill(form, { n: n });
+  }
   var server = (data.server || "http://localhost:5005").replace(/\/+$/, "");
   var forgetUrl = data.forgetUrl || new URL("/api/forget", script.src).href;
   var title = data.title || t.title;
@@ -298,26 +263,24 @@
   }
 
   function hubCards(hubs) {
-    return el("ul", { class: "cards", "aria-label": t.places(hubs.length) }, hubs.map(function (h) {
+    return el("ul", { class: "cards", "aria-label": plural(t.places, hubs.length) }, hubs.map(function (h) {
       var lat = Number(h.latitude), lon = Number(h.longitude), links = [];
       if (isFinite(lat) && isFinite(lon)) {
         links.push(el("a", { href: "https://www.openstreetmap.org/?mlat=" + lat + "&mlon=" + lon + "#map=17/" + lat + "/" + lon }, [t.map, srOnly(", " + h.name)]));
       }
       var tel = String(h.phone || "").replace(/[^\d+]/g, "");
-      if (tel) links.push(el("a", { href: "tel:" + tel, text: t.call + h.phone }));
+      if (tel) links.push(el("a", { href: "tel:" + tel, text: fill(t.call, { phone: h.phone }) }));
       var site = h.url && safeHref(h.url);
       if (site) links.push(el("a", { href: site }, [t.website, srOnly(", " + h.name)]));
-      var open = h.open_now === true ? el("span", { class: "open", text: t.openNow + " " }) : h.open_now === false ? el("span", { class: "closed", text: t.closedNow + " " }) : null;
-      var hours = String(h.hours_today || "");
-      if (h.open_now === false && h.next_open) hours = String(h.next_open) + ".";
-      else if (/^closed/i.test(hours) && h.open_now === false) hours = ""; // "Closed now." says it
-      else if (hours && !/^(closed|open)/i.test(hours)) hours = t.today + hours;
+      // Opening hours in the directory's words, said as the text version says them (payload hours_text).
+      var state = h.open_now === true ? "open" : h.open_now === false ? "closed" : "";
+      var hours = h.hours_text ? el("p", state ? { class: state, text: String(h.hours_text) } : { text: String(h.hours_text) }) : null;
       return el("li", { class: "card" }, [
         el("h3", { text: String(h.name || "") }),
-        typeof h.distance_miles === "number" ? el("p", { text: t.away(h.distance_miles) }) : null,
-        open || hours ? el("p", {}, [open, hours]) : null,
+        h.distance_text ? el("p", { text: fill(t.away, { distance: h.distance_text }) }) : null,
+        hours,
         el("p", { text: [h.address, h.postcode].filter(Boolean).join(", ") }),
-        t.booking[h.booking] ? el("p", { text: t.booking[h.booking] }) : null,
+        h.booking_text ? el("p", { text: String(h.booking_text) }) : null,
         links.length ? el("p", { class: "links" }, links) : null
       ]);
     }));
@@ -347,29 +310,24 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  // One answer from Rasa: text, quick replies (shown last) and hub cards.
+  // One answer from Rasa: text, quick replies (shown last) and hub cards. Replies are told apart by
+  // their structure (custom.type), never by their words (docs/wording.md).
+  function kind(r) { return r && r.custom && typeof r.custom.type === "string" ? r.custom.type : null; }
+
   function renderReplies(replies) {
-    var hubs = [], buttons = [], texts = [];
+    var buttons = [], first = null, asksLocation = false;
     replies.forEach(function (r) {
-      if (r && r.custom && r.custom.type === "hubs" && Array.isArray(r.custom.hubs)) hubs.push(r.custom.hubs);
-      if (r && typeof r.text === "string") texts.push(r.text);
-      if (r && Array.isArray(r.buttons)) buttons = buttons.concat(r.buttons.filter(function (b) { return b && b.title && b.payload; }));
-    });
-    var first = null, all = [].concat.apply([], hubs);
-    replies.forEach(function (r) {
+      if (!r) return;
       var node = null;
-      if (r && typeof r.text === "string") {
-        var text = r.text;
-        // The text version of the hub list repeats the cards: keep only its first line.
-        if (all.length && all.every(function (h) { return text.indexOf(h.name) >= 0; })) text = text.split("\n\n")[0];
-        node = add({ from: "bot", text: text });
-      }
-      if (r && r.custom && r.custom.type === "hubs" && Array.isArray(r.custom.hubs) && r.custom.hubs.length) node = add({ kind: "hubs", from: "bot", hubs: r.custom.hubs });
+      var hubs = kind(r) === "hubs" && Array.isArray(r.custom.hubs) && r.custom.hubs.length ? r.custom.hubs : null;
+      // A list of places carries its text version for text-only clients: the cards say it, once.
+      if (hubs) node = add({ kind: "hubs", from: "bot", hubs: hubs });
+      else if (typeof r.text === "string" && r.text) node = add({ from: "bot", text: r.text });
+      if (kind(r) === "ask_location") asksLocation = true;
+      if (Array.isArray(r.buttons)) buttons = buttons.concat(r.buttons.filter(function (b) { return b && b.title && b.payload; }));
       first = first || node;
     });
-    if (navigator.geolocation && window.isSecureContext && texts.some(function (x) { return /send me your postcode/i.test(x); })) {
-      buttons.push({ title: t.useLocation, geo: true });
-    }
+    if (asksLocation && navigator.geolocation && window.isSecureContext) buttons.push({ title: t.useLocation, geo: true });
     if (buttons.length) add({ kind: "choices", buttons: buttons });
     if (first) scrollTo(first);
   }
