@@ -20,7 +20,7 @@ import time
 import xmlrpc.client
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from supervisor.xmlrpc import SupervisorTransport
 
@@ -165,17 +165,17 @@ class Supervisor:
         return {info["name"]: info["statename"] for info in self.rpc().getAllProcessInfo()}
 
     def stop_program(self, name: str) -> None:
-        try:
-            self.rpc().stopProcess(name, True)
-        except xmlrpc.client.Fault as fault:
-            if "NOT_RUNNING" not in fault.faultString:
-                raise
+        self._ask(lambda rpc: rpc.stopProcess(name, True), already="NOT_RUNNING")
 
     def start_program(self, name: str) -> None:
+        self._ask(lambda rpc: rpc.startProcess(name, False), already="ALREADY_STARTED")
+
+    def _ask(self, call: Callable[[Any], Any], already: str) -> None:
+        """One XML-RPC call; supervisord's fault saying it is done already is not an error."""
         try:
-            self.rpc().startProcess(name, False)
+            call(self.rpc())
         except xmlrpc.client.Fault as fault:
-            if "ALREADY_STARTED" not in fault.faultString:
+            if already not in fault.faultString:
                 raise
 
     def stop(self, timeout: float = 60) -> None:

@@ -208,12 +208,17 @@ def _full_postcodes_in(records: list[logging.LogRecord]) -> list[str]:
     return [line for line in lines if re.search(r"(?i)NR2\s*(%20)?4EE", line)]
 
 
+def _down(outcodes: OutcodeTable, httpserver: HTTPServer, path: str, retries: int) -> Geocoder:
+    """A geocoder whose postcodes.io answers 503 at ``path``."""
+    httpserver.expect_request(path).respond_with_data("down", status=503)
+    return Geocoder(outcodes, base_url=httpserver.url_for("").rstrip("/"),
+                    session=make_session(retries=retries, backoff=0))
+
+
 def test_logs_name_only_the_outward_code_when_postcodes_io_fails(
     outcodes: OutcodeTable, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    httpserver.expect_request("/postcodes/NR24EE").respond_with_data("down", status=503)
-    geocoder = Geocoder(outcodes, base_url=httpserver.url_for("").rstrip("/"),
-                        session=make_session(retries=2, backoff=0))
+    geocoder = _down(outcodes, httpserver, "/postcodes/NR24EE", retries=2)
     caplog.set_level(logging.DEBUG)
     point = geocoder.geocode("nr2 4ee")
     assert point is not None and point.source == "offline"
@@ -237,9 +242,7 @@ def test_logs_name_only_the_outward_code_when_postcodes_io_hangs(
 def test_reverse_lookup_logs_no_coordinates(
     outcodes: OutcodeTable, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    httpserver.expect_request("/postcodes").respond_with_data("down", status=503)
-    geocoder = Geocoder(outcodes, base_url=httpserver.url_for("").rstrip("/"),
-                        session=make_session(retries=1, backoff=0))
+    geocoder = _down(outcodes, httpserver, "/postcodes", retries=1)
     caplog.set_level(logging.DEBUG)
     assert geocoder.reverse(52.63021, 1.28534) is not None
     assert any(r.name.startswith("urllib3") for r in caplog.records)
