@@ -10,8 +10,9 @@ import gzip
 import json
 import re
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 import requests
@@ -240,7 +241,6 @@ def test_server_error_is_not_resent_without_asking(page: Any, fake_site: WebServ
     assert page.locator(f"{LOG} .msg.user").count() == 1
 
 
-
 def test_a_refusal_from_the_server_is_shown_kindly(page: Any, fake_site: WebServer) -> None:
     """Too many messages (429) or a body too big (413): the channel says why in words; show them."""
     too_many = "You have sent a lot of messages very quickly. Please wait a minute, then send your message again."
@@ -279,59 +279,60 @@ def test_launcher_focus_escape_and_roles(page: Any, fake_site: WebServer, fake: 
     assert active_element(page).startswith("button.launcher")
 
 
+@contextmanager
+def own_context(browser: Any, site: WebServer, answer: Optional[Callable[[str], Any]] = rasa_like,
+                **options: Any) -> Iterator[Any]:
+    """The widget open in a browser context of its own (viewport, colours, CSP); None: Rasa never answers."""
+    context = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        page.route(f"{FAKE_RASA}/webhooks/rest/webhook", FakeRasa(answer).handle if answer else lambda route: None)
+        goto(page, site)
+        open_widget(page)
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width,height", [(320, 640), (640, 400)], ids=["320px", "200pc-zoom"])
 def test_small_screens_and_zoom_fit_and_targets_are_big(
     chromium_browser: Any, fake_site: WebServer, width: int, height: int
 ) -> None:
-    context = chromium_browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", FakeRasa(rasa_like).handle)
-    goto(page, fake_site)
-    open_widget(page)
-    send(page, "i need a laptop")
-    send(page, "NR3 2AB")
-    box = page.locator(PANEL).bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] <= height
-    overflow = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot.querySelectorAll('*')]
-        .filter(e => !e.matches('.sr') && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible').length""")
-    assert overflow == 0
-    assert page.locator(INPUT).is_visible()
-    small = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot.querySelectorAll('button, input, .links a')]
-        .filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getBoundingClientRect()])
-        .filter(([, r]) => r.width < 24 || r.height < 24).map(([t]) => t)""")
-    assert small == []
-    context.close()
+    with own_context(chromium_browser, fake_site, viewport={"width": width, "height": height}) as page:
+        send(page, "i need a laptop")
+        send(page, "NR3 2AB")
+        box = page.locator(PANEL).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] <= height
+        overflow = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot.querySelectorAll('*')]
+            .filter(e => !e.matches('.sr') && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible').length""")
+        assert overflow == 0
+        assert page.locator(INPUT).is_visible()
+        small = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot.querySelectorAll('button, input, .links a')]
+            .filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getBoundingClientRect()])
+            .filter(([, r]) => r.width < 24 || r.height < 24).map(([t]) => t)""")
+        assert small == []
 
 
 def test_forced_colours_and_reduced_motion(chromium_browser: Any, fake_site: WebServer) -> None:
-    context = chromium_browser.new_context(forced_colors="active", reduced_motion="reduce")
-    page = context.new_page()
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", lambda route: None)  # never answers: typing stays
-    goto(page, fake_site)
-    open_widget(page)
-    page.locator(INPUT).fill("hello")
-    page.locator(INPUT).press("Enter")
-    dot = page.locator("signpost-chat .typing span").first
-    dot.wait_for()
-    assert dot.evaluate("e => getComputedStyle(e).animationName") == "none"
-    assert page.locator(STATUS).inner_text() == "Chat bot is writing a reply."
-    borders = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot.querySelectorAll('.bubble, button, input')]
-        .filter(e => e.offsetParent).map(e => parseFloat(getComputedStyle(e).borderTopWidth))""")
-    assert borders and min(borders) >= 2
-    context.close()
+    # Rasa never answers: "typing" stays on screen.
+    with own_context(chromium_browser, fake_site, None, forced_colors="active", reduced_motion="reduce") as page:
+        page.locator(INPUT).fill("hello")
+        page.locator(INPUT).press("Enter")
+        dot = page.locator("signpost-chat .typing span").first
+        dot.wait_for()
+        assert dot.evaluate("e => getComputedStyle(e).animationName") == "none"
+        assert page.locator(STATUS).inner_text() == "Chat bot is writing a reply."
+        borders = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot.querySelectorAll('.bubble, button, input')]
+            .filter(e => e.offsetParent).map(e => parseFloat(getComputedStyle(e).borderTopWidth))""")
+        assert borders and min(borders) >= 2
 
 
 def test_axe_finds_no_serious_problems(chromium_browser: Any, fake_site: WebServer) -> None:
-    context = chromium_browser.new_context(bypass_csp=True)  # lets axe be injected
-    page = context.new_page()
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", FakeRasa(rasa_like).handle)
-    goto(page, fake_site)
-    open_widget(page)
-    send(page, "i need a laptop")
-    send(page, "NR3 2AB")
-    page.locator("signpost-chat header button", has_text="End chat").click()  # the confirmation too
-    assert run_axe(page) == []
-    context.close()
+    with own_context(chromium_browser, fake_site, bypass_csp=True) as page:  # lets axe be injected
+        send(page, "i need a laptop")
+        send(page, "NR3 2AB")
+        page.locator("signpost-chat header button", has_text="End chat").click()  # the confirmation too
+        assert run_axe(page) == []
 
 
 def test_keeps_the_conversation_across_reload(page: Any, fake_site: WebServer, fake: FakeRasa) -> None:
