@@ -3,7 +3,7 @@
 For each pipeline variant it trains on data/nlu and prints, in one table:
 held-out macro F1 (tests/nlu_holdout.yml, never trained on), k-fold
 cross-validation macro F1 on the training data, macro F1 on the held-out file
-misspelt by tests/nlu_perturb.py (typos, missing spaces, text-speak, capitals),
+misspelt by tests/support/nlu_perturb.py (typos, missing spaces, text-speak, capitals),
 the false-signpost rate on CLINC150's out-of-domain test questions (travel,
 cooking, cars, work, home, utilities: a signposting answer to any of them is
 wrong), parse latency, training time and model size. Then, for config.yml, it
@@ -72,7 +72,7 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from bot.needs import SIGNPOSTING_INTENTS  # noqa: E402
 from bot.nlu.scoring import Scores, score  # noqa: E402
 from bot.staff.training import FINETUNE_EPOCHS  # noqa: E402
-from tests.nlu_perturb import PERTURBATIONS, mixed, perturb_all  # noqa: E402
+from tests.support.nlu_perturb import PERTURBATIONS, mixed, perturb_all  # noqa: E402
 
 DATA = ROOT / "data" / "nlu"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"

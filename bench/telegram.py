@@ -50,8 +50,8 @@ from bot.settings import Settings, load  # noqa: E402
 from bot.telegram.app import build_application, running  # noqa: E402
 from bot.telegram.rasa_client import RasaClient  # noqa: E402
 from bot.telegram.settings import TelegramSettings, sender_id  # noqa: E402
+from tests.support.fake_bot_api import FakeBotAPI  # noqa: E402
 from tests.support.stack import load_sample_directory, stack_env  # noqa: E402
-from tests.telegram.fake_bot_api import FakeBotAPI  # noqa: E402
 
 CONVERSATION = ["i cant afford a laptop", "NR3 2AB", "i need a free sim near NR2 4EE", "thank you"]
 CHATS = int(os.environ.get("BENCH_CHATS", "50"))

@@ -17,13 +17,7 @@ import pytest
 
 from bot.runner import Stack
 from tests.support.pg import SKIP_REASON, postgres_binaries, postgres_server
-from tests.support.stack import (  # noqa: F401 - re-exported until tests/scale, tests/staff import them from here
-    MODELS,
-    Conversation,
-    load_sample_directory,
-    running_stack,
-    stack_env,
-)
+from tests.support.stack import MODELS, Conversation, running_stack, stack_env  # noqa: F401 - MODELS, stack_env: tests/scale imports them from here
 
 
 @pytest.fixture(scope="session")

@@ -23,9 +23,9 @@ import requests
 from bot.needs import SIGNPOSTING_INTENTS
 from bot.nlu.scoring import macro_f1
 from bot.settings import PROJECT_ROOT
-from tests.nlu_perturb import PERTURBATIONS, perturb_all
+from tests.support.nlu_perturb import PERTURBATIONS, perturb_all
 
-sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+sys.path.append(str(PROJECT_ROOT / "bench"))  # last: bench/telegram.py must not shadow python-telegram-bot
 from public_data import BENCHMARKS, clinc150_out_of_domain  # noqa: E402
 
 pytestmark = pytest.mark.stack

@@ -24,10 +24,9 @@ from bot.needs import NEEDS
 from bot.runner import Stack
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import sender_id
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.telegram_bridge import SECRET_KEY, bridge, run, say, with_buttons
 from tests.support.widget import INPUT, LOG, open_widget, saved, send
-from tests.telegram.fake_bot_api import FakeBotAPI
-from tests.telegram.harness import SECRET_KEY, bridge, run
-from tests.telegram.test_with_rasa import say, with_buttons
 
 pytestmark = pytest.mark.stack
 

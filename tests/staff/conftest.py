@@ -21,7 +21,7 @@ from bot.settings import PROJECT_ROOT
 from bot.staff import auth
 from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
-from tests.web.conftest import WebServer, web_settings
+from tests.support.web import WebServer, web_settings
 
 PASSWORD = "correct horse battery"
 

@@ -20,7 +20,7 @@ from bot.staff.web import PREFIX
 from tests.impact.conftest import seed
 from tests.staff.conftest import PASSWORD, StaffServer, csrf_of, seed_tracker, staff_settings, user_event
 from tests.staff.test_models import make_models
-from tests.web.helpers import run_axe
+from tests.support.widget import run_axe
 
 HOSTILE = '<script>alert(1)</script> & "quoted" \'single\''
 STYLESHEET = f'<link rel="stylesheet" href="{PREFIX}/static/staff.css">'

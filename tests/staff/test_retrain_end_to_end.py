@@ -24,8 +24,8 @@ from bot.settings import load
 from bot.staff import auth
 from bot.staff.live_model import STAFF_MODEL_PREFIX
 from bot.staff.store import Store
-from tests.conftest import MODELS, Conversation, load_sample_directory, stack_env
 from tests.staff.conftest import PASSWORD, StaffServer, copy_project, staff_settings
+from tests.support.stack import MODELS, Conversation, load_sample_directory, stack_env
 
 pytestmark = pytest.mark.stack
 

@@ -14,8 +14,8 @@ from bot.runner import Stack
 from bot.telegram.handlers import ASK_FOR_TEXT
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import sender_id
-from tests.telegram.fake_bot_api import Call, FakeBotAPI
-from tests.telegram.harness import SECRET_KEY, bridge, run
+from tests.support.fake_bot_api import Call, FakeBotAPI
+from tests.support.telegram_bridge import SECRET_KEY, bridge, run, say, with_buttons
 
 pytestmark = pytest.mark.stack
 
@@ -36,25 +36,12 @@ def connect(fake: FakeBotAPI, stack: Stack):
     )
 
 
-async def say(fake: FakeBotAPI, chat_id: int, message: str, until: str = "sendMessage", timeout: float = 60) -> List[Call]:
-    """Send a text and wait until the bot has answered (at least one ``until`` call and then quiet)."""
-    before = len(fake.sent(chat_id, until))
-    fake.send_text(chat_id, message)
-    await fake.wait_for_calls(chat_id, before + 1, until, timeout=timeout)
-    await fake.quiet(0.7)
-    return fake.sent(chat_id)
-
-
 def asked_for_location(calls: List[Call]) -> bool:
     return any(
         c.method == "sendMessage" and "Where are you?" in c.params["text"]
         and c.params.get("reply_markup", {}).get("keyboard", [[{}]])[0][0].get("request_location")
         for c in calls
     )
-
-
-def with_buttons(calls: List[Call]) -> Call:
-    return [c for c in calls if c.method == "sendMessage" and "inline_keyboard" in c.params.get("reply_markup", {})][-1]
 
 
 def test_need_to_venue_pin_and_button_tap(stack: Stack) -> None:

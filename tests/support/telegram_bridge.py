@@ -16,7 +16,7 @@ from bot.settings import Settings
 from bot.telegram.app import build_application, running
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import TelegramSettings
-from tests.telegram.fake_bot_api import FakeBotAPI
+from tests.support.fake_bot_api import Call, FakeBotAPI
 
 TOKEN = "123456:TEST-token"
 SECRET_KEY = b"test-secret-key"
@@ -78,3 +78,16 @@ def run(coroutine: Any) -> Any:
     """
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+async def say(fake: FakeBotAPI, chat_id: int, message: str, until: str = "sendMessage", timeout: float = 60) -> List[Call]:
+    """Send a text and wait until the bot has answered (at least one ``until`` call and then quiet)."""
+    before = len(fake.sent(chat_id, until))
+    fake.send_text(chat_id, message)
+    await fake.wait_for_calls(chat_id, before + 1, until, timeout=timeout)
+    await fake.quiet(0.7)
+    return fake.sent(chat_id)
+
+
+def with_buttons(calls: List[Call]) -> Call:
+    return [c for c in calls if c.method == "sendMessage" and "inline_keyboard" in c.params.get("reply_markup", {})][-1]
