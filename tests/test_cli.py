@@ -51,3 +51,12 @@ def test_a_moved_command_still_runs(tmp_path: Path) -> None:
                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Deleted 0 events from conversations idle for more than 30 days."
+
+
+def test_the_staff_module_run_directly_is_the_same_entry_point(tmp_path: Path) -> None:
+    """``python -m bot.staff.cli staff ...`` goes through bot/__main__.py too, so its files are private."""
+    env = {**os.environ, "SIGNPOST_VAR_DIR": str(tmp_path), "STAFF_DB": str(tmp_path / "staff" / "staff.db")}
+    done = subprocess.run([sys.executable, "-m", "bot.staff.cli", "staff", "users"], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "staff" / "staff.db").stat().st_mode & 0o077 == 0

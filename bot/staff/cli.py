@@ -13,7 +13,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from bot.staff import auth, inbox, promotion, service, training, training_status
 from bot.staff.rasa_api import RasaError
@@ -212,13 +212,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command("audit", _audit, "the audit log (JSON)").add_argument("--limit", type=int, default=100)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Until ``bot.staff.cli`` is in bot/__main__.py's COMMAND_MODULES: python -m bot.staff.cli ..."""
-    parser = argparse.ArgumentParser(prog="python -m bot")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+if __name__ == "__main__":  # ``python -m bot.staff.cli staff ...`` is ``python -m bot staff ...``
+    from bot.__main__ import main
 
-
-if __name__ == "__main__":
     sys.exit(main())
