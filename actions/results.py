@@ -58,7 +58,7 @@ def nearest_hubs(dispatcher: CollectingDispatcher, need: Need, where: location.W
     values = {"place": where.label, "max_miles": formatting.miles(max_miles), "contact": contact_text(ctx.settings)}
     if nearest:
         dispatcher.utter_message(response="utter_none_near_but", nearest=nearest[0].name,
-                                 distance=formatting.miles(nearest[0].distance_miles), **values)
+                                 distance=formatting.miles(nearest[0].distance_miles or 0.0), **values)
     else:
         dispatcher.utter_message(response="utter_none_near", **values)
     return nearest

@@ -86,7 +86,7 @@ def kind(reply: Mapping[str, Any]) -> Optional[str]:
 
 def venues(custom: Mapping[str, Any], remove: bool = False) -> List[Venue]:
     """Map pins for a ``{"type": "hubs"}`` payload; hubs without coordinates are skipped."""
-    pins = []
+    pins: List[Venue] = []
     for hub in custom.get("hubs") or []:
         try:
             latitude, longitude = float(hub["latitude"]), float(hub["longitude"])

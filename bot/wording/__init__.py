@@ -21,7 +21,7 @@ import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Union
+from typing import Any, Dict, Iterable, Literal, Mapping, Union
 
 from babel import Locale
 from babel.lists import format_list
@@ -88,7 +88,7 @@ class Catalogue:
         pattern = "¤#,##0" if float(amount).is_integer() else "¤#,##0.00"
         return format_currency(amount, "GBP", pattern, locale=self.locale, currency_digits=False)
 
-    def join(self, items: Iterable[str], style: str = "standard") -> str:
+    def join(self, items: Iterable[str], style: Literal["standard", "or"] = "standard") -> str:
         """'a, b and c' (``style="or"``: 'a, b or c')."""
         return format_list(list(items), style=style, locale=self.locale)
 
@@ -102,7 +102,10 @@ class Catalogue:
         return found
 
 
-def _read(path: Path, fallback: Translations | None = None) -> tuple[Translations, Locale, frozenset, frozenset]:
+def _read(
+    path: Path, fallback: Translations | None = None
+) -> tuple[Translations, Locale, frozenset[str], frozenset[str]]:
+    """A .po file as gettext translations, its locale, and its translated keys (single and plural)."""
     with path.open("rb") as po:
         catalog = read_po(po, domain=DOMAIN, abort_invalid=True)
     mo = io.BytesIO()
@@ -111,8 +114,9 @@ def _read(path: Path, fallback: Translations | None = None) -> tuple[Translation
     translations = Translations(mo, domain=DOMAIN)
     if fallback is not None:
         translations.add_fallback(fallback)  # an untranslated message shows in English
-    keys = {m.id for m in catalog if m.id and not m.pluralizable and m.string and not m.fuzzy}
-    plurals = {m.id[0] for m in catalog if m.id and m.pluralizable and all(m.string) and not m.fuzzy}
+    keys = {m.id for m in catalog if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}
+    plurals = {str(m.id[0]) for m in catalog
+               if m.pluralizable and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy}
     return translations, catalog.locale or Locale.parse("en_GB"), frozenset(keys), frozenset(plurals)
 
 
