@@ -60,3 +60,19 @@ def test_the_staff_module_run_directly_is_the_same_entry_point(tmp_path: Path) -
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "staff" / "staff.db").stat().st_mode & 0o077 == 0
+
+
+def test_staff_accounts_from_the_command_line(tmp_path: Path) -> None:
+    env = {**os.environ, "SIGNPOST_VAR_DIR": str(tmp_path), "STAFF_DB": str(tmp_path / "staff" / "staff.db")}
+
+    def staff(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot", "staff", *args], cwd=PROJECT_ROOT, env=env, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+
+    assert staff("add-user", "carol", stdin="a long enough password\n").stdout.strip() == "Added staff user carol."
+    assert "already exists" in staff("add-user", "carol", stdin="a long enough password\n").stderr
+    gone = staff("remove-user", "carol")
+    assert gone.returncode == 0 and gone.stdout.strip() == "Removed carol and signed them out."
+    missing = staff("set-password", "carol", stdin="another long password\n")
+    assert missing.returncode == 1 and missing.stderr.strip() == "no user carol"
+    assert staff("users").stdout.strip() == ""

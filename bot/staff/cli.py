@@ -13,7 +13,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from bot.staff import auth, inbox, promotion, service, training, training_status
 from bot.staff.rasa_api import RasaError
@@ -40,40 +40,40 @@ def _out(data: Any) -> None:
     print(json.dumps(data, indent=2, default=str))
 
 
-def _add_user(args: argparse.Namespace) -> int:
-    try:
-        auth.add_user(Store(load().db_location), args.name, _read_password())
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    Store(load().db_location).audit(_by(args), "user_added", name=args.name)
-    print(f"Added staff user {args.name}.")
-    return 0
-
-
-def _set_password(args: argparse.Namespace) -> int:
+def _change_account(args: argparse.Namespace, change: Callable[[Store], bool], action: str, done: str) -> int:
+    """``change`` the account ``args.name`` (False: there is none; ValueError: refused), audit it, say so."""
     store = Store(load().db_location)
     try:
-        changed = store.set_password(args.name, auth.hash_password(_read_password()))
+        changed = change(store)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1
     if not changed:
         print(f"no user {args.name}", file=sys.stderr)
         return 1
-    store.audit(_by(args), "password_changed", name=args.name)
-    print(f"Changed the password of {args.name} and signed them out everywhere.")
+    store.audit(_by(args), action, name=args.name)
+    print(done)
     return 0
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    def add(store: Store) -> bool:
+        auth.add_user(store, args.name, _read_password())
+        return True
+
+    return _change_account(args, add, "user_added", f"Added staff user {args.name}.")
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    return _change_account(
+        args, lambda store: store.set_password(args.name, auth.hash_password(_read_password())),
+        "password_changed", f"Changed the password of {args.name} and signed them out everywhere.",
+    )
 
 
 def _remove_user(args: argparse.Namespace) -> int:
-    store = Store(load().db_location)
-    if not store.remove_user(args.name):
-        print(f"no user {args.name}", file=sys.stderr)
-        return 1
-    store.audit(_by(args), "user_removed", name=args.name)
-    print(f"Removed {args.name} and signed them out.")
-    return 0
+    return _change_account(args, lambda store: store.remove_user(args.name), "user_removed",
+                           f"Removed {args.name} and signed them out.")
 
 
 def _users(args: argparse.Namespace) -> int:
