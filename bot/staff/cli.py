@@ -143,10 +143,11 @@ def _models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _promote(args: argparse.Namespace) -> int:
+def _make_live(args: argparse.Namespace, how: Callable[..., promotion.Promotion]) -> int:
+    """Promote or roll back: 0 when the model is live, 2 when it waits for a second member of staff."""
     settings = load()
     try:
-        result = promotion.promote(settings, Store(settings.db_location), args.model_id, _by(args))
+        result = how(settings, Store(settings.db_location), args.model_id, _by(args))
     except (ValueError, RasaError) as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -154,15 +155,12 @@ def _promote(args: argparse.Namespace) -> int:
     return 0 if result.promoted else 2
 
 
+def _promote(args: argparse.Namespace) -> int:
+    return _make_live(args, promotion.promote)
+
+
 def _rollback(args: argparse.Namespace) -> int:
-    settings = load()
-    try:
-        result = promotion.rollback(settings, Store(settings.db_location), args.model_id, _by(args))
-    except (ValueError, RasaError) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(result.message)
-    return 0
+    return _make_live(args, promotion.rollback)
 
 
 def _purge(args: argparse.Namespace) -> int:
