@@ -3,7 +3,9 @@
 The trained model runs in this process (Rasa's Agent, the embedded profile's
 SQLite tracker store) against a real action server, and each part is timed by
 wrapping it: every node of the model's graph (NLU components, policies), the
-HTTP call to the action server, and the tracker store's retrieve and save.
+HTTP call to the action server, the tracker store's retrieve and save, and the check of the action server's
+answer (with bot/channels/action_results.py, as the server runs it; Rasa's
+own check re-validated its schema on every call, about 60 ms).
 The six-turn conversation of ``make bench-load`` is sent by ``BENCH_RESIDENTS``
 residents one after another; the table gives the mean milliseconds per turn.
 The same is measured for Rasa's starter bot (``rasa init``, as in bench-load)
@@ -82,6 +84,14 @@ def instrument() -> None:
             TIMES[f"node {self._node_name}"] += time.perf_counter() - start
 
     GraphNode.__call__ = node_call  # type: ignore[method-assign]
+    # As in the Rasa server, where the REST channel installs it (bot/channels/action_results.py).
+    from rasa.core.actions.action import RemoteAction
+
+    from bot.channels import action_results
+
+    action_results.install()
+    RemoteAction._validate_action_result = _timed(  # type: ignore[method-assign]
+        "action answer validation", RemoteAction._validate_action_result)
     EndpointConfig.request = _timed("action server call (HTTP)", EndpointConfig.request)  # type: ignore[method-assign]
     SQLTrackerStore.retrieve = _timed("tracker store retrieve", SQLTrackerStore.retrieve)  # type: ignore[method-assign]
     SQLTrackerStore.save = _timed("tracker store save", SQLTrackerStore.save)  # type: ignore[method-assign]
