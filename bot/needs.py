@@ -5,11 +5,17 @@ directory vocabulary (../shared/spec/directory.md) and to course topics. A hub
 matches a need when it offers *any* of the need's services. It lives outside
 ``bot.directory`` because intent names belong to the conversation, while the
 directory only knows services and topics.
+
+A need's name ("Help getting online") is its button title in the message
+catalogue (``need.<intent>``), the one place residents' and staff's screens
+read it from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bot.wording import _
 
 
 @dataclass(frozen=True)
@@ -17,28 +23,32 @@ class Need:
     intent: str
     services: tuple[str, ...]  # hub services that meet the need, best first
     topics: tuple[str, ...] = ()  # course topics that meet the need
-    label: str = ""  # short plain-English name for buttons and messages
+
+    @property
+    def label(self) -> str:
+        """The need's short name, as its button says it (the staff Impact report uses it too)."""
+        return _(f"need.{self.intent}")
 
 
 NEEDS: dict[str, Need] = {
     n.intent: n
     for n in (
-        Need("find_hub", ("skills_help", "computers", "wifi"), ("basics",), "Help getting online"),
-        Need("find_course", ("courses",), (), "Computer classes"),
-        Need("get_device", ("device_bank", "device_lending"), (), "A free or cheap device"),
-        Need("get_data", ("free_sim", "wifi"), (), "Free data or SIM card"),
-        Need("cheaper_broadband", ("broadband_advice",), (), "Cheaper broadband"),
-        Need("help_benefits", ("benefits_help",), ("benefits",), "Benefits and Universal Credit"),
-        Need("help_health_online", ("health_online_help",), ("health",), "NHS App and health online"),
-        Need("help_jobs", ("job_help",), ("jobs",), "Jobs and CVs"),
-        Need("online_safety", ("online_safety_help", "skills_help"), ("online_safety",), "Scams and staying safe"),
-        Need("help_email", ("skills_help",), ("email",), "Email"),
-        Need("keep_in_touch", ("skills_help",), ("keep_in_touch",), "Video calls and WhatsApp"),
-        Need("device_basics", ("skills_help",), ("basics", "smartphone"), "Using your phone or tablet"),
-        Need("online_banking", ("skills_help",), ("banking",), "Banking online"),
-        Need("council_services", ("council_services_help",), ("council_services",), "Council services online"),
-        Need("volunteer", ("volunteering",), (), "Volunteering"),
-        Need("donate_device", ("device_donations",), (), "Giving away a device"),
+        Need("find_hub", ("skills_help", "computers", "wifi"), ("basics",)),
+        Need("find_course", ("courses",)),
+        Need("get_device", ("device_bank", "device_lending")),
+        Need("get_data", ("free_sim", "wifi")),
+        Need("cheaper_broadband", ("broadband_advice",)),
+        Need("help_benefits", ("benefits_help",), ("benefits",)),
+        Need("help_health_online", ("health_online_help",), ("health",)),
+        Need("help_jobs", ("job_help",), ("jobs",)),
+        Need("online_safety", ("online_safety_help", "skills_help"), ("online_safety",)),
+        Need("help_email", ("skills_help",), ("email",)),
+        Need("keep_in_touch", ("skills_help",), ("keep_in_touch",)),
+        Need("device_basics", ("skills_help",), ("basics", "smartphone")),
+        Need("online_banking", ("skills_help",), ("banking",)),
+        Need("council_services", ("council_services_help",), ("council_services",)),
+        Need("volunteer", ("volunteering",)),
+        Need("donate_device", ("device_donations",)),
     )
 }
 

@@ -1,8 +1,10 @@
-"""Opening hours in plain English for residents ("9am to 5pm", "Opens Monday at 10am").
+"""Opening hours in residents' words ("9am to 5pm", "Opens Monday at 10am").
 
 Parsing and calendar rules (bank holidays via ``PH``, times past midnight)
 are left to the ``opening_hours`` library with country GB; this module only
-words the answer.
+words the answer. The words are the catalogue's ``hours.`` messages, and
+times, day names and dates are written by Babel for the catalogue's locale
+(docs/wording.md), so another language needs only its translated .po file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, get_day_names
+from babel.dates import format_time as babel_time
 from opening_hours import OpeningHours, ParserError, State
+
+from bot.wording import _, catalogue
 
 _LOOKAHEAD_DAYS = 60
 
@@ -28,7 +34,9 @@ class HoursToday:
     known: bool = True  # False when the place gave no (or no usable) hours
 
 
-UNKNOWN = HoursToday(open_now=None, today="Opening hours not known", next_open=None, known=False)
+def unknown_hours() -> HoursToday:
+    """Hours of a place that gave none (or none we can read)."""
+    return HoursToday(open_now=None, today=_("hours.today.unknown"), next_open=None, known=False)
 
 
 def _zone(tz: str | tzinfo) -> ZoneInfo:
@@ -54,33 +62,36 @@ def validate_hours(expr: str) -> str | None:
 
 
 def format_time(moment: time) -> str:
-    """9am, 9:30am, 12pm, midnight."""
+    """9am, 9:30am, 12pm, midnight (the catalogue's patterns, written by Babel)."""
     if moment.hour == 0 and moment.minute == 0:
-        return "midnight"
-    hour = moment.hour % 12 or 12
-    suffix = "am" if moment.hour < 12 else "pm"
-    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+        return _("hours.midnight")
+    pattern = _("hours.time.hour") if moment.minute == 0 else _("hours.time.minutes")
+    return babel_time(moment, pattern, locale=catalogue().locale)
 
 
 def _day_phrase(day: date, today: date) -> str:
+    """today, tomorrow, Monday (this week), or Thursday 24 December (further ahead)."""
+    locale = catalogue().locale
     if day == today:
-        return "today"
+        return _("hours.day.today")
     if day == today + timedelta(days=1):
-        return "tomorrow"
+        return _("hours.day.tomorrow")
     if day < today + timedelta(days=7):
-        return day.strftime("%A")
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B')}"
+        return str(get_day_names("wide", locale=locale)[day.weekday()])
+    return format_date(day, _("hours.date"), locale=locale)
 
 
-def describe_hours(expr: str | None, now: datetime | None = None, tz: str | tzinfo = "Europe/London") -> HoursToday:
+def describe_hours(
+    expr: str | None, now: datetime | None = None, tz: str | tzinfo = "Europe/London"
+) -> HoursToday:
     """Open now?, today's hours and the next opening, for an OSM opening_hours string."""
     if not expr or not expr.strip():
-        return UNKNOWN
+        return unknown_hours()
     zone = _zone(tz)
     try:
         hours = parse_hours(expr.strip(), str(zone.key))
     except (ParserError, SyntaxError, ValueError):
-        return UNKNOWN
+        return unknown_hours()
     now = datetime.now(zone) if now is None else now
     now = now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
     today = now.date()
@@ -106,14 +117,18 @@ def describe_hours(expr: str | None, now: datetime | None = None, tz: str | tzin
     state_now = hours.state(now)[0]
     open_now: bool | None = None if state_now == State.UNKNOWN else state_now == State.OPEN
 
-    if spans and spans[0][0] <= midnight and spans[0][1] >= day_end + timedelta(days=1) - timedelta(minutes=1):
-        today_text = "Open 24 hours"
+    if (
+        spans
+        and spans[0][0] <= midnight
+        and spans[0][1] >= day_end + timedelta(days=1) - timedelta(minutes=1)
+    ):
+        today_text = _("hours.today.always")
     elif spans:
-        today_text = " and ".join(_span_text(s, e, midnight, day_end) for s, e in spans)
+        today_text = catalogue().join(_span_text(s, e, midnight, day_end) for s, e in spans)
     elif unknown_today:
-        today_text = "Opening hours not known today"
+        today_text = _("hours.today.unknown_today")
     else:
-        today_text = "Closed today"
+        today_text = _("hours.today.closed")
 
     closes_at = None
     next_open = None
@@ -125,14 +140,16 @@ def describe_hours(expr: str | None, now: datetime | None = None, tz: str | tzin
         for start, _end, state, _comment in hours.intervals(now, now + timedelta(days=_LOOKAHEAD_DAYS)):
             if state == State.OPEN:
                 local = start.astimezone(zone)
-                next_open = f"Opens {_day_phrase(local.date(), today)} at {format_time(local.time())}"
+                next_open = _(
+                    "hours.opens", day=_day_phrase(local.date(), today), time=format_time(local.time())
+                )
                 break
     return HoursToday(open_now=open_now, today=today_text, next_open=next_open, closes_at=closes_at)
 
 
 def _span_text(start: datetime, end: datetime, midnight: datetime, day_end: datetime) -> str:
     if start <= midnight:
-        return f"until {format_time(end.time())}"
+        return _("hours.span.until", end=format_time(end.time()))
     if end >= day_end + timedelta(days=1):
-        return f"from {format_time(start.time())}"
-    return f"{format_time(start.time())} to {format_time(end.time())}"
+        return _("hours.span.from", start=format_time(start.time()))
+    return _("hours.span", start=format_time(start.time()), end=format_time(end.time()))

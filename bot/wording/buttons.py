@@ -19,9 +19,7 @@ def need_button(intent: str) -> Button:
     """A need's button (or "Talk to a person")."""
     if intent == PERSON:
         return {"title": _("button.talk_to_human"), "payload": f"/{PERSON}"}
-    if intent not in NEEDS:
-        raise KeyError(intent)
-    return {"title": _(f"need.{intent}"), "payload": f"/{intent}"}
+    return {"title": NEEDS[intent].label, "payload": f"/{intent}"}
 
 
 def menu_buttons(intents: Iterable[str] = MENU_INTENTS) -> List[Button]:

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+import bot.directory.hours as hours_module
+import bot.wording as wording
 from bot.directory.hours import describe_hours, format_time, validate_hours
+from bot.settings import PROJECT_ROOT
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -16,7 +24,12 @@ def at(text: str) -> datetime:
 
 def test_open_now_with_closing_time() -> None:
     hours = describe_hours("Mo-Fr 09:00-17:00", at("2026-01-12 10:00"), LONDON)  # a Monday
-    assert (hours.open_now, hours.today, hours.closes_at, hours.next_open) == (True, "9am to 5pm", "5pm", None)
+    assert (hours.open_now, hours.today, hours.closes_at, hours.next_open) == (
+        True,
+        "9am to 5pm",
+        "5pm",
+        None,
+    )
 
 
 def test_split_day_and_next_opening_today() -> None:
@@ -52,7 +65,12 @@ def test_after_midnight() -> None:
 @pytest.mark.parametrize("expr", ["24/7", "Mo-Su 00:00-24:00"])
 def test_always_open(expr: str) -> None:
     hours = describe_hours(expr, at("2026-03-01 03:00"))
-    assert (hours.open_now, hours.today, hours.next_open, hours.closes_at) == (True, "Open 24 hours", None, None)
+    assert (hours.open_now, hours.today, hours.next_open, hours.closes_at) == (
+        True,
+        "Open 24 hours",
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize("expr", [None, "", "   ", "not hours at all"])
@@ -75,12 +93,147 @@ def test_far_next_opening_has_a_date() -> None:
     assert hours.next_open == "Opens Thursday 24 December at 10am"
 
 
-def test_format_time() -> None:
-    from datetime import time
+def test_open_past_midnight_and_until_midnight() -> None:
+    assert describe_hours("Fr 22:00-24:00; Sa 00:00-24:00", at("2026-01-09 21:00")).today == "from 10pm"
+    late = describe_hours("Mo-Fr 09:00-24:00", at("2026-01-12 10:00"))
+    assert (late.today, late.closes_at) == ("9am to midnight", "midnight")
 
-    assert [format_time(t) for t in (time(9), time(9, 30), time(12), time(0), time(17, 5))] == ["9am", "9:30am", "12pm", "midnight", "5:05pm"]
+
+def test_three_spans_are_a_list() -> None:
+    hours = describe_hours("Mo-Fr 08:00-10:00,12:00-13:00,16:30-18:00", at("2026-01-12 11:00"))
+    assert hours.today == "8am to 10am, 12pm to 1pm and 4:30pm to 6pm"
+
+
+def test_format_time() -> None:
+    assert [format_time(t) for t in (time(9), time(9, 30), time(12), time(0), time(17, 5))] == [
+        "9am",
+        "9:30am",
+        "12pm",
+        "midnight",
+        "5:05pm",
+    ]
 
 
 def test_validate_hours() -> None:
     assert validate_hours("Mo-Fr 09:00-17:00; PH off") is None
     assert validate_hours("Mondays 9-5")
+
+
+GERMAN_PO = """msgid ""
+msgstr ""
+"Language: de\\n"
+"Content-Type: text/plain; charset=utf-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+msgid "hours.span"
+msgstr "{start} bis {end}"
+
+msgid "hours.span.until"
+msgstr "bis {end}"
+
+msgid "hours.span.from"
+msgstr "ab {start}"
+
+msgid "hours.today.always"
+msgstr "Rund um die Uhr geöffnet"
+
+msgid "hours.today.closed"
+msgstr "Heute geschlossen"
+
+msgid "hours.today.unknown"
+msgstr "Öffnungszeiten unbekannt"
+
+msgid "hours.today.unknown_today"
+msgstr "Öffnungszeiten heute unbekannt"
+
+msgid "hours.opens"
+msgstr "Öffnet {day} um {time}"
+
+msgid "hours.day.today"
+msgstr "heute"
+
+msgid "hours.day.tomorrow"
+msgstr "morgen"
+
+msgid "hours.date"
+msgstr "EEEE, d. MMMM"
+
+msgid "hours.time.hour"
+msgstr "H 'Uhr'"
+
+msgid "hours.time.minutes"
+msgstr "H:mm 'Uhr'"
+
+msgid "hours.midnight"
+msgstr "Mitternacht"
+"""
+
+
+@pytest.fixture()
+def german(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default catalogue replaced by a German one: what a translated .po file would give."""
+    po = tmp_path / "signpost.po"
+    po.write_text(GERMAN_PO, encoding="utf-8")
+    english = wording.catalogue("en")
+    translations, locale, keys, plurals = wording._read(po, english.translations)
+    catalogue = wording.Catalogue(
+        "de", locale, translations, keys | english.keys, plurals | english.plural_keys
+    )
+    monkeypatch.setattr(wording, "catalogue", lambda language="de": catalogue)
+    monkeypatch.setattr(hours_module, "catalogue", lambda language="de": catalogue)
+
+
+@pytest.mark.usefixtures("german")
+def test_another_language_needs_only_its_catalogue() -> None:
+    """Every phrase, time, day name, date and list comes from the catalogue and Babel, none from code."""
+    split = describe_hours("Mo-Fr 10:00-13:00,14:00-16:00", at("2026-01-09 13:30"))
+    assert (split.today, split.next_open) == (
+        "10 Uhr bis 13 Uhr und 14 Uhr bis 16 Uhr",
+        "Öffnet heute um 14 Uhr",
+    )
+    assert describe_hours("Mo-Fr 09:00-17:00", at("2026-01-12 18:00")).next_open == "Öffnet morgen um 9 Uhr"
+    weekend = describe_hours("Mo 10:00-12:00", at("2026-01-09 18:00"))
+    assert (weekend.today, weekend.next_open) == ("Heute geschlossen", "Öffnet Montag um 10 Uhr")
+    far = describe_hours("Dec 24 10:00-12:00", at("2026-12-01 10:00"))
+    assert far.next_open == "Öffnet Donnerstag, 24. Dezember um 10 Uhr"
+    assert describe_hours("Fr 22:00-02:00", at("2026-01-10 01:30")).today == "bis 2 Uhr"
+    assert describe_hours("Fr 22:00-24:00; Sa 00:00-24:00", at("2026-01-09 21:00")).today == "ab 22 Uhr"
+    assert describe_hours("Mo-Fr 09:30-24:00", at("2026-01-12 10:00")).today == "9:30 Uhr bis Mitternacht"
+    assert describe_hours("24/7", at("2026-03-01 03:00")).today == "Rund um die Uhr geöffnet"
+    assert describe_hours(None).today == "Öffnungszeiten unbekannt"
+    assert (
+        describe_hours("Mo-Fr 09:00-17:00; Sa unknown", at("2026-01-10 11:00")).today
+        == "Öffnungszeiten heute unbekannt"
+    )
+
+
+FRAMEWORKS = (
+    "rasa",
+    "rasa_sdk",
+    "telegram",
+    "aiohttp",
+    "sanic",
+    "starlette",
+    "fastapi",
+    "flask",
+    "jinja2",
+    "actions",
+    "bot.web",
+    "bot.telegram",
+    "bot.channels",
+    "bot.staff",
+)
+
+
+def test_the_directory_imports_no_conversation_or_channel_code() -> None:
+    """bot.directory is used by loaders and the staff console too: it must not pull in Rasa, Telegram or the web."""
+    script = (
+        "import importlib, json, pkgutil, sys, bot.directory\n"
+        "for m in pkgutil.iter_modules(bot.directory.__path__): importlib.import_module('bot.directory.' + m.name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    loaded = json.loads(done.stdout)
+    assert "bot.directory.hours" in loaded and "bot.wording" in loaded
+    assert [m for m in loaded if m.split(".")[0] in FRAMEWORKS or m.startswith(FRAMEWORKS)] == []
