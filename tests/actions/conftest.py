@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from bot.directory.csv_loader import load_csv_directory
 from bot.directory.db import make_engine
 from bot.geo.geocoder import Geocoder
 from bot.settings import PROJECT_ROOT, load
+from tests.support.event_loop import run as run_to_end
 
 SAMPLE = PROJECT_ROOT / "data" / "directory"
 
@@ -61,7 +61,7 @@ def tracker(
 
 def run(action: Action, tr: Tracker) -> tuple[CollectingDispatcher, List[Dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tr, {}))
+    events = run_to_end(action.run(dispatcher, tr, {}))
     return dispatcher, events
 
 

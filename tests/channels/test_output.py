@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 from rasa.core.channels.channel import CollectingOutputChannel
 
 from bot.channels.output import StructuredOutputChannel
-from tests.support.telegram_bridge import run
+from tests.support.event_loop import run
 
 HUBS = {"type": "hubs", "hubs": [{"name": "Library"}]}
 

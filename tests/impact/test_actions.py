@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -20,6 +19,7 @@ from bot.geo.geocoder import Geocoder
 from bot.impact.store import answers, misunderstood
 from bot.settings import PROJECT_ROOT, load
 from tests.actions.conftest import rendered
+from tests.support.event_loop import run as run_to_end
 
 SAMPLE = PROJECT_ROOT / "data" / "directory"
 
@@ -46,7 +46,7 @@ def tracker(text: str, intent: str, metadata: Optional[Dict[str, Any]] = None, e
 
 def run(action: Any, tr: Tracker) -> CollectingDispatcher:
     dispatcher = CollectingDispatcher()
-    asyncio.run(action.run(dispatcher, tr, {}))
+    run_to_end(action.run(dispatcher, tr, {}))
     return dispatcher
 
 

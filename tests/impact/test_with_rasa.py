@@ -24,8 +24,9 @@ from bot.needs import NEEDS
 from bot.runner import Stack
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import sender_id
+from tests.support.event_loop import run
 from tests.support.fake_bot_api import FakeBotAPI
-from tests.support.telegram_bridge import SECRET_KEY, bridge, run, say, with_buttons
+from tests.support.telegram_bridge import SECRET_KEY, bridge, say, with_buttons
 from tests.support.widget import INPUT, LOG, open_widget, saved, send
 
 pytestmark = pytest.mark.stack

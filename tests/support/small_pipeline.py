@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List
 
 import yaml
+
+from tests.support.event_loop import run as run_to_end
 
 EXAMPLES: Dict[str, List[str]] = {
     "get_device": ["i need a laptop", "can i get a free tablet", "i cant afford a computer",
@@ -39,6 +39,4 @@ def parse(model: Path, texts: List[str]) -> List[dict]:
     async def run() -> List[dict]:
         return [await agent.parse_message(text) for text in texts]
 
-    # A thread of its own: other tests (Playwright) may leave an event loop running in this one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run()).result()
+    return run_to_end(run())

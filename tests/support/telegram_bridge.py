@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import json
 from dataclasses import replace
@@ -68,16 +67,6 @@ class ScriptedRasa:
 
     def client(self, timeout: float = 5) -> RasaClient:
         return RasaClient("http://rasa.test", timeout=timeout, transport=httpx.MockTransport(self.handle))
-
-
-def run(coroutine: Any) -> Any:
-    """Sync tests drive one event loop each: no async pytest plugin needed.
-
-    The loop runs in its own thread: Playwright's sync API (the widget tests
-    in the same session) keeps an event loop running in the main thread.
-    """
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def say(fake: FakeBotAPI, chat_id: int, message: str, until: str = "sendMessage", timeout: float = 60) -> List[Call]:

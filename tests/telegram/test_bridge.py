@@ -23,8 +23,9 @@ from bot.settings import load
 from bot.telegram.app import BUSY, BUSY_SHORT, MAX_WAITING_PER_CHAT
 from bot.telegram.handlers import ASK_FOR_TEXT, EDITED, EXPIRED_BUTTON
 from bot.telegram.settings import sender_id
+from tests.support.event_loop import run
 from tests.support.fake_bot_api import FakeBotAPI
-from tests.support.telegram_bridge import SECRET_KEY, ScriptedRasa, bridge, run
+from tests.support.telegram_bridge import SECRET_KEY, ScriptedRasa, bridge
 
 CHAT = 5550001
 

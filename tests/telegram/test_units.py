@@ -12,7 +12,7 @@ from bot.telegram.keyboards import MAX_CALLBACK_BYTES, CallbackPayloads, button_
 from bot.telegram.rasa_client import RasaClient, RasaUnavailable
 from bot.telegram.render import Text, Venue, plan, split_text, utf16_len
 from bot.telegram.settings import TelegramConfigError, TelegramSettings, load_telegram, secret_key, sender_id
-from tests.support.telegram_bridge import run
+from tests.support.event_loop import run
 
 ASK = {"text": "Where are you? Send me your postcode, like NR2 4EE, or the name of your area.",
        "custom": {"type": "ask_location"}}

@@ -14,8 +14,9 @@ from bot.runner import Stack
 from bot.telegram.handlers import ASK_FOR_TEXT
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import sender_id
+from tests.support.event_loop import run
 from tests.support.fake_bot_api import Call, FakeBotAPI
-from tests.support.telegram_bridge import SECRET_KEY, bridge, run, say, with_buttons
+from tests.support.telegram_bridge import SECRET_KEY, bridge, say, with_buttons
 
 pytestmark = pytest.mark.stack
 
