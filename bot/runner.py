@@ -207,9 +207,8 @@ class Stack(Supervised):
         if web_port:
             programs.append(web_program(web_port, logs, {
                 "RASA_URL": self.rasa_url,  # "End chat and clear" goes through Rasa (bot/conversations.py)
-                "WEB_HOST": child_env.get("WEB_HOST", "127.0.0.1"),
+                "RASA_PORT": str(rasa_port),  # the widget's Rasa, unless WIDGET_RASA_URL says otherwise
                 "ALLOWED_ORIGINS": ",".join(origins),
-                "WIDGET_RASA_URL": child_env.get("WIDGET_RASA_URL", f"http://localhost:{rasa_port}"),
             }))
         if child_env.get("TELEGRAM_BOT_TOKEN"):  # the Telegram bridge, only when a bot token is configured
             programs.append(telegram_program(logs, self.rasa_url))

@@ -13,7 +13,7 @@ import pytest
 
 from bot.child_env import PROCESS_ENV, process_env
 from bot.conversations import rasa_client_token
-from bot.runner import child_environment, rasa_token
+from bot.runner import Stack, child_environment, rasa_token
 from bot.settings import PROJECT_ROOT, load
 from bot.staff.settings import load as load_staff
 from bot.web.settings import load as load_web
@@ -78,3 +78,12 @@ def test_children_run_quietly_even_when_started_outside_make(tmp_path: Path, mon
 def test_process_env_is_plain_key_value_lines_make_can_include() -> None:
     lines = [line for line in PROCESS_ENV.read_text().splitlines() if line.strip() and not line.startswith("#")]
     assert lines and all(line.split("=", 1)[0].isidentifier() and " " not in line for line in lines)
+
+
+def test_the_web_server_the_runner_starts_finds_rasa_by_its_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WIDGET_RASA_URL", raising=False)
+    stack = Stack(load({"SIGNPOST_VAR_DIR": str(tmp_path)}), rasa_port=6101, action_port=6102, token="t", web_port=6103)
+    web = next(program for program in stack.supervisor.programs if program.name == "web")
+    assert load_web({**stack.supervisor.env, **web.env}).widget_rasa_url == "http://localhost:6101"
+    assert load_web({**stack.supervisor.env, **web.env, "WIDGET_RASA_URL": "https://chat.example/"}).widget_rasa_url \
+        == "https://chat.example"
