@@ -7,10 +7,9 @@ BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
-export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-export TF_CPP_MIN_LOG_LEVEL := 2
-export RASA_TELEMETRY_ENABLED := false
-export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::UserWarning:pkg_resources
+# What every process runs with (one list, bot/process.env; bot/child_env.py reads it too).
+include bot/process.env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' bot/process.env)
 export PYTHONPATH := $(CURDIR)
 
 RASA_DATA := data/nlu data/dialogue

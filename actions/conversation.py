@@ -13,7 +13,7 @@ from bot.contact import contact_text
 from bot.needs import MENU_INTENTS, NEEDS
 from bot.wording.buttons import PERSON, menu_buttons, menu_payload
 
-FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_INTENT = "nlu_fallback"  # Rasa's name; the action server does not import Rasa itself
 
 
 def misunderstood_in_a_row(tracker: Tracker) -> int:

@@ -10,13 +10,14 @@ tests start the same :class:`Stack` on free ports.
 
 from __future__ import annotations
 
+import random
 import signal
 import socket
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import requests
 
@@ -28,9 +29,33 @@ from bot.web.settings import load as load_web_settings
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A free port below the kernel's range for outgoing connections.
+
+    A port the kernel hands out for ``bind(0)`` comes from the same range as the
+    local ports of outgoing connections, so by the time a child process binds
+    it, one of the many connections between our processes may hold it (seen:
+    PostgreSQL failing with "Address already in use").
+    """
+    low, _ = _ephemeral_range()
+    for _ in range(200):
+        port = random.randrange(10000, max(10001, low))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # everything below the range is taken: let the kernel choose
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _ephemeral_range() -> Tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def rasa_token(settings: Settings, env: Optional[Mapping[str, str]] = None) -> str:

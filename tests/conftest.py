@@ -17,7 +17,7 @@ import pytest
 
 from bot.runner import Stack
 from tests.support.pg import SKIP_REASON, postgres_binaries, postgres_server
-from tests.support.stack import MODELS, Conversation, running_stack, stack_env  # noqa: F401 - MODELS, stack_env: tests/scale imports them from here
+from tests.support.stack import Conversation, running_stack
 
 
 @pytest.fixture(scope="session")

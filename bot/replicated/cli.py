@@ -16,7 +16,7 @@ def _run_replicated(args: argparse.Namespace) -> int:
     settings = load()
     replicas = int(os.environ.get("REPLICAS", "2"))
     try:
-        stack = ReplicatedStack(settings, token=rasa_token(settings, os.environ), replicas=replicas,
+        stack = ReplicatedStack(settings, token=rasa_token(settings), replicas=replicas,
                                 pull_seconds=int(os.environ.get("MODEL_PULL_SECONDS", "15")))
     except MissingPackage as exc:
         print(f"Could not start: {exc}", file=sys.stderr)

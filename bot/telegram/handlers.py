@@ -28,6 +28,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.names import TELEGRAM
 from bot.contact import apology, contact_text
 from bot.settings import Settings
 from bot.telegram.keyboards import CallbackPayloads, button_title, inline_keyboard
@@ -197,7 +198,7 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     except TelegramError:
         pass  # only a nicety
     try:
-        replies = await b.rasa.send(sender, text, {"channel": "telegram"})
+        replies = await b.rasa.send(sender, text, {"channel": TELEGRAM})
     except RasaUnavailable as exc:
         logger.warning("rasa unavailable update=%s error=%s", update.update_id, exc)
         await context.bot.send_message(chat_id, apology(b.settings))

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -30,12 +31,15 @@ from bench.turns import TURNS
 from bot.replicated import nginx, postgres, redis
 from bot.runner import free_port
 from bot.settings import load
-from tests.conftest import MODELS, stack_env
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.stack import MODELS, stack_env
 
 pytestmark = pytest.mark.stack
 
 CONVERSATIONS = int(os.environ.get("SCALE_CONVERSATIONS", "20"))
 PHONE = "0344 980 3333"
+TELEGRAM_WEBHOOK = "https://chat.example.org/telegram/hook"
+TELEGRAM_SECRET = "scale-secret"
 LOCK_SECONDS = 8  # a dead replica's hold on a conversation lasts this long (TICKET_LOCK_LIFETIME)
 
 
@@ -47,6 +51,21 @@ def _missing() -> Optional[str]:
     return None
 
 
+class FakeBotApiInThread:
+    """The fake Telegram Bot API on its own event loop, for a stack started from synchronous code."""
+
+    def __enter__(self) -> FakeBotAPI:
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.fake = FakeBotAPI()
+        asyncio.run_coroutine_threadsafe(self.fake.start(), self.loop).result(10)
+        return self.fake
+
+    def __exit__(self, *exc_info: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.fake.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
 @pytest.fixture(scope="module")
 def replicated() -> Iterator[Any]:
     from bot.replicated.stack import ReplicatedStack
@@ -54,18 +73,22 @@ def replicated() -> Iterator[Any]:
     if _missing():
         pytest.fail(f"{_missing()} (scripts/system-deps.sh installs it; make test runs it)")
     var_dir = Path(tempfile.mkdtemp(prefix="signpost-scale-"))  # not under pytest's 0700 folder: PostgreSQL's
-    env = {**os.environ, **stack_env(var_dir), "STAFF_MODELS_DIR": str(MODELS), "WEB_PORT": str(free_port()),
-           "CHAT_RATE_LIMIT_PER_SENDER": "off", "CHAT_RATE_LIMIT_PER_ADDRESS": "off",
-           "TICKET_LOCK_LIFETIME": str(LOCK_SECONDS)}
-    stack = ReplicatedStack(load(env), token="scale-token", env=env, rate_per_minute=1_000_000, burst=100_000,
-                            pull_seconds=2)
-    try:
-        stack.start(300)
-        yield stack
-    finally:
-        stack.stop()
-        if not os.environ.get("SCALE_KEEP"):  # SCALE_KEEP=1 keeps the logs for a look
-            shutil.rmtree(var_dir, ignore_errors=True)
+    with FakeBotApiInThread() as fake_bot:
+        env = {**os.environ, **stack_env(var_dir), "STAFF_MODELS_DIR": str(MODELS), "WEB_PORT": str(free_port()),
+               "CHAT_RATE_LIMIT_PER_SENDER": "off", "CHAT_RATE_LIMIT_PER_ADDRESS": "off",
+               "TICKET_LOCK_LIFETIME": str(LOCK_SECONDS),
+               "TELEGRAM_BOT_TOKEN": "123456:scale-test", "TELEGRAM_API_BASE_URL": fake_bot.base_url,
+               "TELEGRAM_WEBHOOK_URL": TELEGRAM_WEBHOOK, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}
+        stack = ReplicatedStack(load(env), token="scale-token", env=env, rate_per_minute=1_000_000,
+                                burst=100_000, pull_seconds=2)
+        stack.fake_bot = fake_bot  # type: ignore[attr-defined]
+        try:
+            stack.start(300)
+            yield stack
+        finally:
+            stack.stop()
+            if not os.environ.get("SCALE_KEEP"):  # SCALE_KEEP=1 keeps the logs for a look
+                shutil.rmtree(var_dir, ignore_errors=True)
 
 
 @dataclass
@@ -257,3 +280,22 @@ def test_promote_and_roll_back_reach_every_replica_without_a_restart(replicated:
     assert staff_models.rollback(staff, store, first["id"], "bob").promoted
     wait_for(Path(first["path"]).name)
     assert [r.pid() for r in replicated.replicas] == pids, "no replica was restarted"
+
+
+def test_telegram_reaches_the_replicas_through_nginx_in_webhook_mode(replicated: Any) -> None:
+    import requests
+
+    fake = replicated.fake_bot
+    set_webhook = fake.sent(method="setWebhook")
+    assert set_webhook and set_webhook[-1].params["url"] == TELEGRAM_WEBHOOK
+    hook = f"{replicated.web_url}/telegram/hook"
+    update = {"update_id": 7001, "message": fake.message(4242, "i need a free laptop")}
+    wrong = requests.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}, timeout=10)
+    assert wrong.status_code == 403
+    right = requests.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+                          timeout=10)
+    assert right.status_code == 200
+    deadline = time.monotonic() + 60
+    while not any("postcode" in text for text in fake.texts(4242)):
+        assert time.monotonic() < deadline, f"no answer on Telegram: {fake.texts(4242)}"
+        time.sleep(0.5)

@@ -7,32 +7,19 @@ the server runs as the ``postgres`` OS user (PostgreSQL refuses root).
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from bot.replicated.postgres import binaries as postgres_binaries
+from bot.runner import free_port
+
 SKIP_REASON = "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb); apt-get install postgresql"
-
-
-def postgres_binaries() -> Path | None:
-    """The newest /usr/lib/postgresql/*/bin with initdb, or PG_BINDIR, else None."""
-    if os.environ.get("PG_BINDIR") and Path(os.environ["PG_BINDIR"], "initdb").exists():
-        return Path(os.environ["PG_BINDIR"])
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
-    return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -49,7 +36,7 @@ def postgres_server() -> Iterator[str]:
         os.chown(root, user.pw_uid, user.pw_gid)
         os.chmod(root, 0o700)
         prefix = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
+    port = free_port()
 
     def run(*args: str) -> None:
         subprocess.run([*prefix, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=root)
