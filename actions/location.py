@@ -57,7 +57,7 @@ def _shared_coordinates(tracker: Tracker) -> Optional[tuple[float, float]]:
     """A location shared from a phone (Telegram, the widget), if valid."""
     lat, lon = _latest_entity(tracker, "latitude"), _latest_entity(tracker, "longitude")
     try:
-        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
+        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]  # None: TypeError, caught
     except (TypeError, ValueError):
         return None
     return (lat_f, lon_f) if -90 <= lat_f <= 90 and -180 <= lon_f <= 180 else None
@@ -72,9 +72,9 @@ def resolve(tracker: Tracker, locator: Locator) -> Resolved:
     postcode = _latest_entity(tracker, "postcode")
     place = _latest_entity(tracker, "place")
     if postcode or place:
-        found = locator.locate(postcode=postcode, place=place)
-        if found is None:
+        located = locator.locate(postcode=postcode, place=place)
+        if located is None:
             return Resolved(None, postcode or place, [])
-        where = Where(found.latitude, found.longitude, found.label, found.outcode)
+        where = Where(located.latitude, located.longitude, located.label, located.outcode)
         return Resolved(where, None, remember(where))
     return Resolved(remembered(tracker), None, [])

@@ -39,5 +39,5 @@ def install(settings: Settings) -> None:
             logger.error("custom action %s failed", self.name())  # no sender id in logs
             return [create_bot_utterance({"text": apology(settings)})]
 
-    run.apologises = True  # type: ignore[attr-defined]
-    RemoteAction.run = run  # type: ignore[method-assign]
+    run.apologises = True  # type: ignore[attr-defined]  # marks the patch so install() runs once
+    RemoteAction.run = run

@@ -51,7 +51,7 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class PostcodeGeocoder(Protocol):
     """What the loader needs from :class:`bot.geo.geocoder.Geocoder`."""
 
-    def geocode(self, postcode: str):  # type: ignore[no-untyped-def]  # -> GeoPoint | None
+    def geocode(self, postcode: str):  # -> bot.geo.geocoder.GeoPoint | None
         ...
 
 
@@ -261,7 +261,7 @@ def _parse_hubs(path: str | Path, report: _Reporter, geocoder: PostcodeGeocoder 
         hubs.append(
             HubRecord(
                 id=hub_id, name=c["name"], address=c["address"], postcode=postcode or "",
-                latitude=lat, longitude=lon, services=services,  # type: ignore[arg-type]
+                latitude=lat, longitude=lon, services=services,  # type: ignore[arg-type]  # no problem: both set
                 phone=c.get("phone") or None, email=email, website=website, opening_hours=hours,
                 accessibility=accessibility, languages=languages, booking=booking,
                 notes=c.get("notes") or None, geocoded=geocoded,
@@ -277,7 +277,7 @@ def _coordinates(report: _Reporter, n: int, lat_text: str, lon_text: str) -> tup
         missing = "latitude" if not lat_text else "longitude"
         report.problem(n, missing, "is blank but the other coordinate is filled; fill both or neither")
         return None, None
-    values = []
+    values: list[float | None] = []
     for column, text, (low, high) in (("latitude", lat_text, UK_LAT), ("longitude", lon_text, UK_LON)):
         try:
             value = float(text)

@@ -20,7 +20,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, future=True)
 
         @event.listens_for(engine, "connect")
-        def _foreign_keys_on(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _foreign_keys_on(dbapi_connection, _record) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()

@@ -16,7 +16,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
 from babel.dates import format_time as babel_time
-from opening_hours import OpeningHours, ParserError, State
+from opening_hours import (  # type: ignore[attr-defined]  # the stub lacks ParserError
+    OpeningHours,
+    ParserError,
+    State,
+)
 
 from bot.wording import _, catalogue
 

@@ -384,7 +384,7 @@ def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | No
         return None
     lat, lon, geocoded = location.get("latitude"), location.get("longitude"), None
     try:
-        lat, lon = float(lat), float(lon)  # type: ignore[arg-type]
+        lat, lon = float(lat), float(lon)  # type: ignore[arg-type]  # None: TypeError, caught
         if not (UK_LAT[0] <= lat <= UK_LAT[1] and UK_LON[0] <= lon <= UK_LON[1]):
             raise ValueError
     except (TypeError, ValueError):
@@ -415,7 +415,7 @@ def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | No
     return record
 
 
-def load_oruk_directory(engine, source: str, geocoder: PostcodeGeocoder | None = None, session: requests.Session | None = None, max_pages: int = MAX_PAGES) -> LoadSummary:  # type: ignore[no-untyped-def]
+def load_oruk_directory(engine, source: str, geocoder: PostcodeGeocoder | None = None, session: requests.Session | None = None, max_pages: int = MAX_PAGES) -> LoadSummary:
     """Read the feed, map it, and replace the whole directory in one transaction."""
     services = read_feed(source, session=session, max_pages=max_pages)
     hubs, organizations, kept, warnings = parse_oruk_services(services, geocoder, source)

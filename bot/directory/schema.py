@@ -10,6 +10,8 @@ parsed (validated) at load time. Works on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Column,
     Date,
@@ -22,7 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+# SQLAlchemy 1.4 ships no type information, so the declarative base is Any to mypy.
+Base: Any = declarative_base()
 
 ID = String(200)
 

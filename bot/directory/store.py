@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Sequence
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
@@ -91,9 +92,9 @@ class LoadSummary:
 def replace_directory(
     engine: Engine,
     hubs: list[HubRecord],
-    courses: list[CourseRecord] = (),  # type: ignore[assignment]
-    organizations: list[OrganizationRecord] = (),  # type: ignore[assignment]
-    services: list[ServiceRecord] = (),  # type: ignore[assignment]
+    courses: Sequence[CourseRecord] = (),
+    organizations: Sequence[OrganizationRecord] = (),
+    services: Sequence[ServiceRecord] = (),
 ) -> None:
     """Delete everything and insert the records, all in one transaction."""
     create_schema(engine)
@@ -141,6 +142,6 @@ def replace_directory(
         _insert(conn, schema.Schedule.__table__, schedules)
 
 
-def _insert(conn, table, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+def _insert(conn, table, rows: list[dict]) -> None:
     if rows:
         conn.execute(insert(table), rows)

@@ -46,7 +46,7 @@ _TEXT_SPEAK = frozenset({"me2", "me4"})
 
 
 def _area(outward: str) -> str:
-    return re.match(r"[A-Z]+", outward).group(0)  # type: ignore[union-attr]
+    return re.match(r"[A-Z]+", outward).group(0)  # type: ignore[union-attr]  # outward codes start with letters
 
 
 def normalise_postcode(text: str) -> str | None:

@@ -16,7 +16,9 @@ _MANY = 1000  # more hubs than any 3-mile circle holds
 
 
 class Search(Protocol):
-    def nearest_hubs(self, lat: float, lon: float, services: Iterable[str], limit: int = 3,
+    """What the recorder needs from :class:`bot.directory.search.DirectorySearch` (which takes more options)."""
+
+    def nearest_hubs(self, lat: float, lon: float, services: Iterable[str], limit: int = 3, *,
                      max_miles: Optional[float] = None) -> list: ...
 
 

@@ -76,7 +76,7 @@ class Report:
         """(outcode, need, answers with no hub offering it within 3 miles), largest first."""
         totals = self._sum(lambda f: f"{f.outcode}\t{f.need}", lambda f: f.unmet)
         rows = [(*key.split("\t"), n) for key, n in totals.items() if n > 0]
-        return sorted(rows, key=lambda r: (-r[2], r[0], r[1]))  # type: ignore[return-value]
+        return sorted(rows, key=lambda r: (-r[2], r[0], r[1]))
 
     def misunderstood_by_week(self) -> Pairs:
         return sorted((week.isoformat(), sum(per.values())) for week, per in self.misunderstood.items())
@@ -96,7 +96,7 @@ def week_of(hour: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _bounds(table, start: Optional[date], end: Optional[date]) -> list:  # type: ignore[no-untyped-def]
+def _bounds(table, start: Optional[date], end: Optional[date]) -> list:
     conditions = []
     if start is not None:
         conditions.append(table.c.hour >= datetime.combine(start, time.min))

@@ -88,7 +88,7 @@ class LocationEntityExtractor(RuleComponent, EntityExtractorMixin):
     def extract(self, text: str) -> List[Dict[Text, Any]]:
         # Look-alikes ("ZZ99 9ZZ") become postcode entities too, so the bot can
         # say it could not find them rather than ignore them.
-        entities = [
+        entities: List[Dict[Text, Any]] = [
             {"entity": "postcode", "start": s, "end": e, "value": value}
             for s, e, value in find_postcodes(text) + find_postcode_lookalikes(text)
         ]

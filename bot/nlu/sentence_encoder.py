@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from math import sqrt
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import TYPE_CHECKING, Dict, List, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:  # imported lazily at run time, in load()
+    from tokenizers import Tokenizer
 
 MAX_TOKENS = 128  # residents' messages are short; the model was trained on up to 128
 HEADS = 12
@@ -47,7 +50,7 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 class SentenceEncoder:
     """Turns texts into 384-dimensional unit vectors."""
 
-    def __init__(self, weights: Dict[str, np.ndarray], tokenizer: "object") -> None:
+    def __init__(self, weights: Dict[str, np.ndarray], tokenizer: Tokenizer) -> None:
         # Linear layers as contiguous (in, out) matrices: x @ W is then one BLAS call.
         self.w = {
             name: np.ascontiguousarray(value.T) if name.endswith("dense.weight") or name.endswith(

@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from bot.channels.settings import DEFAULT_PER_ADDRESS, rate
 from bot.replicated import nginx, postgres, redis
 from bot.runner import (
+    Program,
     Service,
     Supervised,
     actions_program,
@@ -164,7 +165,7 @@ class ReplicatedStack(Supervised):
         self.supervisor = supervisor = Supervisor(
             programs, var / "supervisor", logs / "supervisord.log", PROJECT_ROOT, child_env,
         )
-        by_name: Dict[str, object] = {p.name: p for p in programs}
+        by_name: Dict[str, Program] = {p.name: p for p in programs}
         health = {
             "web": f"http://127.0.0.1:{ports.web}/health",
             "nginx": f"http://127.0.0.1:{ports.public}/health",
@@ -172,7 +173,7 @@ class ReplicatedStack(Supervised):
             **{f"rasa{i + 1}": f"http://127.0.0.1:{port}/status?token={token}" for i, port in enumerate(ports.rasa)},
         }
         self.services: List[Service] = [
-            Service(name, program, health.get(name), supervisor,  # type: ignore[arg-type]
+            Service(name, program, health.get(name), supervisor,
                     **({"ready": has_model} if name.startswith("rasa") else {}))
             for name, program in by_name.items()
         ]

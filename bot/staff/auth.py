@@ -165,7 +165,7 @@ def login(store: Store, settings: StaffSettings, name: str, password: str, addre
         ok = stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
-    if not ok:
+    if not ok or stored is None:
         return LoginResult()  # the attempt's row stays: it is a failure
     if HASHER.check_needs_rehash(stored):
         store.rehash(name, HASHER.hash(password))

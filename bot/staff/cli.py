@@ -126,7 +126,11 @@ def _retrain(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     status = training_status.read_status(settings)
-    model = store.model(status["model_id"])
+    model_id = status.get("model_id")
+    model = store.model(model_id) if isinstance(model_id, int) else None
+    if model is None:  # another training started after ours let go of the lock, and reset the status
+        print(f"Training finished, but its model could not be found. See the log: {job.log_path}", file=sys.stderr)
+        return 1
     print(f"Model {model['id']} ({Path(model['path']).name}) trained and evaluated in "
           f"{time.monotonic() - started:.0f} s; held-out macro F1 {model['macro_f1']:.3f}. Log: {job.log_path}")
     live = promotion.live_or_none(settings, store)

@@ -23,7 +23,7 @@ def teach(settings: StaffSettings, store: Store, user: str, event_id: int, form:
     if action == "intent":
         intent = form.get("intent", "")
         path = training_data.add_example(project, intent, example)
-        details = {"intent": intent, "example": training_data.clean_example(example), "file": str(path.relative_to(project))}
+        details: dict[str, Any] = {"intent": intent, "example": training_data.clean_example(example), "file": str(path.relative_to(project))}
         message = f"Added to {intent}. Retrain to use it."
     elif action == "new_intent":
         name = form.get("name", "").strip()

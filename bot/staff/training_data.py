@@ -47,8 +47,9 @@ DESCRIPTIONS_HEADER = "# What each staff-taught intent is for (shown in the staf
 
 def _yaml(text: str) -> YAML:
     yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
+    # ruamel.yaml sets these to None in __init__ without annotations, so mypy thinks they are always None
+    yaml.preserve_quotes = True  # type: ignore[assignment]  # see above
+    yaml.width = 4096  # type: ignore[assignment]  # see above
     first_item = re.search(r"^( *)- ", text, re.M)
     if first_item is None or first_item.group(1) == "":
         yaml.indent(mapping=2, sequence=2, offset=0)

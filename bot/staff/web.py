@@ -52,7 +52,7 @@ def add_routes(app: web.Application, settings: StaffSettings) -> None:
     app.add_routes(ROUTES)
     app.router.add_get(PREFIX, redirect_root)
     app.router.add_static(STATIC_PATH, STATIC)
-    app.on_response_prepare.append(security_headers)
+    app.on_response_prepare.append(security_headers)  # type: ignore[arg-type]  # aiohttp 3.9 vs aiosignal 1.4
 
     async def dispose(app: web.Application) -> None:
         children.stop_all()
@@ -60,4 +60,4 @@ def add_routes(app: web.Application, settings: StaffSettings) -> None:
         for engine in engines:
             engine.dispose()
 
-    app.on_cleanup.append(dispose)
+    app.on_cleanup.append(dispose)  # type: ignore[arg-type]  # aiohttp 3.9 vs aiosignal 1.4

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Hashable, Optional, Set
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Optional, Set
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -51,12 +51,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int, max_waiting_per_chat: int = MAX_WAITING_PER_CHAT) -> None:
         super().__init__(max_concurrent_updates)
         self.max_waiting_per_chat = max_waiting_per_chat
-        self._locks: Dict[Hashable, asyncio.Lock] = {}
-        self._users: Dict[Hashable, int] = {}
-        self._told_busy: Set[Hashable] = set()
+        self._locks: Dict[int, asyncio.Lock] = {}
+        self._users: Dict[int, int] = {}
+        self._told_busy: Set[int] = set()
 
     @staticmethod
-    def key(update: object) -> Optional[Hashable]:
+    def key(update: object) -> Optional[int]:
+        """The chat id: updates of one chat are answered one at a time."""
         if isinstance(update, Update) and update.effective_chat is not None:
             return update.effective_chat.id
         return None
@@ -82,7 +83,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._users[key], self._locks[key]
                 self._told_busy.discard(key)
 
-    async def _turn_away(self, key: Hashable, update: object) -> None:
+    async def _turn_away(self, key: int, update: object) -> None:
         """Tell the chat once per busy spell (more would use up the send rate every chat shares)."""
         logger.info("chat busy: update=%s not answered", getattr(update, "update_id", None))
         assert isinstance(update, Update)
@@ -130,10 +131,13 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    application: Application
     if telegram.rate_limit > 0:
         # max_retries: after a 429 "retry after", wait and send again instead of dropping a reply
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=telegram.rate_limit, max_retries=3))
-    application = builder.build()
+        limiter = AIORateLimiter(overall_max_rate=telegram.rate_limit, max_retries=3)
+        application = builder.rate_limiter(limiter).build()
+    else:
+        application = builder.build()
     application.bot_data[BRIDGE] = Bridge(settings=settings, rasa=rasa, secret_key=secret_key, forget=forget)
     add_handlers(application)
     return application
@@ -165,16 +169,19 @@ async def running(application: Application, telegram: TelegramSettings) -> Async
     Does what those do: initialize, post_init, start fetching updates, start;
     and the reverse on exit.
     """
+    updater = application.updater
+    if updater is None:
+        raise ValueError("running() fetches updates: build the application with an updater")
     async with application:
         await _post_init(application)
         if telegram.mode == "webhook":
-            await application.updater.start_webhook(**webhook_options(telegram))
+            await updater.start_webhook(**webhook_options(telegram))
         else:
-            await application.updater.start_polling(**polling_options())
+            await updater.start_polling(**polling_options())
         await application.start()
         try:
             yield application
         finally:
-            await application.updater.stop()
+            await updater.stop()
             await application.stop()
     await _post_shutdown(application)

@@ -88,46 +88,61 @@ def forgotten_text() -> str:
     return _("telegram.forgotten", what_help=domain_text("utter_what_help"))
 
 
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
+    """Answer the update's message; updates without one (e.g. channel posts removed since) get nothing."""
+    message = update.effective_message
+    if message is None:
+        logger.info("no message to answer update=%s", update.update_id)
+        return
+    await message.reply_text(text, **kwargs)
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: welcome and the main menu, without asking Rasa (works even when Rasa is down)."""
     b = bridge(context)
-    await update.effective_message.reply_text(
-        welcome_text(), reply_markup=inline_keyboard(menu_buttons(), b.payloads)
-    )
+    await reply(update, welcome_text(), reply_markup=inline_keyboard(menu_buttons(), b.payloads))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(help_text(bridge(context).settings))
+    await reply(update, help_text(bridge(context).settings))
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(privacy_text(bridge(context).settings))
+    await reply(update, privacy_text(bridge(context).settings))
 
 
 async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/forget: delete this chat's conversation from the tracker store, then start fresh."""
     b = bridge(context)
-    sender = b.sender(update.effective_chat.id)
+    chat = update.effective_chat
+    if chat is None:  # nothing to forget without a chat
+        return
+    sender = b.sender(chat.id)
     try:
         deleted = await asyncio.to_thread(b.forget, sender)
     except Exception:  # noqa: BLE001 - tell the resident it did not work rather than pretend
         logger.exception("forget failed update=%s", update.update_id)
-        await update.effective_message.reply_text(apology(b.settings))
+        await reply(update, apology(b.settings))
         return
-    context.chat_data.clear()
+    if context.chat_data is not None:
+        context.chat_data.clear()
     logger.info("forget update=%s events=%d", update.update_id, deleted)
-    await update.effective_message.reply_text(
-        forgotten_text(), reply_markup=inline_keyboard(menu_buttons(), b.payloads)
-    )
+    await reply(update, forgotten_text(), reply_markup=inline_keyboard(menu_buttons(), b.payloads))
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await to_rasa(update, context, update.effective_message.text)
+    message = update.effective_message
+    if message is None or message.text is None:  # the TEXT filter lets only text through
+        return
+    await to_rasa(update, context, message.text)
 
 
 async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A shared location finds the nearest hubs without a postcode."""
-    where = update.effective_message.location
+    message = update.effective_message
+    where = message.location if message is not None else None
+    if where is None:  # the LOCATION filter lets only locations through
+        return
     entities = {
         "latitude": round(where.latitude, LOCATION_DECIMALS),
         "longitude": round(where.longitude, LOCATION_DECIMALS),
@@ -139,8 +154,10 @@ async def button_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """Answer the tap, mark the keyboard as used, then send the button's payload to Rasa."""
     b = bridge(context)
     query = update.callback_query
-    message = query.message
-    if message is None or update.effective_chat is None:
+    if query is None:
+        return
+    message, chat = query.message, update.effective_chat
+    if message is None or chat is None or context.chat_data is None:
         await query.answer()
         return
     used: deque = context.chat_data.setdefault(USED_KEYBOARDS, deque(maxlen=200))
@@ -150,9 +167,10 @@ async def button_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     used.append(message.message_id)
     await query.answer()
     payload = b.payloads.decode(query.data)
+    # a message older than 48 hours is "inaccessible": no text, no keyboard, but its chat still answers
     await mark_chosen(update, button_title(getattr(message, "reply_markup", None), query.data or ""))
     if payload is None:
-        await message.reply_text(EXPIRED_BUTTON)
+        await context.bot.send_message(chat.id, EXPIRED_BUTTON)
         return
     await to_rasa(update, context, payload)
 
@@ -160,6 +178,8 @@ async def button_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def mark_chosen(update: Update, title: str | None) -> None:
     """Replace the keyboard with the choice, so old buttons cannot be tapped again."""
     query = update.callback_query
+    if query is None:
+        return
     text = getattr(query.message, "text", None)
     try:
         if text and title and utf16_len(text + CHOSEN_MARK + title) <= MAX_TEXT:
@@ -172,15 +192,16 @@ async def mark_chosen(update: Update, title: str | None) -> None:
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice notes, documents...: ask for words instead."""
-    await update.effective_message.reply_text(ASK_FOR_TEXT)
+    await reply(update, ASK_FOR_TEXT)
 
 
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.bot.send_message(update.effective_chat.id, EDITED)
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, EDITED)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(UNKNOWN_COMMAND)
+    await reply(update, UNKNOWN_COMMAND)
 
 
 async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -190,7 +211,11 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     gets two answers; the next message simply tries again.
     """
     b = bridge(context)
-    chat_id = update.effective_chat.id
+    chat, chat_data = update.effective_chat, context.chat_data
+    if chat is None or chat_data is None:  # every update that reaches here comes from a chat
+        logger.info("no chat to answer update=%s", update.update_id)
+        return
+    chat_id = chat.id
     sender = b.sender(chat_id)
     started = time.perf_counter()
     try:
@@ -204,10 +229,10 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
         await context.bot.send_message(chat_id, apology(b.settings))
         return
     rasa_seconds = time.perf_counter() - started
-    outgoing, shown = plan(replies, b.payloads, context.chat_data.get(LOCATION_KEYBOARD, False))
+    outgoing, shown = plan(replies, b.payloads, chat_data.get(LOCATION_KEYBOARD, False))
     if not outgoing:  # never leave a resident in silence
         outgoing = [Text(apology(b.settings))]
-    context.chat_data[LOCATION_KEYBOARD] = shown
+    chat_data[LOCATION_KEYBOARD] = shown
     await send(context.bot, chat_id, outgoing)
     logger.info(
         "reply update=%s sent=%d rasa_s=%.3f total_s=%.3f",

@@ -49,7 +49,7 @@ def create_app(settings: WebSettings, staff: StaffSettings | None = None) -> web
     async def dispose(app: web.Application) -> None:
         engine.dispose()
 
-    app.on_cleanup.append(dispose)
+    app.on_cleanup.append(dispose)  # type: ignore[arg-type]  # aiohttp 3.9 vs aiosignal 1.4
     return app
 
 
@@ -70,5 +70,5 @@ def _serve_staff_beside(app: web.Application, staff_app: web.Application, host: 
         if STAFF_RUNNER in app:
             await app[STAFF_RUNNER].cleanup()
 
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    app.on_startup.append(start)  # type: ignore[arg-type]  # aiohttp 3.9 vs aiosignal 1.4
+    app.on_cleanup.append(stop)  # type: ignore[arg-type]  # aiohttp 3.9 vs aiosignal 1.4

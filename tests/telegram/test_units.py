@@ -167,3 +167,39 @@ def test_rasa_client_failures_are_one_error_type(failure: str) -> None:
     run(scenario())
     # Only a refused connection (Rasa never saw it) is retried; anything else could answer twice.
     assert len(calls) == (2 if failure == "refused" else 1)
+
+
+def test_handlers_ignore_updates_without_a_message_or_chat_instead_of_failing() -> None:
+    """python-telegram-bot types these as optional; an update without them must not raise."""
+    from types import SimpleNamespace
+
+    from telegram import Update
+
+    from bot.telegram import handlers
+
+    class NoRasa:
+        async def send(self, *args: object) -> list:
+            raise AssertionError("nothing to send without a chat")
+
+    bridge = SimpleNamespace(payloads=CallbackPayloads(), rasa=NoRasa())
+    context = SimpleNamespace(bot_data={handlers.BRIDGE: bridge}, chat_data=None, bot=None)
+    empty = Update(update_id=1)
+    for handler in (handlers.start, handlers.not_text, handlers.unknown_command, handlers.text_message,
+                    handlers.location_message, handlers.button_tap, handlers.edited, handlers.forget_command):
+        assert run(handler(empty, context)) is None
+    assert run(handlers.to_rasa(empty, context, "hello")) is None
+
+
+def test_running_needs_an_application_that_fetches_updates() -> None:
+    from telegram.ext import ApplicationBuilder
+
+    from bot.telegram.app import running
+
+    application = ApplicationBuilder().token("123:abc").updater(None).build()
+
+    async def enter() -> None:
+        async with running(application, TelegramSettings(token="123:abc")):
+            pass
+
+    with pytest.raises(ValueError, match="updater"):
+        run(enter())

@@ -142,7 +142,8 @@ async def _refusal(request: web.Request) -> Optional[web.StreamResponse]:
     if request.method not in ("GET", "HEAD"):
         sent = request.headers.get("X-CSRF-Token")
         if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            sent = (await request.post()).get("csrf")
+            field = (await request.post()).get("csrf")
+            sent = field if isinstance(field, str) else None  # a file upload named csrf is no token
         if not isinstance(sent, str) or not hmac.compare_digest(sent, session["csrf"]):
             return web.json_response({"error": "missing or wrong CSRF token"}, status=403)
     return None
