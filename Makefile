@@ -81,6 +81,8 @@ pytest: install train system-deps system-deps-replicated node-deps
 
 lint: install
 	$(VENV)/bin/ruff check bot actions tests bench
+	$(VENV)/bin/ruff format --check bot actions tests bench
+	$(VENV)/bin/mypy
 
 test: install lint validate train test-stories pytest
 
