@@ -45,5 +45,7 @@ class ActionAccessNeeds(Action):
             ask_location(dispatcher)
         else:
             buttons = menu_buttons()
-            dispatcher.utter_message(response="utter_what_help", buttons=buttons, json_message=menu_payload(buttons))
+            dispatcher.utter_message(
+                response="utter_what_help", buttons=buttons, json_message=menu_payload(buttons)
+            )
         return events

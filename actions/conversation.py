@@ -48,12 +48,18 @@ class ActionMisunderstood(Action):
         impact_record.misunderstood(tracker)
         if misunderstood_in_a_row(tracker) >= 2:
             buttons = menu_buttons()
-            dispatcher.utter_message(response="utter_misunderstood_again", contact=contact_text(settings),
-                                     buttons=buttons, json_message=menu_payload(buttons))
+            dispatcher.utter_message(
+                response="utter_misunderstood_again",
+                contact=contact_text(settings),
+                buttons=buttons,
+                json_message=menu_payload(buttons),
+            )
             return []
         options = likely_needs(tracker) or [i for i in MENU_INTENTS if i != PERSON]
         buttons = menu_buttons([*options, PERSON])
-        dispatcher.utter_message(response="utter_misunderstood", buttons=buttons, json_message=menu_payload(buttons))
+        dispatcher.utter_message(
+            response="utter_misunderstood", buttons=buttons, json_message=menu_payload(buttons)
+        )
         return []
 
 
@@ -71,8 +77,12 @@ class ActionHumanContact(Action):
         shown = [ctx.search.get_hub(i) for i in tracker.get_slot("shown_hubs") or []]
         with_phone = [h for h in shown if h is not None and h.phone]
         if with_phone:
-            dispatcher.utter_message(response="utter_contact_or_place", contact=contact,
-                                     place=with_phone[0].name, phone=with_phone[0].phone)
+            dispatcher.utter_message(
+                response="utter_contact_or_place",
+                contact=contact,
+                place=with_phone[0].name,
+                phone=with_phone[0].phone,
+            )
         else:
             dispatcher.utter_message(response="utter_contact", contact=contact)
         return []
@@ -87,5 +97,7 @@ class ActionWhatICanDo(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         buttons = menu_buttons()
-        dispatcher.utter_message(response="utter_what_i_can_do", buttons=buttons, json_message=menu_payload(buttons))
+        dispatcher.utter_message(
+            response="utter_what_i_can_do", buttons=buttons, json_message=menu_payload(buttons)
+        )
         return []

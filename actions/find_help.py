@@ -32,11 +32,17 @@ class ActionFindHelp(Action):
             return events + keep_need
         if resolved.where is None:
             intent = (tracker.latest_message.get("intent") or {}).get("name")
-            ask_location(dispatcher, "utter_not_a_location" if intent == "inform_location" else "utter_ask_location")
+            ask_location(
+                dispatcher, "utter_not_a_location" if intent == "inform_location" else "utter_ask_location"
+            )
             return events + keep_need
         if need is None:
             buttons = menu_buttons()
-            dispatcher.utter_message(response="utter_location_noted", place=resolved.where.label,
-                                     buttons=buttons, json_message=menu_payload(buttons))
+            dispatcher.utter_message(
+                response="utter_location_noted",
+                place=resolved.where.label,
+                buttons=buttons,
+                json_message=menu_payload(buttons),
+            )
             return events
         return events + show_results(dispatcher, tracker, need, resolved.where, stated_filters(tracker))

@@ -36,8 +36,11 @@ def hours_line(hub: Any) -> str:
     if hours is None or not hours.known or hours.open_now is None:
         return _("hours.unknown")
     if hours.open_now:
-        return _("hours.open_until", time=hours.closes_at) if hours.closes_at else _(
-            "hours.open_today", hours=hours.today)
+        return (
+            _("hours.open_until", time=hours.closes_at)
+            if hours.closes_at
+            else _("hours.open_today", hours=hours.today)
+        )
     return _("hours.closed_next", next_open=hours.next_open) if hours.next_open else _("hours.closed")
 
 
@@ -100,11 +103,18 @@ def course_line(course: Any) -> str:
     cost = course_cost(course)
     if course.mode == "online":
         if course.provider:
-            return _("course.online_by", title=course.title, provider=course.provider, cost=cost, url=course.url)
+            return _(
+                "course.online_by", title=course.title, provider=course.provider, cost=cost, url=course.url
+            )
         return _("course.online", title=course.title, cost=cost, url=course.url)
     if course.hub_name:
-        return _("course.in_person_at", title=course.title, place=course.hub_name,
-                 distance=miles(course.distance_miles), cost=cost)
+        return _(
+            "course.in_person_at",
+            title=course.title,
+            place=course.hub_name,
+            distance=miles(course.distance_miles),
+            cost=cost,
+        )
     return _("course.in_person", title=course.title, cost=cost)
 
 
@@ -124,8 +134,11 @@ def course_payload(course: Any) -> Dict[str, Any]:
 
 
 def courses_payload(in_person: Sequence[Any], online: Sequence[Any]) -> Dict[str, Any]:
-    return {"type": "courses", "in_person": [course_payload(c) for c in in_person],
-            "online": [course_payload(c) for c in online]}
+    return {
+        "type": "courses",
+        "in_person": [course_payload(c) for c in in_person],
+        "online": [course_payload(c) for c in online],
+    }
 
 
 def courses_response(in_person: Sequence[Any], online: Sequence[Any]) -> Optional[str]:

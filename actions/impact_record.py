@@ -36,7 +36,8 @@ def _safely(what: str, record: Callable[[], Any]) -> None:
 def asked_before(tracker: Tracker) -> bool:
     """Whether the resident asked for a person earlier in this conversation."""
     return any(
-        e.get("event") == "user" and ((e.get("parse_data") or {}).get("intent") or {}).get("name") == privacy.PERSON
+        e.get("event") == "user"
+        and ((e.get("parse_data") or {}).get("intent") or {}).get("name") == privacy.PERSON
         for e in tracker.events
     )
 
@@ -45,9 +46,18 @@ def answer(tracker: Tracker, need: Need, where: Where) -> None:
     """A signposting answer for ``need`` near ``where``: only its outward code is kept."""
     recorder = context.current().impact
     if recorder is not None:
-        _safely("answer", lambda: recorder.answer(channel(tracker), need.intent, need.services,
-                                                  where.latitude, where.longitude, where.outcode,
-                                                  asked_for_person=asked_before(tracker)))
+        _safely(
+            "answer",
+            lambda: recorder.answer(
+                channel(tracker),
+                need.intent,
+                need.services,
+                where.latitude,
+                where.longitude,
+                where.outcode,
+                asked_for_person=asked_before(tracker),
+            ),
+        )
 
 
 def asked_for_person(tracker: Tracker) -> None:
@@ -55,7 +65,9 @@ def asked_for_person(tracker: Tracker) -> None:
     recorder = context.current().impact
     if recorder is not None:
         where: Optional[Where] = remembered(tracker)
-        _safely("person", lambda: recorder.asked_for_person(channel(tracker), where.outcode if where else None))
+        _safely(
+            "person", lambda: recorder.asked_for_person(channel(tracker), where.outcode if where else None)
+        )
 
 
 def misunderstood(tracker: Tracker) -> None:

@@ -49,8 +49,12 @@ def remembered(tracker: Tracker) -> Optional[Where]:
     lat, lon = tracker.get_slot("location_lat"), tracker.get_slot("location_lon")
     if lat is None or lon is None:
         return None
-    return Where(float(lat), float(lon), tracker.get_slot("location_label") or "you",
-                 tracker.get_slot("location_outcode"))
+    return Where(
+        float(lat),
+        float(lon),
+        tracker.get_slot("location_label") or "you",
+        tracker.get_slot("location_outcode"),
+    )
 
 
 def _shared_coordinates(tracker: Tracker) -> Optional[tuple[float, float]]:

@@ -24,7 +24,9 @@ Filters = Tuple[Tuple[str, ...], Tuple[str, ...]]  # (accessibility, languages)
 ASK_LOCATION = {"type": "ask_location"}  # custom payload: channels offer to share a location
 
 
-def ask_location(dispatcher: CollectingDispatcher, response: str = "utter_ask_location", **values: Any) -> None:
+def ask_location(
+    dispatcher: CollectingDispatcher, response: str = "utter_ask_location", **values: Any
+) -> None:
     """A question for where the resident is, marked so channels can offer "share my location"."""
     dispatcher.utter_message(response=response, json_message=dict(ASK_LOCATION), **values)
 
@@ -41,24 +43,43 @@ def stated_filters(tracker: Tracker) -> Filters:
     return tuple(tracker.get_slot("accessibility") or ()), tuple(tracker.get_slot("languages") or ())
 
 
-def nearest_hubs(dispatcher: CollectingDispatcher, need: Need, where: location.Where, filters: Filters) -> list:
+def nearest_hubs(
+    dispatcher: CollectingDispatcher, need: Need, where: location.Where, filters: Filters
+) -> list:
     """Up to 3 hubs for ``need``, saying so when filters or distance got in the way."""
     ctx = context.current()
     search, max_miles = ctx.search, ctx.settings.max_distance_miles
     accessibility, languages = filters
-    hubs = search.nearest_hubs(where.latitude, where.longitude, need.services,
-                               accessibility=accessibility, languages=languages, max_miles=max_miles)
+    hubs = search.nearest_hubs(
+        where.latitude,
+        where.longitude,
+        need.services,
+        accessibility=accessibility,
+        languages=languages,
+        max_miles=max_miles,
+    )
     if not hubs and (accessibility or languages):
-        dispatcher.utter_message(response="utter_no_place_with_access", place=where.label,
-                                 wanted=formatting.access_words(accessibility, languages))
+        dispatcher.utter_message(
+            response="utter_no_place_with_access",
+            place=where.label,
+            wanted=formatting.access_words(accessibility, languages),
+        )
         hubs = search.nearest_hubs(where.latitude, where.longitude, need.services, max_miles=max_miles)
     if hubs:
         return hubs
     nearest = search.nearest_hubs(where.latitude, where.longitude, need.services, limit=1)
-    values = {"place": where.label, "max_miles": formatting.miles(max_miles), "contact": contact_text(ctx.settings)}
+    values = {
+        "place": where.label,
+        "max_miles": formatting.miles(max_miles),
+        "contact": contact_text(ctx.settings),
+    }
     if nearest:
-        dispatcher.utter_message(response="utter_none_near_but", nearest=nearest[0].name,
-                                 distance=formatting.miles(nearest[0].distance_miles or 0.0), **values)
+        dispatcher.utter_message(
+            response="utter_none_near_but",
+            nearest=nearest[0].name,
+            distance=formatting.miles(nearest[0].distance_miles or 0.0),
+            **values,
+        )
     else:
         dispatcher.utter_message(response="utter_none_near", **values)
     return nearest
@@ -86,18 +107,28 @@ def show_results(
         hubs = nearest_hubs(dispatcher, need, where, filters)
         if hubs:
             one = len(hubs) == 1
-            messages.append({"response": "utter_nearest_place" if one else "utter_nearest_places",
-                             "place": where.label})
-            messages.append({"text": formatting.hub_list(hubs), "json_message": formatting.hubs_payload(hubs)})
+            messages.append(
+                {"response": "utter_nearest_place" if one else "utter_nearest_places", "place": where.label}
+            )
+            messages.append(
+                {"text": formatting.hub_list(hubs), "json_message": formatting.hubs_payload(hubs)}
+            )
         in_person, online = (
             search.courses(need.topics, None, where.latitude, where.longitude, limit=1)
-            if need.topics else ([], [])
+            if need.topics
+            else ([], [])
         )
     courses = formatting.courses_response(in_person, online)
     if courses:
-        messages.append({"response": courses, "place": where.label, "near": formatting.course_lines(in_person),
-                         "online": formatting.course_lines(online),
-                         "json_message": formatting.courses_payload(in_person, online)})
+        messages.append(
+            {
+                "response": courses,
+                "place": where.label,
+                "near": formatting.course_lines(in_person),
+                "online": formatting.course_lines(online),
+                "json_message": formatting.courses_payload(in_person, online),
+            }
+        )
     if messages:
         messages[-1]["buttons"] = after_results_buttons()
     for message in messages:

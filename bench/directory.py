@@ -38,7 +38,11 @@ HOURS = ["Mo-Fr 09:00-17:00; PH off", "Mo,We,Fr 10:00-16:00; Sa 10:00-13:00", "T
 
 def england_centroids() -> list[tuple[float, float]]:
     with open(PROJECT_ROOT / "data" / "geo" / "uk_outcodes.csv", encoding="utf-8", newline="") as handle:
-        return [(float(r["latitude"]), float(r["longitude"])) for r in csv.DictReader(handle) if r["country"] == "ENG"]
+        return [
+            (float(r["latitude"]), float(r["longitude"]))
+            for r in csv.DictReader(handle)
+            if r["country"] == "ENG"
+        ]
 
 
 def random_point(rng: random.Random, centroids: list[tuple[float, float]]) -> tuple[float, float]:
@@ -53,9 +57,15 @@ def generate_hubs(count: int, rng: random.Random, centroids: list[tuple[float, f
         lat, lon = random_point(rng, centroids)
         hubs.append(
             HubRecord(
-                id=f"hub-{i:05d}", name=f"Hub {i}", address=f"{i} High Street", postcode="NR2 4EE",
-                latitude=lat, longitude=lon, services=rng.sample(services, rng.randint(2, 6)),
-                phone="01234 567890", opening_hours=rng.choice(HOURS),
+                id=f"hub-{i:05d}",
+                name=f"Hub {i}",
+                address=f"{i} High Street",
+                postcode="NR2 4EE",
+                latitude=lat,
+                longitude=lon,
+                services=rng.sample(services, rng.randint(2, 6)),
+                phone="01234 567890",
+                opening_hours=rng.choice(HOURS),
                 accessibility=rng.sample(list(ACCESSIBILITY), rng.randint(0, 3)),
                 languages=["en"] + (["pl"] if rng.random() < 0.2 else []),
             )
@@ -63,7 +73,9 @@ def generate_hubs(count: int, rng: random.Random, centroids: list[tuple[float, f
     return hubs
 
 
-def full_scan_nearest(search: DirectorySearch, lat: float, lon: float, services: tuple[str, ...], limit: int = 3) -> list[HubResult]:
+def full_scan_nearest(
+    search: DirectorySearch, lat: float, lon: float, services: tuple[str, ...], limit: int = 3
+) -> list[HubResult]:
     """The naive baseline: every matching hub's coordinates into Python, exact sort, no box."""
     with search.engine.connect() as conn:
         rows = conn.execute(
@@ -74,7 +86,9 @@ def full_scan_nearest(search: DirectorySearch, lat: float, lon: float, services:
                 )
             )
         ).all()
-        ranked = sorted((haversine_miles(lat, lon, row.latitude, row.longitude), row.id) for row in rows)[:limit]
+        ranked = sorted((haversine_miles(lat, lon, row.latitude, row.longitude), row.id) for row in rows)[
+            :limit
+        ]
         hubs = fetch_hubs(conn, [hub_id for _, hub_id in ranked])
     return [search._hub_result(hubs[hub_id], distance, None) for distance, hub_id in ranked]
 
@@ -85,7 +99,9 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--hubs", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--seed", type=int, default=20260101)
@@ -97,7 +113,9 @@ def main() -> int:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         started = time.perf_counter()
         replace_directory(engine, generate_hubs(args.hubs, rng, centroids))
-        print(f"Loaded {args.hubs:,} random hubs across England in {time.perf_counter() - started:.1f}s (seed {args.seed}).")
+        print(
+            f"Loaded {args.hubs:,} random hubs across England in {time.perf_counter() - started:.1f}s (seed {args.seed})."
+        )
         search = DirectorySearch(engine)
         needs = list(NEEDS.values())
         queries = [(*random_point(rng, centroids), rng.choice(needs).services) for _ in range(args.queries)]
@@ -120,8 +138,12 @@ def main() -> int:
     i50, i95 = percentile(indexed_ms, 50), percentile(indexed_ms, 95)
     n50, n95 = percentile(naive_ms, 50), percentile(naive_ms, 95)
     print(f"{args.queries} nearest-hub queries (limit 3, services from bot.needs):")
-    print(f"  DirectorySearch.nearest_hubs  p50 {i50:7.2f} ms   p95 {i95:7.2f} ms   mean {statistics.mean(indexed_ms):.2f} ms")
-    print(f"  naive full scan               p50 {n50:7.2f} ms   p95 {n95:7.2f} ms   mean {statistics.mean(naive_ms):.2f} ms")
+    print(
+        f"  DirectorySearch.nearest_hubs  p50 {i50:7.2f} ms   p95 {i95:7.2f} ms   mean {statistics.mean(indexed_ms):.2f} ms"
+    )
+    print(
+        f"  naive full scan               p50 {n50:7.2f} ms   p95 {n95:7.2f} ms   mean {statistics.mean(naive_ms):.2f} ms"
+    )
     print(f"  speed-up: {n50 / i50:.1f}x at p50, {n95 / i95:.1f}x at p95")
     print(f"  results identical: {args.queries - mismatches}/{args.queries}")
     verdict = "MET" if i95 < TARGET_P95_MS else "NOT MET"

@@ -67,15 +67,44 @@ class Result:
 def locust(url: str, users: int, seconds: int, out: Path) -> Result:
     prefix = out / f"u{users}"
     subprocess.run(
-        [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
-         "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "30", "--host", url,
-         "--csv", str(prefix), "--loglevel", "ERROR"],
-        cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "--only-summary",
+            "-u",
+            str(users),
+            "-r",
+            str(users),
+            "-t",
+            f"{seconds}s",
+            "--stop-timeout",
+            "30",
+            "--host",
+            url,
+            "--csv",
+            str(prefix),
+            "--loglevel",
+            "ERROR",
+        ],
+        cwd=ROOT,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     with open(f"{prefix}_stats.csv") as handle:
         row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
-    return Result("", users, int(row["Request Count"]), int(row["Failure Count"]), float(row["Requests/s"]),
-                  float(row["50%"]), float(row["95%"]), float(row["99%"]))
+    return Result(
+        "",
+        users,
+        int(row["Request Count"]),
+        int(row["Failure Count"]),
+        float(row["Requests/s"]),
+        float(row["50%"]),
+        float(row["95%"]),
+        float(row["99%"]),
+    )
 
 
 def peak_memory_mb(stack: Supervised) -> Dict[str, float]:
@@ -113,30 +142,58 @@ class StarterBot(Supervised):
             shutil.rmtree(STARTER_DIR, ignore_errors=True)
             STARTER_DIR.mkdir(parents=True)
             print("Training Rasa's starter bot (rasa init, once)...", flush=True)
-            subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(STARTER_DIR)],
-                           cwd=STARTER_DIR, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(STARTER_DIR)],
+                cwd=STARTER_DIR,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         self.settings = load({"SIGNPOST_VAR_DIR": str(var_dir)})
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        program = Program("starter", [str(BIN / "rasa"), "run", "--port", str(port), "--interface", "127.0.0.1",
-                                      "--enable-api"], var_dir / "logs" / "starter.log", start_seconds=10)
-        self.supervisor = Supervisor([program], var_dir / "supervisor", var_dir / "logs" / "supervisord.log",
-                                     STARTER_DIR, dict(os.environ))
+        program = Program(
+            "starter",
+            [str(BIN / "rasa"), "run", "--port", str(port), "--interface", "127.0.0.1", "--enable-api"],
+            var_dir / "logs" / "starter.log",
+            start_seconds=10,
+        )
+        self.supervisor = Supervisor(
+            [program],
+            var_dir / "supervisor",
+            var_dir / "logs" / "supervisord.log",
+            STARTER_DIR,
+            dict(os.environ),
+        )
         self.services = [Service("starter bot", program, f"{self.url}/status", self.supervisor)]
 
 
 def embedded(var_dir: Path) -> Tuple[Supervised, str]:
     env = {**stack_env(var_dir), **NO_LIMITS}
     load_sample_directory(env)
-    stack = Stack(load(env), rasa_port=free_port(), action_port=free_port(), token="bench", env=env,
-                  web_port=free_port(), model=max(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime))
+    stack = Stack(
+        load(env),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        token="bench",
+        env=env,
+        web_port=free_port(),
+        model=max(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime),
+    )
     return stack, stack.rasa_url
 
 
 def replicated(var_dir: Path) -> Tuple[Supervised, str]:
-    env = {**os.environ, **stack_env(var_dir), **NO_LIMITS, "STAFF_MODELS_DIR": str(MODELS), "WEB_PORT": str(free_port())}
-    stack = ReplicatedStack(load(env), token="bench", replicas=REPLICAS, env=env, rate_per_minute=1_000_000,
-                            burst=10_000)
+    env = {
+        **os.environ,
+        **stack_env(var_dir),
+        **NO_LIMITS,
+        "STAFF_MODELS_DIR": str(MODELS),
+        "WEB_PORT": str(free_port()),
+    }
+    stack = ReplicatedStack(
+        load(env), token="bench", replicas=REPLICAS, env=env, rate_per_minute=1_000_000, burst=10_000
+    )
     return stack, stack.web_url
 
 
@@ -146,7 +203,9 @@ def starter(var_dir: Path) -> Tuple[Supervised, str]:
 
 
 SETUPS: Dict[str, Callable[[Path], Tuple[Supervised, str]]] = {
-    "starter": starter, "embedded": embedded, "replicated": replicated,
+    "starter": starter,
+    "embedded": embedded,
+    "replicated": replicated,
 }
 
 
@@ -156,13 +215,18 @@ def run_profile(name: str) -> Iterator[Tuple[Result, Optional[Dict[str, float]]]
     print(f"Starting {name}...", flush=True)
     stack.start(300)
     try:
-        requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "hello"}, timeout=60)
+        requests.post(
+            f"{url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "hello"}, timeout=60
+        )
         for users in CONCURRENCY:
             result = locust(url, users, SECONDS, var_dir)
             result.profile = name
-            print(f"  {name:<10} {users:>3} conversations: {result.per_second:6.1f} msg/s, "
-                  f"p50 {result.p50:.0f} ms, p95 {result.p95:.0f} ms, p99 {result.p99:.0f} ms, "
-                  f"{result.failures} failed of {result.requests}", flush=True)
+            print(
+                f"  {name:<10} {users:>3} conversations: {result.per_second:6.1f} msg/s, "
+                f"p50 {result.p50:.0f} ms, p95 {result.p95:.0f} ms, p99 {result.p99:.0f} ms, "
+                f"{result.failures} failed of {result.requests}",
+                flush=True,
+            )
             yield result, None
         yield Result(name, 0, 0, 0, 0, 0, 0, 0), peak_memory_mb(stack)
     finally:
@@ -182,20 +246,32 @@ def main() -> int:
                 memory[name] = peaks
     baseline = {r.users: r.per_second for r in results if r.profile == "starter"}
     embedded_rate = {r.users: r.per_second for r in results if r.profile == "embedded"}
-    print(f"\nLoad benchmark: the six-turn conversation, {SECONDS} s per row, {os.cpu_count()} cores "
-          f"({time.monotonic() - started:.0f} s in all). Baseline: Rasa's starter bot (rasa init).\n")
-    print("| set-up | conversations | messages/s | p50 ms | p95 ms | p99 ms | failed | vs starter | vs embedded |")
+    print(
+        f"\nLoad benchmark: the six-turn conversation, {SECONDS} s per row, {os.cpu_count()} cores "
+        f"({time.monotonic() - started:.0f} s in all). Baseline: Rasa's starter bot (rasa init).\n"
+    )
+    print(
+        "| set-up | conversations | messages/s | p50 ms | p95 ms | p99 ms | failed | vs starter | vs embedded |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         vs_start = f"{r.per_second / baseline[r.users]:.2f}x" if baseline.get(r.users) else ""
-        vs_embedded = (f"{r.per_second / embedded_rate[r.users]:.2f}x"
-                       if embedded_rate.get(r.users) and r.profile != "embedded" else "")
-        print(f"| {r.profile} | {r.users} | {r.per_second:.1f} | {r.p50:.0f} | {r.p95:.0f} | {r.p99:.0f} | "
-              f"{r.failures}/{r.requests} | {vs_start} | {vs_embedded} |")
+        vs_embedded = (
+            f"{r.per_second / embedded_rate[r.users]:.2f}x"
+            if embedded_rate.get(r.users) and r.profile != "embedded"
+            else ""
+        )
+        print(
+            f"| {r.profile} | {r.users} | {r.per_second:.1f} | {r.p50:.0f} | {r.p95:.0f} | {r.p99:.0f} | "
+            f"{r.failures}/{r.requests} | {vs_start} | {vs_embedded} |"
+        )
     print("\nPeak memory (MB, VmHWM per process and its children):")
     for name, peaks in memory.items():
-        print(f"  {name}: " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(peaks.items())) +
-              f" (total {sum(peaks.values()):.0f})")
+        print(
+            f"  {name}: "
+            + ", ".join(f"{k} {v:.0f}" for k, v in sorted(peaks.items()))
+            + f" (total {sum(peaks.values()):.0f})"
+        )
     return 0
 
 

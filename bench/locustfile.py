@@ -25,7 +25,11 @@ class Resident(FastHttpUser):
     def conversation(self) -> None:
         sender = f"load-{uuid.uuid4().hex}"
         for text in TURNS:
-            with self.client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                  name="turn", catch_response=True) as response:
+            with self.client.post(
+                "/webhooks/rest/webhook",
+                json={"sender": sender, "message": text},
+                name="turn",
+                catch_response=True,
+            ) as response:
                 if response.status_code != 200 or not response.json():
                     response.failure(f"HTTP {response.status_code}, {len(response.content or b'')} bytes")

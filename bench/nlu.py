@@ -88,8 +88,14 @@ def project_config() -> dict:
 
 # The classifier config.yml used before the linear classifier: DIET on sparse
 # features only (word 1-2-grams, character 1-4-grams, lexical features).
-DIET = {"name": "DIETClassifier", "epochs": 80, "number_of_transformer_layers": 0,
-        "entity_recognition": False, "constrain_similarities": True, "random_seed": 42}
+DIET = {
+    "name": "DIETClassifier",
+    "epochs": 80,
+    "number_of_transformer_layers": 0,
+    "entity_recognition": False,
+    "constrain_similarities": True,
+    "random_seed": 42,
+}
 
 
 def with_diet(config: dict) -> dict:
@@ -103,7 +109,8 @@ def with_diet(config: dict) -> dict:
         if component["name"] == SENTENCE_FEATURIZER:
             component["add_features"] = False
         if component["name"] == "CountVectorsFeaturizer" and not any(
-                c["name"] == "LexicalSyntacticFeaturizer" for c in pipeline):
+            c["name"] == "LexicalSyntacticFeaturizer" for c in pipeline
+        ):
             pipeline.append({"name": "LexicalSyntacticFeaturizer"})
         pipeline.append(component)
     diet["pipeline"] = pipeline
@@ -148,8 +155,12 @@ def train(config: dict, data: Path, out: Path, finetune: Optional[str] = None) -
     os.environ["RASA_CACHE_DIRECTORY"] = str(out / "cache")
     started = time.perf_counter()
     model = train_nlu(
-        str(config_path), str(data), str(out), fixed_model_name="finetuned" if finetune else "nlu",
-        model_to_finetune=finetune, finetuning_epoch_fraction=FINETUNE_EPOCHS if finetune else 1.0,
+        str(config_path),
+        str(data),
+        str(out),
+        fixed_model_name="finetuned" if finetune else "nlu",
+        model_to_finetune=finetune,
+        finetuning_epoch_fraction=FINETUNE_EPOCHS if finetune else 1.0,
     )
     return model, time.perf_counter() - started
 
@@ -176,8 +187,11 @@ def predict(model: str, texts: List[str]) -> Tuple[List[str], List[float], Entit
     """Intent, parse time (ms) and {(entity, matched text)} for each text."""
     results, latencies = parse(model, texts)
     entities = [
-        {(e["entity"], text[e["start"]:e["end"]].lower())
-         for e in parsed.get("entities", []) if e["entity"] in ("postcode", "place")}
+        {
+            (e["entity"], text[e["start"] : e["end"]].lower())
+            for e in parsed.get("entities", [])
+            if e["entity"] in ("postcode", "place")
+        }
         for text, parsed in zip(texts, results, strict=True)
     ]
     return [parsed["intent"]["name"] for parsed in results], latencies, entities
@@ -185,7 +199,7 @@ def predict(model: str, texts: List[str]) -> Tuple[List[str], List[float], Entit
 
 def gold_entities(examples: list) -> Entities:
     return [
-        {(e["entity"], m.get("text")[e["start"]:e["end"]].lower()) for e in m.get("entities") or []}
+        {(e["entity"], m.get("text")[e["start"] : e["end"]].lower()) for e in m.get("entities") or []}
         for m in examples
     ]
 
@@ -212,7 +226,9 @@ def fold_models(config: dict, examples: list, folds: int, work: Path) -> Iterato
     for i, (train_idx, test_idx) in enumerate(splitter.split(examples, labels)):
         fold = work / f"fold{i}"
         fold.mkdir()
-        model, _ = train(config, write(TrainingData([examples[j] for j in train_idx]), fold / "train.yml"), fold)
+        model, _ = train(
+            config, write(TrainingData([examples[j] for j in train_idx]), fold / "train.yml"), fold
+        )
         yield model, list(test_idx)
 
 
@@ -245,8 +261,9 @@ def finetune_check(config: dict, training: TrainingData, holdout: TrainingData, 
     splitter = StratifiedKFold(n_splits=10, shuffle=True, random_state=7)
     kept, _ = next(splitter.split(examples, labels))
     (work / "live").mkdir()
-    live, _ = train(config, write(TrainingData([examples[j] for j in kept]), work / "live" / "train.yml"),
-                    work / "live")
+    live, _ = train(
+        config, write(TrainingData([examples[j] for j in kept]), work / "live" / "train.yml"), work / "live"
+    )
     texts = [e.get("text") for e in holdout.intent_examples]
     gold = [e.get("intent") for e in holdout.intent_examples]
     results = []
@@ -287,8 +304,9 @@ def show_false_signposts(name: str, texts: List[str], predicted: List[str]) -> N
         print(f"  {intent:20} {text}")
 
 
-def evaluate(name: str, config: dict, training: TrainingData, holdout: TrainingData, folds: int,
-             cross_validated: bool) -> Result:
+def evaluate(
+    name: str, config: dict, training: TrainingData, holdout: TrainingData, folds: int, cross_validated: bool
+) -> Result:
     gold = [e.get("intent") for e in holdout.intent_examples]
     texts = [e.get("text") for e in holdout.intent_examples]
     out_of_domain = [text for text, _ in clinc150_out_of_domain("test")]
@@ -302,7 +320,7 @@ def evaluate(name: str, config: dict, training: TrainingData, holdout: TrainingD
         cv = cross_validate(config, training, folds, work) if cross_validated else float("nan")
     parts, at = [], 0
     for batch in batches:
-        parts.append(predicted[at:at + len(batch)])
+        parts.append(predicted[at : at + len(batch)])
         at += len(batch)
     held_pred, mixed_pred, *by_kind, ood_pred = parts
     if os.environ.get("BENCH_SHOW_FALSE_SIGNPOSTS") == "1":
@@ -316,34 +334,49 @@ def evaluate(name: str, config: dict, training: TrainingData, holdout: TrainingD
         train_seconds=seconds,
         latencies=latencies[: len(texts)],
         model_mb=size,
-        entities={k: entity_f1(gold_entities(holdout.intent_examples), found[: len(texts)], k)
-                  for k in ("postcode", "place")},
+        entities={
+            k: entity_f1(gold_entities(holdout.intent_examples), found[: len(texts)], k)
+            for k in ("postcode", "place")
+        },
     )
 
 
 def report(results: Dict[str, Result], folds: int) -> None:
-    print(f"\n| pipeline | held-out accuracy | held-out macro F1 | {folds}-fold CV macro F1 | "
-          "perturbed macro F1 | CLINC150 out-of-domain false signposts | train s | "
-          "parse p50 ms | parse p95 ms | model MB |")
+    print(
+        f"\n| pipeline | held-out accuracy | held-out macro F1 | {folds}-fold CV macro F1 | "
+        "perturbed macro F1 | CLINC150 out-of-domain false signposts | train s | "
+        "parse p50 ms | parse p95 ms | model MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
-        print(f"| {name} | {r.held.accuracy:.3f} | {r.held.macro_f1:.3f} | {r.cv:.3f} | "
-              f"{r.perturbed.macro_f1:.3f} | {r.false_signpost:.1%} | {r.train_seconds:.0f} | "
-              f"{percentile(r.latencies, 50):.1f} | {percentile(r.latencies, 95):.1f} | {r.model_mb:.1f} |")
+        print(
+            f"| {name} | {r.held.accuracy:.3f} | {r.held.macro_f1:.3f} | {r.cv:.3f} | "
+            f"{r.perturbed.macro_f1:.3f} | {r.false_signpost:.1%} | {r.train_seconds:.0f} | "
+            f"{percentile(r.latencies, 50):.1f} | {percentile(r.latencies, 95):.1f} | {r.model_mb:.1f} |"
+        )
     names = list(results)
     print("\nheld-out macro F1 by perturbation (drop from clean)\n")
     print("| perturbation | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
     for kind in PERTURBATIONS:
-        print(f"| {kind} | " + " | ".join(
-            f"{results[n].perturbed_by_kind[kind]:.3f} ({results[n].perturbed_by_kind[kind] - results[n].held.macro_f1:+.3f})"
-            for n in names) + " |")
+        print(
+            f"| {kind} | "
+            + " | ".join(
+                f"{results[n].perturbed_by_kind[kind]:.3f} ({results[n].perturbed_by_kind[kind] - results[n].held.macro_f1:+.3f})"
+                for n in names
+            )
+            + " |"
+        )
     if len(results) > 1:
         print("\nper-intent held-out F1\n")
         print("| intent | " + " | ".join(names) + " |")
         print("|---|" + "---|" * len(names))
         for intent in sorted(next(iter(results.values())).held.per_intent):
-            print(f"| {intent} | " + " | ".join(f"{results[n].held.per_intent[intent]:.2f}" for n in names) + " |")
+            print(
+                f"| {intent} | "
+                + " | ".join(f"{results[n].held.per_intent[intent]:.2f}" for n in names)
+                + " |"
+            )
     print("\nheld-out entities (exact span): precision / recall / F1\n")
     print("| pipeline | postcode | place |")
     print("|---|---|---|")
@@ -352,10 +385,12 @@ def report(results: Dict[str, Result], folds: int) -> None:
         print(f"| {name} | " + " | ".join(cells) + " |")
     if "signpost" in results and "rasa-default" in results:
         ours, base = results["signpost"], results["rasa-default"]
-        print(f"\nheld-out macro F1: signpost {ours.held.macro_f1:.3f} vs rasa-default "
-              f"{base.held.macro_f1:.3f} ({ours.held.macro_f1 - base.held.macro_f1:+.3f}); "
-              f"out-of-domain false signposts {ours.false_signpost:.1%} vs {base.false_signpost:.1%} "
-              "(target under 3%)")
+        print(
+            f"\nheld-out macro F1: signpost {ours.held.macro_f1:.3f} vs rasa-default "
+            f"{base.held.macro_f1:.3f} ({ours.held.macro_f1 - base.held.macro_f1:+.3f}); "
+            f"out-of-domain false signposts {ours.false_signpost:.1%} vs {base.false_signpost:.1%} "
+            "(target under 3%)"
+        )
 
 
 def quiet_rasa() -> None:
@@ -367,11 +402,15 @@ def main() -> int:
     quiet_rasa()
     folds = int(os.environ.get("BENCH_FOLDS", "5"))
     only = os.environ.get("BENCH_VARIANTS")
-    cv_only = os.environ.get("BENCH_CV_VARIANTS", "signpost,signpost-diet,signpost-no-minilm-feature,signpost-no-spacy")
+    cv_only = os.environ.get(
+        "BENCH_CV_VARIANTS", "signpost,signpost-diet,signpost-no-minilm-feature,signpost-no-spacy"
+    )
     training = load_data(str(DATA))
     holdout = load_data(str(HOLDOUT))
-    print(f"training examples: {len(training.intent_examples)}, held-out: "
-          f"{len(holdout.intent_examples)}, intents: {len(training.intents)}, folds: {folds}\n")
+    print(
+        f"training examples: {len(training.intent_examples)}, held-out: "
+        f"{len(holdout.intent_examples)}, intents: {len(training.intents)}, folds: {folds}\n"
+    )
     configs = variants()
     wanted = [name for name in configs if not only or name in only.split(",")]
     results: Dict[str, Result] = {}
@@ -379,18 +418,23 @@ def main() -> int:
         config = configs[name]
         wants_cv = folds > 1 and (cv_only == "all" or name in cv_only.split(","))
         r = results[name] = evaluate(name, config, training, holdout, folds, wants_cv)
-        print(f"{name}: held-out macro F1 {r.held.macro_f1:.3f}, cv {r.cv:.3f}, perturbed "
-              f"{r.perturbed.macro_f1:.3f}, false signposts {r.false_signpost:.1%}, "
-              f"train {r.train_seconds:.0f}s", flush=True)
+        print(
+            f"{name}: held-out macro F1 {r.held.macro_f1:.3f}, cv {r.cv:.3f}, perturbed "
+            f"{r.perturbed.macro_f1:.3f}, false signposts {r.false_signpost:.1%}, "
+            f"train {r.train_seconds:.0f}s",
+            flush=True,
+        )
     report(results, folds)
     if os.environ.get("BENCH_FINETUNE", "1") != "0" and "signpost" in wanted:
         with tempfile.TemporaryDirectory() as tmp:
             f = finetune_check(configs["signpost"], training, holdout, Path(tmp))
-        print(f"\nstaff retrain (signpost, live model trained on 90% of the examples, then taught the rest):\n"
-              f"| retrain | held-out macro F1 | train s |\n|---|---|---|\n"
-              f"| full training (baseline) | {f.full_f1:.3f} | {f.full_seconds:.0f} |\n"
-              f"| fine-tune the live model, {FINETUNE_EPOCHS:g} of the epochs | {f.finetuned_f1:.3f} | "
-              f"{f.finetuned_seconds:.0f} |")
+        print(
+            f"\nstaff retrain (signpost, live model trained on 90% of the examples, then taught the rest):\n"
+            f"| retrain | held-out macro F1 | train s |\n|---|---|---|\n"
+            f"| full training (baseline) | {f.full_f1:.3f} | {f.full_seconds:.0f} |\n"
+            f"| fine-tune the live model, {FINETUNE_EPOCHS:g} of the epochs | {f.finetuned_f1:.3f} | "
+            f"{f.finetuned_seconds:.0f} |"
+        )
     return 0
 
 

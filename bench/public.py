@@ -41,8 +41,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 
 PUBLISHED = {
     "banking77": [("BERT-Tuned", 93.66), ("USE+ConveRT", 93.36), ("ConveRT", 93.01), ("BERT-Fixed", 87.19)],
-    "clinc150": [("BERT", 96.9), ("MLP", 93.5), ("Dialogflow", 91.7), ("Rasa", 91.5), ("SVM", 91.0),
-                 ("FastText", 89.0)],
+    "clinc150": [
+        ("BERT", 96.9),
+        ("MLP", 93.5),
+        ("Dialogflow", 91.7),
+        ("Rasa", 91.5),
+        ("SVM", 91.0),
+        ("FastText", 89.0),
+    ],
 }
 PUBLISHED_OOS_RECALL = [("Rasa", 45.3), ("BERT", 40.3), ("BERT + threshold", 52.3)]
 OOS = "oos"
@@ -97,8 +103,9 @@ def with_threshold(predictions: List[Tuple[str, float]], threshold: float) -> Li
     return [OOS if confidence < threshold else label for label, confidence in predictions]
 
 
-def choose_threshold(in_scope: List[Tuple[str, float]], in_gold: List[str],
-                     oos: List[Tuple[str, float]]) -> float:
+def choose_threshold(
+    in_scope: List[Tuple[str, float]], in_gold: List[str], oos: List[Tuple[str, float]]
+) -> float:
     """The threshold that maximises accuracy over val + oos_val (all 151 classes)."""
     gold = in_gold + [OOS] * len(oos)
     best, best_score = 0.0, -1.0
@@ -122,7 +129,9 @@ def run_clinc150(work: Path) -> Dict[str, float]:
     result = {"train_s": seconds, "threshold": threshold}
     for name, cut in (("plain", 0.0), ("threshold", threshold)):
         result[f"{name}_in_scope"] = accuracy(gold, with_threshold(test, cut))
-        result[f"{name}_oos_recall"] = 100 * sum(p == OOS for p in with_threshold(oos_test, cut)) / len(oos_test)
+        result[f"{name}_oos_recall"] = (
+            100 * sum(p == OOS for p in with_threshold(oos_test, cut)) / len(oos_test)
+        )
     return result
 
 
@@ -146,10 +155,14 @@ def main() -> int:
         print("\nCLINC150 full (train 15,000 + 100 oos / test 4,500 + 1,000 oos), %\n")
         print("| system | in-scope accuracy | out-of-scope recall |")
         print("|---|---|---|")
-        print(f"| **{variant_label()}, oos as a class (trained in {c['train_s']:.0f} s)** | "
-              f"**{c['plain_in_scope']:.1f}** | {c['plain_oos_recall']:.1f} |")
-        print(f"| **{variant_label()} + confidence threshold {c['threshold']:.2f} (chosen on val)** | "
-              f"{c['threshold_in_scope']:.1f} | {c['threshold_oos_recall']:.1f} |")
+        print(
+            f"| **{variant_label()}, oos as a class (trained in {c['train_s']:.0f} s)** | "
+            f"**{c['plain_in_scope']:.1f}** | {c['plain_oos_recall']:.1f} |"
+        )
+        print(
+            f"| **{variant_label()} + confidence threshold {c['threshold']:.2f} (chosen on val)** | "
+            f"{c['threshold_in_scope']:.1f} | {c['threshold_oos_recall']:.1f} |"
+        )
         recall = dict(PUBLISHED_OOS_RECALL)
         for name, figure in PUBLISHED["clinc150"]:
             print(f"| {name} (published) | {figure:.1f} | {recall.get(name, float('nan')):.1f} |")

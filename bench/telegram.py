@@ -95,8 +95,10 @@ class Result:
     def row(self) -> str:
         calls = f"{self.api_calls / len(self.latencies):.1f}" if self.api_calls else "-"
         mean = sum(self.latencies) / len(self.latencies) * 1000
-        return (f"{self.name:<26}{len(self.latencies):>6}{self.wall:>9.1f}{self.rate:>9.1f}"
-                f"{mean:>9.0f}{self.pct(50):>9.0f}{self.pct(95):>9.0f}{self.failures:>6}{calls:>9}")
+        return (
+            f"{self.name:<26}{len(self.latencies):>6}{self.wall:>9.1f}{self.rate:>9.1f}"
+            f"{mean:>9.0f}{self.pct(50):>9.0f}{self.pct(95):>9.0f}{self.failures:>6}{calls:>9}"
+        )
 
 
 def texts() -> List[str]:
@@ -113,7 +115,9 @@ async def direct(rasa_url: str, chats: int = CHATS, name: str = "REST channel (d
         sender = f"bench-{uuid.uuid4().hex}"
         for message in texts():
             started = time.perf_counter()
-            response = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
+            response = await client.post(
+                "/webhooks/rest/webhook", json={"sender": sender, "message": message}
+            )
             latencies.append(time.perf_counter() - started)
             failures += response.status_code != 200
 
@@ -139,7 +143,9 @@ async def through_bridge(
     own: List[float] = []
     failures = 0
     async with FakeBotAPI() as fake:
-        telegram = TelegramSettings(token="1:bench", api_base_url=fake.base_url, rate_limit=rate_limit, rasa_timeout=60)
+        telegram = TelegramSettings(
+            token="1:bench", api_base_url=fake.base_url, rate_limit=rate_limit, rasa_timeout=60
+        )
         rasa, key = TimedRasa(rasa_url, timeout=60), uuid.uuid4().bytes
         application = build_application(settings, telegram, rasa, secret_key=key, forget=lambda s: 0)
         application.add_handler(TypeHandler(Update, finished), group=1)
@@ -189,8 +195,10 @@ async def bench(settings: Settings, rasa_url: str) -> List[Result]:
     async with httpx.AsyncClient(base_url=rasa_url, timeout=120) as client:  # warm up model and actions
         for message in CONVERSATION:
             await client.post("/webhooks/rest/webhook", json={"sender": "bench-warmup", "message": message})
-    for result in (await direct(rasa_url, 1, "1 chat: REST direct"),
-                   await through_bridge(settings, rasa_url, "1 chat: bridge", rate_limit=30, chats=1)):
+    for result in (
+        await direct(rasa_url, 1, "1 chat: REST direct"),
+        await through_bridge(settings, rasa_url, "1 chat: bridge", rate_limit=30, chats=1),
+    ):
         print(result.row(), flush=True)  # no queueing in Rasa: the bridge's own cost per message
     results = [await direct(rasa_url)]
     print(results[-1].row(), flush=True)
@@ -208,7 +216,9 @@ def main() -> int:
     stack, rasa_url, settings, tmp = start_stack()
     try:
         print(f"\n{CHATS} chats x {MESSAGES} messages each ({CHATS * MESSAGES} messages per pass): {texts()}")
-        print(f"{'path':<26}{'msgs':>6}{'wall s':>9}{'msgs/s':>9}{'mean ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'fail':>6}{'api/msg':>9}")
+        print(
+            f"{'path':<26}{'msgs':>6}{'wall s':>9}{'msgs/s':>9}{'mean ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'fail':>6}{'api/msg':>9}"
+        )
         results = asyncio.run(bench(settings, rasa_url))
     finally:
         if stack:
@@ -223,11 +233,15 @@ def main() -> int:
     )
     for result in results[1:]:
         own = sorted(result.own)
-        print(f"{result.name}: the bridge's own time per message (latency minus the Rasa call) "
-              f"p50 {own[len(own) // 2] * 1000:.0f} ms, p95 {own[int(len(own) * 0.95)] * 1000:.0f} ms, "
-              f"max {own[-1] * 1000:.0f} ms")
-    print("Rasa is the bottleneck at this load: 50 residents queue in it either way, so mean latency is about\n"
-          "chats / throughput (Little's law); the bridge's own cost shows in throughput and mean latency.")
+        print(
+            f"{result.name}: the bridge's own time per message (latency minus the Rasa call) "
+            f"p50 {own[len(own) // 2] * 1000:.0f} ms, p95 {own[int(len(own) * 0.95)] * 1000:.0f} ms, "
+            f"max {own[-1] * 1000:.0f} ms"
+        )
+    print(
+        "Rasa is the bottleneck at this load: 50 residents queue in it either way, so mean latency is about\n"
+        "chats / throughput (Little's law); the bridge's own cost shows in throughput and mean latency."
+    )
     return 1 if any(r.failures for r in results) else 0
 
 

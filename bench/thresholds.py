@@ -70,8 +70,9 @@ def parsed(model: str, texts: List[str]) -> List[Parsed]:
     for result in parse(model, texts)[0]:
         ranking = result.get("intent_ranking") or [result["intent"]]
         second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
-        out.append((result["intent"]["name"], result["intent"]["confidence"], second,
-                    result.get(SIMILARITY, 1.0)))
+        out.append(
+            (result["intent"]["name"], result["intent"]["confidence"], second, result.get(SIMILARITY, 1.0))
+        )
     return out
 
 
@@ -104,27 +105,42 @@ def main() -> int:
         (work / "all").mkdir()
         model, _ = train(config, DATA, work / "all")
         ood_predictions = parsed(model, out_of_domain)
-    def figures(fallback: float, gate: float, margin: float) -> Tuple[float, float]:
-        return (score(gold, apply(cv_predictions, fallback, gate, margin)).macro_f1,
-                false_signpost_rate(apply(ood_predictions, fallback, gate, margin)))
 
-    grid = {(fallback, gate): figures(fallback, gate, ambiguity)
-            for fallback in FALLBACK_THRESHOLDS for gate in GATE_THRESHOLDS}
+    def figures(fallback: float, gate: float, margin: float) -> Tuple[float, float]:
+        return (
+            score(gold, apply(cv_predictions, fallback, gate, margin)).macro_f1,
+            false_signpost_rate(apply(ood_predictions, fallback, gate, margin)),
+        )
+
+    grid = {
+        (fallback, gate): figures(fallback, gate, ambiguity)
+        for fallback in FALLBACK_THRESHOLDS
+        for gate in GATE_THRESHOLDS
+    }
     f1, rate = figures(0.0, -1.0, 0.0)
-    print(f"\nbaseline, the classifier alone (no fallback, gate open): CV macro F1 {f1:.3f}, "
-          f"false signposts {rate:.1%}")
-    print(f"\n{folds}-fold CV macro F1 on data/nlu ({len(examples)} examples) / false signposts on "
-          f"CLINC150's validation out-of-domain questions ({len(out_of_domain)}); ambiguity margin {ambiguity}\n")
+    print(
+        f"\nbaseline, the classifier alone (no fallback, gate open): CV macro F1 {f1:.3f}, "
+        f"false signposts {rate:.1%}"
+    )
+    print(
+        f"\n{folds}-fold CV macro F1 on data/nlu ({len(examples)} examples) / false signposts on "
+        f"CLINC150's validation out-of-domain questions ({len(out_of_domain)}); ambiguity margin {ambiguity}\n"
+    )
     print("| fallback \\ gate | " + " | ".join(f"{g:.2f}" for g in GATE_THRESHOLDS) + " |")
     print("|---|" + "---|" * len(GATE_THRESHOLDS))
     for fallback in FALLBACK_THRESHOLDS:
-        print(f"| {fallback:.2f} | " + " | ".join(
-            f"{grid[fallback, g][0]:.3f} / {grid[fallback, g][1]:.1%}" for g in GATE_THRESHOLDS) + " |")
+        print(
+            f"| {fallback:.2f} | "
+            + " | ".join(f"{grid[fallback, g][0]:.3f} / {grid[fallback, g][1]:.1%}" for g in GATE_THRESHOLDS)
+            + " |"
+        )
     allowed = {pair: v for pair, v in grid.items() if v[1] <= max_false}
     if allowed:
         (fallback, gate), (f1, rate) = max(allowed.items(), key=lambda item: (item[1][0], -item[1][1]))
-        print(f"\nbest with false signposts <= {max_false:.0%}: fallback {fallback:.2f}, gate {gate:.2f} "
-              f"(CV macro F1 {f1:.3f}, false signposts {rate:.1%})")
+        print(
+            f"\nbest with false signposts <= {max_false:.0%}: fallback {fallback:.2f}, gate {gate:.2f} "
+            f"(CV macro F1 {f1:.3f}, false signposts {rate:.1%})"
+        )
     else:
         print(f"\nno pair keeps false signposts <= {max_false:.0%}")
     return 0

@@ -44,12 +44,14 @@ TIMES: Dict[str, float] = defaultdict(float)
 
 def _timed(name: str, function: Any) -> Any:
     if asyncio.iscoroutinefunction(function):
+
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
             try:
                 return await function(*args, **kwargs)
             finally:
                 TIMES[name] += time.perf_counter() - start
+
         return async_wrapper
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -58,6 +60,7 @@ def _timed(name: str, function: Any) -> Any:
             return function(*args, **kwargs)
         finally:
             TIMES[name] += time.perf_counter() - start
+
     return wrapper
 
 
@@ -91,7 +94,8 @@ def instrument() -> None:
 
     action_results.install()
     RemoteAction._validate_action_result = _timed(  # type: ignore[method-assign]
-        "action answer validation", RemoteAction._validate_action_result)
+        "action answer validation", RemoteAction._validate_action_result
+    )
     EndpointConfig.request = _timed("action server call (HTTP)", EndpointConfig.request)  # type: ignore[method-assign]
     SQLTrackerStore.retrieve = _timed("tracker store retrieve", SQLTrackerStore.retrieve)  # type: ignore[method-assign]
     SQLTrackerStore.save = _timed("tracker store save", SQLTrackerStore.save)  # type: ignore[method-assign]
@@ -102,8 +106,11 @@ async def profile(model: Path, action_url: Optional[str], db: Path) -> Dict[str,
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.utils.endpoints import EndpointConfig
 
-    agent = Agent.load(str(model), action_endpoint=EndpointConfig(action_url) if action_url else None,
-                       tracker_store=SQLTrackerStore(dialect="sqlite", db=str(db)))
+    agent = Agent.load(
+        str(model),
+        action_endpoint=EndpointConfig(action_url) if action_url else None,
+        tracker_store=SQLTrackerStore(dialect="sqlite", db=str(db)),
+    )
     await agent.handle_text("hello", sender_id="warm-up")
     TIMES.clear()
     turns = 0
@@ -123,9 +130,19 @@ def main() -> int:
     load_sample_directory(env)
     port = free_port()
     actions = subprocess.Popen(
-        [str(Path(sys.executable).parent / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
-        cwd=ROOT, env={**os.environ, **env, "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "run",
+            "actions",
+            "--port",
+            str(port),
+            "--actions",
+            "actions",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env, "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         import requests
@@ -147,9 +164,14 @@ def main() -> int:
     starter_model = max((STARTER_DIR / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     os.chdir(STARTER_DIR)
     starter = asyncio.run(profile(starter_model, None, var_dir / "starter-tracker.db"))
-    print(f"\nWhere a turn's time goes: mean ms per turn over {RESIDENTS} residents x {len(TURNS)} turns, "
-          "in one process (no HTTP in front), this machine.\n")
-    for title, times in (("Signpost (embedded profile's model)", ours), ("Baseline: Rasa's starter bot", starter)):
+    print(
+        f"\nWhere a turn's time goes: mean ms per turn over {RESIDENTS} residents x {len(TURNS)} turns, "
+        "in one process (no HTTP in front), this machine.\n"
+    )
+    for title, times in (
+        ("Signpost (embedded profile's model)", ours),
+        ("Baseline: Rasa's starter bot", starter),
+    ):
         print(f"{title}\n| part | ms per turn |\n|---|---:|")
         for name, ms in sorted(times.items(), key=lambda item: -item[1]):
             if ms >= 0.05:

@@ -15,25 +15,59 @@ from dataclasses import dataclass
 
 # (pattern, accessibility feature). Patterns match whole words in lower case.
 _FEATURES: tuple[tuple[str, str], ...] = (
-    (r"wheel ?chairs?|mobility|scooter|zimmer|walking (frame|stick)|cant walk|can't walk"
-     r"|step ?free|no steps|stairs|disabled access|ramp", "wheelchair"),
+    (
+        r"wheel ?chairs?|mobility|scooter|zimmer|walking (frame|stick)|cant walk|can't walk"
+        r"|step ?free|no steps|stairs|disabled access|ramp",
+        "wheelchair",
+    ),
     (r"deaf|hearing|hard of hear\w*|hearing aids?|loop", "hearing_loop"),
     (r"blind|screen ?reader|talking computer", "screen_reader"),
-    (r"(cant|can't|cannot|can not) see|eyesight|sight|partially sighted|visually impaired"
-     r"|large print|big (writing|letters|text)|glasses", "large_print"),
+    (
+        r"(cant|can't|cannot|can not) see|eyesight|sight|partially sighted|visually impaired"
+        r"|large print|big (writing|letters|text)|glasses",
+        "large_print",
+    ),
     (r"toilets?|loo", "accessible_toilet"),
     (r"quiet|anxious|anxiety|autis\w*|noisy|noise|busy places|crowds?", "quiet_space"),
 )
 
 # Language names residents use -> ISO 639-1 code.
 LANGUAGES: dict[str, str] = {
-    "albanian": "sq", "arabic": "ar", "bengali": "bn", "bangla": "bn", "bulgarian": "bg",
-    "cantonese": "zh", "chinese": "zh", "mandarin": "zh", "czech": "cs", "farsi": "fa",
-    "persian": "fa", "french": "fr", "german": "de", "greek": "el", "gujarati": "gu",
-    "hindi": "hi", "hungarian": "hu", "italian": "it", "kurdish": "ku", "latvian": "lv",
-    "lithuanian": "lt", "pashto": "ps", "polish": "pl", "portuguese": "pt", "punjabi": "pa",
-    "romanian": "ro", "russian": "ru", "slovak": "sk", "somali": "so", "spanish": "es",
-    "tamil": "ta", "tigrinya": "ti", "turkish": "tr", "ukrainian": "uk", "urdu": "ur",
+    "albanian": "sq",
+    "arabic": "ar",
+    "bengali": "bn",
+    "bangla": "bn",
+    "bulgarian": "bg",
+    "cantonese": "zh",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "czech": "cs",
+    "farsi": "fa",
+    "persian": "fa",
+    "french": "fr",
+    "german": "de",
+    "greek": "el",
+    "gujarati": "gu",
+    "hindi": "hi",
+    "hungarian": "hu",
+    "italian": "it",
+    "kurdish": "ku",
+    "latvian": "lv",
+    "lithuanian": "lt",
+    "pashto": "ps",
+    "polish": "pl",
+    "portuguese": "pt",
+    "punjabi": "pa",
+    "romanian": "ro",
+    "russian": "ru",
+    "slovak": "sk",
+    "somali": "so",
+    "spanish": "es",
+    "tamil": "ta",
+    "tigrinya": "ti",
+    "turkish": "tr",
+    "ukrainian": "uk",
+    "urdu": "ur",
     "welsh": "cy",
 }
 
@@ -54,9 +88,7 @@ class AccessNeeds:
 def access_needs_in(text: str) -> AccessNeeds:
     """The access features and languages a message asks for."""
     lowered = text.lower()
-    features = tuple(
-        feature for pattern, feature in _FEATURES if re.search(rf"\b(?:{pattern})\b", lowered)
-    )
+    features = tuple(feature for pattern, feature in _FEATURES if re.search(rf"\b(?:{pattern})\b", lowered))
     words = set(re.findall(r"[a-z]+", lowered))
     languages = tuple(sorted({code for name, code in LANGUAGES.items() if name in words}))
     return AccessNeeds(features, languages, "english" in words and not languages)

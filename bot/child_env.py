@@ -32,6 +32,8 @@ def process_env() -> Dict[str, str]:
     return found
 
 
-def child_env(code_root: Path = PROJECT_ROOT, overrides: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+def child_env(
+    code_root: Path = PROJECT_ROOT, overrides: Optional[Mapping[str, str]] = None
+) -> Dict[str, str]:
     """This process's environment and ``overrides``, then bot/process.env, and ``code_root`` on PYTHONPATH."""
     return {**os.environ, **(overrides or {}), **process_env(), "PYTHONPATH": str(code_root)}

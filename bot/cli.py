@@ -50,7 +50,9 @@ def _run(args: argparse.Namespace) -> int:
         web_port=web.port,
         maintenance=True,
     )
-    print(f"Starting the action server and the Rasa server with model {model.name} (this takes about 30 seconds)...")
+    print(
+        f"Starting the action server and the Rasa server with model {model.name} (this takes about 30 seconds)..."
+    )
     where = runner.where_to_chat(settings, str(stack.web_url), stack.rasa_url, stack.telegram is not None)
     return runner.serve(stack, where)
 
@@ -106,13 +108,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser("conversations", help="delete conversations (privacy)")
     commands = parser.add_subparsers(dest="conversations_command", required=True)
-    purge = commands.add_parser("purge", help="delete conversations idle for longer than the retention period")
+    purge = commands.add_parser(
+        "purge", help="delete conversations idle for longer than the retention period"
+    )
     purge.add_argument("--days", type=int, help="default CONVERSATION_RETENTION_DAYS")
     purge.set_defaults(func=_purge)
-    forget_one = commands.add_parser("forget", help="delete one conversation (asks the running Rasa server first)")
+    forget_one = commands.add_parser(
+        "forget", help="delete one conversation (asks the running Rasa server first)"
+    )
     forget_one.add_argument("sender_id")
     forget_one.set_defaults(func=_forget)
 
-    retention = subparsers.add_parser("maintenance", help="delete what is past its retention period, on a schedule")
+    retention = subparsers.add_parser(
+        "maintenance", help="delete what is past its retention period, on a schedule"
+    )
     retention.add_argument("--once", action="store_true", help="one round, then exit")
     retention.set_defaults(func=_maintenance)

@@ -8,7 +8,9 @@ from bot.wording import _
 
 def contact_text(settings: Settings) -> str:
     """'You can call Norwich City Council on 0344 980 3333. They are open ...'."""
-    return _("contact", name=settings.contact_name, phone=settings.contact_phone, hours=settings.contact_hours)
+    return _(
+        "contact", name=settings.contact_name, phone=settings.contact_phone, hours=settings.contact_hours
+    )
 
 
 def apology(settings: Settings) -> str:

@@ -66,7 +66,9 @@ def forget(engine: Engine, sender_id: str) -> int:
     if not _has_events(engine):
         return 0
     with engine.begin() as connection:
-        result = connection.execute(text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id})
+        result = connection.execute(
+            text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id}
+        )
         return result.rowcount or 0
 
 

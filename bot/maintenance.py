@@ -69,7 +69,9 @@ JOBS: List[Job] = [
 ]
 
 
-def run_once(settings: Settings, jobs: List[Job] = JOBS, now: Optional[float] = None) -> List[Tuple[str, int]]:
+def run_once(
+    settings: Settings, jobs: List[Job] = JOBS, now: Optional[float] = None
+) -> List[Tuple[str, int]]:
     """Run every job; a failing one is logged (type only: messages may hold data) and skipped."""
     now = time.time() if now is None else now
     done = []

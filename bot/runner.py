@@ -108,22 +108,50 @@ class Service:
 def actions_program(name: str, port: int, host: str, logs: Path) -> Program:
     return Program(
         name,
-        [str(Path(sys.executable).parent / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "run",
+            "actions",
+            "--port",
+            str(port),
+            "--actions",
+            "actions",
+        ],
         logs / f"{name}.log",
         {"SANIC_HOST": host},  # rasa-sdk listens on SANIC_HOST (its default: every interface)
         priority=200,
     )
 
 
-def rasa_program(name: str, port: int, origins: Sequence[str], logs: Path, model_args: Sequence[str],
-                 endpoints: str = "endpoints.yml", env: Optional[Dict[str, str]] = None) -> Program:
+def rasa_program(
+    name: str,
+    port: int,
+    origins: Sequence[str],
+    logs: Path,
+    model_args: Sequence[str],
+    endpoints: str = "endpoints.yml",
+    env: Optional[Dict[str, str]] = None,
+) -> Program:
     """``rasa run`` through bot.rasa_server, which passes the API token without a command line."""
     return Program(
         name,
         [
-            sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
-            "--port", str(port), "--interface", "127.0.0.1", *model_args, "--endpoints", endpoints,
-            "--credentials", "credentials.yml", "--cors", *origins,
+            sys.executable,
+            "-m",
+            "bot.rasa_server",
+            "run",
+            "--enable-api",
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            *model_args,
+            "--endpoints",
+            endpoints,
+            "--credentials",
+            "credentials.yml",
+            "--cors",
+            *origins,
         ],
         logs / f"{name}.log",
         env or {},
@@ -133,13 +161,19 @@ def rasa_program(name: str, port: int, origins: Sequence[str], logs: Path, model
 
 
 def web_program(port: int, logs: Path, env: Dict[str, str]) -> Program:
-    return Program("web", [sys.executable, "-m", "bot", "web"], logs / "web.log", {**env, "WEB_PORT": str(port)},
-                   priority=100)
+    return Program(
+        "web",
+        [sys.executable, "-m", "bot", "web"],
+        logs / "web.log",
+        {**env, "WEB_PORT": str(port)},
+        priority=100,
+    )
 
 
 def telegram_program(logs: Path, rasa_url: str) -> Program:
-    return Program("telegram", [sys.executable, "-m", "bot", "telegram"], logs / "telegram.log",
-                   {"RASA_URL": rasa_url})
+    return Program(
+        "telegram", [sys.executable, "-m", "bot", "telegram"], logs / "telegram.log", {"RASA_URL": rasa_url}
+    )
 
 
 def maintenance_program(logs: Path) -> Program:
@@ -230,26 +264,52 @@ class Stack(Supervised):
             rasa_program("rasa", rasa_port, origins, logs, ["--model", str(model)]),
         ]
         if web_port:
-            programs.append(web_program(web_port, logs, {
-                "RASA_URL": self.rasa_url,  # "End chat and clear" goes through Rasa (bot/conversations.py)
-                "RASA_PORT": str(rasa_port),  # the widget's Rasa, unless WIDGET_RASA_URL says otherwise
-                "ALLOWED_ORIGINS": ",".join(origins),
-            }))
+            programs.append(
+                web_program(
+                    web_port,
+                    logs,
+                    {
+                        "RASA_URL": self.rasa_url,  # "End chat and clear" goes through Rasa (bot/conversations.py)
+                        "RASA_PORT": str(
+                            rasa_port
+                        ),  # the widget's Rasa, unless WIDGET_RASA_URL says otherwise
+                        "ALLOWED_ORIGINS": ",".join(origins),
+                    },
+                )
+            )
         if child_env.get("TELEGRAM_BOT_TOKEN"):  # the Telegram bridge, only when a bot token is configured
             programs.append(telegram_program(logs, self.rasa_url))
         if maintenance:
             programs.append(maintenance_program(logs))
         self.supervisor = supervisor = Supervisor(
-            programs, settings.var_dir / "supervisor", logs / "supervisord.log", PROJECT_ROOT, child_env,
+            programs,
+            settings.var_dir / "supervisor",
+            logs / "supervisord.log",
+            PROJECT_ROOT,
+            child_env,
         )
         by_name = {program.name: program for program in programs}
-        self.actions = Service("action server", by_name["actions"], f"http://127.0.0.1:{action_port}/health", supervisor)
-        self.rasa = Service("Rasa server", by_name["rasa"], f"{self.rasa_url}/status?token={token}", supervisor)
-        self.web = (Service("web server", by_name["web"], f"http://127.0.0.1:{web_port}/health", supervisor)
-                    if "web" in by_name else None)
-        self.telegram = Service("Telegram bridge", by_name["telegram"], None, supervisor) if "telegram" in by_name else None
-        self.maintenance = (Service("maintenance", by_name["maintenance"], None, supervisor)
-                            if "maintenance" in by_name else None)
+        self.actions = Service(
+            "action server", by_name["actions"], f"http://127.0.0.1:{action_port}/health", supervisor
+        )
+        self.rasa = Service(
+            "Rasa server", by_name["rasa"], f"{self.rasa_url}/status?token={token}", supervisor
+        )
+        self.web = (
+            Service("web server", by_name["web"], f"http://127.0.0.1:{web_port}/health", supervisor)
+            if "web" in by_name
+            else None
+        )
+        self.telegram = (
+            Service("Telegram bridge", by_name["telegram"], None, supervisor)
+            if "telegram" in by_name
+            else None
+        )
+        self.maintenance = (
+            Service("maintenance", by_name["maintenance"], None, supervisor)
+            if "maintenance" in by_name
+            else None
+        )
         candidates = (self.actions, self.rasa, self.web, self.telegram, self.maintenance)
         self.services = [s for s in candidates if s is not None]
 
@@ -268,10 +328,18 @@ def watch(stack: Supervised) -> int:
                 if state == "RUNNING":
                     print(f"{when} {name}: running again.", flush=True)
                 elif state == "FATAL":
-                    print(f"{when} {name}: failed {START_RETRIES} times in a row; "
-                          f"see {stack.settings.var_dir / 'logs'}. The rest keeps serving.", file=sys.stderr, flush=True)
+                    print(
+                        f"{when} {name}: failed {START_RETRIES} times in a row; "
+                        f"see {stack.settings.var_dir / 'logs'}. The rest keeps serving.",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 else:
-                    print(f"{when} {name}: stopped ({state.lower()}); restarting it.", file=sys.stderr, flush=True)
+                    print(
+                        f"{when} {name}: stopped ({state.lower()}); restarting it.",
+                        file=sys.stderr,
+                        flush=True,
+                    )
         last = states
         time.sleep(2)
     print("The process supervisor stopped unexpectedly; see the logs.", file=sys.stderr)

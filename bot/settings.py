@@ -58,7 +58,9 @@ class Settings:
     impact_retention_days: int = 730  # anonymous impact rows older than this are deleted
     maintenance_interval_minutes: float = 60  # how often the retention purges run while the service is up
     tracker_url: str = ""  # TRACKER_URL: the conversation store elsewhere (PostgreSQL, replicated profile)
-    geocoder_deadline: float = 4.0  # a whole postcode lookup, retries included; then the offline table answers
+    geocoder_deadline: float = (
+        4.0  # a whole postcode lookup, retries included; then the offline table answers
+    )
     rasa_port: int = DEFAULT_RASA_PORT  # RASA_PORT: where `python -m bot run` starts the Rasa server
     action_port: int = DEFAULT_ACTION_PORT  # ACTION_PORT: ... and the action server
     rasa_token: str = field(default="", repr=False)  # RASA_TOKEN; "" = the one generated into var/rasa_token

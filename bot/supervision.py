@@ -104,8 +104,9 @@ def render_config(programs: List[Program], *, socket: Path, log_path: Path, pid_
 class Supervisor:
     """One supervisord process for a set of programs."""
 
-    def __init__(self, programs: List[Program], state_dir: Path, log_path: Path, cwd: Path,
-                 env: Mapping[str, str]) -> None:
+    def __init__(
+        self, programs: List[Program], state_dir: Path, log_path: Path, cwd: Path, env: Mapping[str, str]
+    ) -> None:
         self.programs = programs
         self.state_dir = state_dir
         self.log_path = log_path
@@ -127,14 +128,23 @@ class Supervisor:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         config = self.state_dir / "supervisord.conf"
-        config.write_text(render_config(
-            self.programs, socket=self.socket, log_path=self.log_path,
-            pid_path=self.state_dir / "supervisord.pid", cwd=self.cwd,
-        ))
+        config.write_text(
+            render_config(
+                self.programs,
+                socket=self.socket,
+                log_path=self.log_path,
+                pid_path=self.state_dir / "supervisord.pid",
+                cwd=self.cwd,
+            )
+        )
         with open(self.log_path.with_suffix(".out"), "ab") as out:
             self.process = subprocess.Popen(
                 [str(Path(sys.executable).parent / "supervisord"), "-c", str(config)],
-                cwd=self.cwd, env=self.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         deadline = time.monotonic() + timeout

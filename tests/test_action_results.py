@@ -47,8 +47,9 @@ def test_invalid_answers_fail_as_they_did(installed: RemoteAction, result: Dict[
     assert "Failed to validate Action server response" in ours.value.message
 
 
-def test_the_schema_is_checked_once_not_per_answer(installed: RemoteAction,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_schema_is_checked_once_not_per_answer(
+    installed: RemoteAction, monkeypatch: pytest.MonkeyPatch
+) -> None:
     installed._validate_action_result(GOOD)  # builds the validator
     calls = []
     cls = jsonschema.validators.validator_for(RemoteAction.action_response_format_spec())

@@ -60,12 +60,15 @@ def _our_containers() -> Iterator[Tuple[str, List[str], Set[str]]]:
     """(where, command, environment names) of every container running our image."""
     for name, service in _compose()["services"].items():
         if service.get("image") == IMAGE or "build" in service:
-            env = set(service.get("environment") or {}) | (set(_env_example()) if service.get("env_file") else set())
+            env = set(service.get("environment") or {}) | (
+                set(_env_example()) if service.get("env_file") else set()
+            )
             yield f"compose {name}", service["command"], env
     for doc in _kubernetes():
         spec = doc.get("spec", {})
         pod = spec.get("template", {}).get("spec") or spec.get("jobTemplate", {}).get("spec", {}).get(
-            "template", {}).get("spec")
+            "template", {}
+        ).get("spec")
         for container in (pod or {}).get("containers", []):
             if container["image"] == IMAGE:
                 env = {e["name"] for e in container.get("env", [])}
@@ -127,9 +130,9 @@ def test_container_ports_match_the_nginx_routes() -> None:
     assert compose["nginx"]["ports"] == [f"80:{CONTAINER_ROUTES.public_listen}"]
 
 
-@pytest.mark.parametrize("line", [
-    line for line in (DEPLOY / "Dockerfile").read_text().splitlines() if line.startswith("COPY ")
-])
+@pytest.mark.parametrize(
+    "line", [line for line in (DEPLOY / "Dockerfile").read_text().splitlines() if line.startswith("COPY ")]
+)
 def test_dockerfile_copies_files_that_exist(line: str) -> None:
     *sources, _ = line.split()[1:]
     for source in sources:

@@ -15,17 +15,25 @@ DAY = 86400.0
 
 
 def _settings(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return load({"SIGNPOST_VAR_DIR": str(tmp_path), "CONVERSATION_RETENTION_DAYS": "30",
-                 "DIRECTORY_URL": f"sqlite:///{tmp_path / 'directory.db'}"})
+    return load(
+        {
+            "SIGNPOST_VAR_DIR": str(tmp_path),
+            "CONVERSATION_RETENTION_DAYS": "30",
+            "DIRECTORY_URL": f"sqlite:///{tmp_path / 'directory.db'}",
+        }
+    )
 
 
 def test_one_round_deletes_old_conversations_and_logs_and_keeps_recent_ones(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     now = time.time()
-    seed_tracker(settings.tracker_db, [
-        user_event("old", "i need a laptop", "need_device", 0.9, now - 40 * DAY),
-        user_event("recent", "i need a laptop", "need_device", 0.9, now - 2 * DAY),
-    ])
+    seed_tracker(
+        settings.tracker_db,
+        [
+            user_event("old", "i need a laptop", "need_device", 0.9, now - 40 * DAY),
+            user_event("recent", "i need a laptop", "need_device", 0.9, now - 2 * DAY),
+        ],
+    )
     logs = tmp_path / "logs"
     logs.mkdir()
     (logs / "rasa.log").write_text("today\n")

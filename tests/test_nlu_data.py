@@ -35,14 +35,42 @@ TOTAL_EXAMPLES = (1800, 2200)
 
 # Place names the gazetteer knows, plus well-known UK towns and cities.
 ALLOWED_PLACES = {
-    "mile cross", "lakenham", "old lakenham", "earlham", "west earlham",
-    "bowthorpe", "tuckswood", "heartsease", "thorpe hamlet", "thorpe st andrew",
-    "catton grove", "old catton", "sprowston", "hellesdon", "costessey",
-    "new costessey", "eaton", "cringleford", "drayton", "taverham", "wymondham",
-    "dereham", "hethersett", "poringland", "norwich city centre", "city centre",
-    "golden triangle", "norwich",
-    "leeds", "great yarmouth", "king's lynn", "ipswich", "manchester", "bristol",
-    "cambridge", "london",
+    "mile cross",
+    "lakenham",
+    "old lakenham",
+    "earlham",
+    "west earlham",
+    "bowthorpe",
+    "tuckswood",
+    "heartsease",
+    "thorpe hamlet",
+    "thorpe st andrew",
+    "catton grove",
+    "old catton",
+    "sprowston",
+    "hellesdon",
+    "costessey",
+    "new costessey",
+    "eaton",
+    "cringleford",
+    "drayton",
+    "taverham",
+    "wymondham",
+    "dereham",
+    "hethersett",
+    "poringland",
+    "norwich city centre",
+    "city centre",
+    "golden triangle",
+    "norwich",
+    "leeds",
+    "great yarmouth",
+    "king's lynn",
+    "ipswich",
+    "manchester",
+    "bristol",
+    "cambridge",
+    "london",
 }
 
 _PUNCT = str.maketrans({c: " " for c in string.punctuation + "\u2019\u2018\u201c\u201d\u00a3"})
@@ -109,7 +137,7 @@ def _signposting_intents(spec: dict) -> List[str]:
 def _entities(ex) -> Iterable[Tuple[str, str]]:
     text = ex.get("text")
     for ent in ex.get("entities") or []:
-        yield ent["entity"], text[ent["start"]:ent["end"]]
+        yield ent["entity"], text[ent["start"] : ent["end"]]
 
 
 # --------------------------------------------------------------------------
@@ -192,8 +220,7 @@ def test_spec_examples_not_copied(spec, train):
     """The spec's illustrations are not training data."""
     seen = {norm(ex.get("text")) for ex in train.intent_examples}
     copied = sorted(
-        e for body in spec["intents"].values() for e in body.get("examples", [])
-        if norm(e) in seen
+        e for body in spec["intents"].values() for e in body.get("examples", []) if norm(e) in seen
     )
     assert not copied, f"spec examples copied verbatim into data/nlu: {copied}"
 
@@ -208,15 +235,21 @@ def _annotated(data, entity: str) -> List[str]:
 
 @pytest.mark.parametrize("which", ["train", "holdout"])
 def test_postcode_entities_are_valid(which, train, holdout):
-    bad = sorted(v for v in _annotated(train if which == "train" else holdout, "postcode")
-                 if normalise_postcode(v) is None)
+    bad = sorted(
+        v
+        for v in _annotated(train if which == "train" else holdout, "postcode")
+        if normalise_postcode(v) is None
+    )
     assert not bad, f"invalid postcode annotations: {bad}"
 
 
 @pytest.mark.parametrize("which", ["train", "holdout"])
 def test_place_entities_are_known(which, train, holdout):
-    bad = sorted(v for v in _annotated(train if which == "train" else holdout, "place")
-                 if v.lower() not in ALLOWED_PLACES)
+    bad = sorted(
+        v
+        for v in _annotated(train if which == "train" else holdout, "place")
+        if v.lower() not in ALLOWED_PLACES
+    )
     assert not bad, f"place annotations not in the gazetteer list: {bad}"
 
 

@@ -77,7 +77,9 @@ def test_misspelt_held_out_file_is_still_understood(stack, clean_f1: float, kind
     perturbed = perturb_all(texts, kind)
     assert perturbed != texts
     f1 = macro_f1(gold, parse_all(stack, perturbed))
-    assert f1 >= MIN_PERTURBED_F1[kind], f"{kind}: macro F1 {f1:.3f} (clean {clean_f1:.3f}, drop {clean_f1 - f1:.3f})"
+    assert f1 >= MIN_PERTURBED_F1[kind], (
+        f"{kind}: macro F1 {f1:.3f} (clean {clean_f1:.3f}, drop {clean_f1 - f1:.3f})"
+    )
 
 
 @pytest.mark.skipif(not (BENCHMARKS / "clinc150").exists(), reason="CLINC150 not present")

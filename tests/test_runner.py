@@ -44,17 +44,26 @@ def _models_promoted_then_retrained(models_dir: Path, staff_db: Path) -> str:
     return promoted.name
 
 
-def test_run_serves_the_promoted_model_prints_where_to_chat_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
+def test_run_serves_the_promoted_model_prints_where_to_chat_and_ctrl_c_stops_every_process(
+    tmp_path: Path,
+) -> None:
     ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "WEB_PORT": free_port()}
-    staff = {"STAFF_MODELS_DIR": str(tmp_path / "models"), "STAFF_DB": str(tmp_path / "staff.db"),
-             "RASA_TOKEN": "runner-test-token"}
+    staff = {
+        "STAFF_MODELS_DIR": str(tmp_path / "models"),
+        "STAFF_DB": str(tmp_path / "staff.db"),
+        "RASA_TOKEN": "runner-test-token",
+    }
     live = _models_promoted_then_retrained(tmp_path / "models", tmp_path / "staff.db")
     env = {**os.environ, **stack_env(tmp_path), **{k: str(v) for k, v in ports.items()}, **staff}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     load_sample_directory(stack_env(tmp_path))
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "bot", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     output = []
     try:
@@ -73,8 +82,9 @@ def test_run_serves_the_promoted_model_prints_where_to_chat_and_ctrl_c_stops_eve
             f"http://127.0.0.1:{ports['WEB_PORT']}/health",
         ]
         assert all(_answers(url) for url in health)
-        status = requests.get(f"http://127.0.0.1:{ports['RASA_PORT']}/status",
-                              params={"token": "runner-test-token"}, timeout=10).json()
+        status = requests.get(
+            f"http://127.0.0.1:{ports['RASA_PORT']}/status", params={"token": "runner-test-token"}, timeout=10
+        ).json()
         assert status["model_file"] == live, "a restart must serve the promoted model, not the newest file"
         process.send_signal(signal.SIGINT)
         assert process.wait(60) == 0

@@ -32,14 +32,19 @@ def _reads(path: Path) -> List[int]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os":
             parent = parents.get(node)
-            if node.attr == "getenv" or (node.attr == "environ" and isinstance(parent, (ast.Attribute, ast.Subscript, ast.Compare))):
+            if node.attr == "getenv" or (
+                node.attr == "environ" and isinstance(parent, (ast.Attribute, ast.Subscript, ast.Compare))
+            ):
                 found.append(node.lineno)
     return found
 
 
 def test_only_the_settings_modules_read_the_environment() -> None:
-    readers = {str(path.relative_to(PROJECT_ROOT)): lines for path in sorted(BOT.rglob("*.py"))
-               if path not in READERS and (lines := _reads(path))}
+    readers = {
+        str(path.relative_to(PROJECT_ROOT)): lines
+        for path in sorted(BOT.rglob("*.py"))
+        if path not in READERS and (lines := _reads(path))
+    }
     assert not readers, f"read the environment outside a settings module: {readers}"
 
 
@@ -65,7 +70,9 @@ def test_rasa_token_is_read_once_into_the_settings(tmp_path: Path) -> None:
     assert generated and rasa_client_token(load({"SIGNPOST_VAR_DIR": str(tmp_path)})) == generated
 
 
-def test_children_run_quietly_even_when_started_outside_make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_children_run_quietly_even_when_started_outside_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in process_env():
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PYTHONPATH", "/elsewhere")
@@ -76,14 +83,24 @@ def test_children_run_quietly_even_when_started_outside_make(tmp_path: Path, mon
 
 
 def test_process_env_is_plain_key_value_lines_make_can_include() -> None:
-    lines = [line for line in PROCESS_ENV.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    lines = [
+        line for line in PROCESS_ENV.read_text().splitlines() if line.strip() and not line.startswith("#")
+    ]
     assert lines and all(line.split("=", 1)[0].isidentifier() and " " not in line for line in lines)
 
 
-def test_the_web_server_the_runner_starts_finds_rasa_by_its_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_web_server_the_runner_starts_finds_rasa_by_its_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("WIDGET_RASA_URL", raising=False)
-    stack = Stack(load({"SIGNPOST_VAR_DIR": str(tmp_path)}), rasa_port=6101, action_port=6102, token="t", web_port=6103)
+    stack = Stack(
+        load({"SIGNPOST_VAR_DIR": str(tmp_path)}), rasa_port=6101, action_port=6102, token="t", web_port=6103
+    )
     web = next(program for program in stack.supervisor.programs if program.name == "web")
     assert load_web({**stack.supervisor.env, **web.env}).widget_rasa_url == "http://localhost:6101"
-    assert load_web({**stack.supervisor.env, **web.env, "WIDGET_RASA_URL": "https://chat.example/"}).widget_rasa_url \
+    assert (
+        load_web(
+            {**stack.supervisor.env, **web.env, "WIDGET_RASA_URL": "https://chat.example/"}
+        ).widget_rasa_url
         == "https://chat.example"
+    )

@@ -20,15 +20,18 @@ def speller() -> Speller:
     return Speller(["wifi", "ipad", "laptop", "somewhere", "online"])
 
 
-@pytest.mark.parametrize("typed, meant", [
-    ("somewere", ["somewhere"]),
-    ("oline", ["online"]),
-    ("laptp", ["laptop"]),
-    ("computr", ["computer"]),
-    ("wfii", ["wifi"]),  # a taught word English does not know
-    ("wherecan", ["where", "can"]),
-    ("athome", ["at", "home"]),
-])
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("somewere", ["somewhere"]),
+        ("oline", ["online"]),
+        ("laptp", ["laptop"]),
+        ("computr", ["computer"]),
+        ("wfii", ["wifi"]),  # a taught word English does not know
+        ("wherecan", ["where", "can"]),
+        ("athome", ["at", "home"]),
+    ],
+)
 def test_slips_and_run_together_words_are_read_as_meant(speller: Speller, typed: str, meant: list) -> None:
     assert speller.correct(typed) == meant
 
@@ -50,10 +53,22 @@ PIPELINE = [
     {"name": "bot.nlu.linear_classifier.LinearIntentClassifier", "C": 10.0},
 ]
 EXAMPLES = {
-    "get_device": ["i need a laptop", "can i get a free tablet", "i cant afford a computer",
-                   "where can i borrow a laptop", "laptop please", "i want a tablet"],
-    "get_connectivity": ["i need a free sim", "no data on my phone", "where can i get free wifi",
-                         "cant afford broadband", "wifi please", "free mobile data"],
+    "get_device": [
+        "i need a laptop",
+        "can i get a free tablet",
+        "i cant afford a computer",
+        "where can i borrow a laptop",
+        "laptop please",
+        "i want a tablet",
+    ],
+    "get_connectivity": [
+        "i need a free sim",
+        "no data on my phone",
+        "where can i get free wifi",
+        "cant afford broadband",
+        "wifi please",
+        "free mobile data",
+    ],
     "greet": ["hello", "hi there", "good morning", "hey", "hiya", "afternoon"],
 }
 
@@ -92,12 +107,22 @@ def test_acronyms_and_place_names_are_left_alone() -> None:
     text = "can the DWP give me a laptp near Catton Gorve"
     place = {"entity": "place", "start": text.index("Catton"), "end": len(text), "value": "Catton Grove"}
     assert tokens_after_correction(text, [place]) == [
-        ("can", "can"), ("the", "the"), ("DWP", "dwp"), ("give", "give"), ("me", "me"), ("a", "a"),
-        ("laptop", "laptop"), ("near", "near"), ("Catton", "catton"), ("Gorve", "gorve"),
+        ("can", "can"),
+        ("the", "the"),
+        ("DWP", "dwp"),
+        ("give", "give"),
+        ("me", "me"),
+        ("a", "a"),
+        ("laptop", "laptop"),
+        ("near", "near"),
+        ("Catton", "catton"),
+        ("Gorve", "gorve"),
     ]
 
 
 def test_a_message_in_capitals_is_still_corrected_and_lemmatised() -> None:
     assert tokens_after_correction("I NEED LAPTOPPS", []) == [
-        ("I", "i"), ("NEED", "need"), ("laptops", "laptop"),
+        ("I", "i"),
+        ("NEED", "need"),
+        ("laptops", "laptop"),
     ]

@@ -36,7 +36,9 @@ def test_nothing_saved_loads_an_untrained_component(component: type, tmp_path: P
     config = component.get_default_config()
     loaded = component.load(config, storage, Resource("never_trained"), context)
     assert isinstance(loaded, component)
-    message = Message(data={TEXT: "where can i get a laptop", INTENT: {"name": "get_device", "confidence": 0.9}})
+    message = Message(
+        data={TEXT: "where can i get a laptop", INTENT: {"name": "get_device", "confidence": 0.9}}
+    )
     assert loaded.process([message]) == [message]
     assert message.get(INTENT)["name"] == "get_device"
 

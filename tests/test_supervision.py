@@ -31,7 +31,9 @@ def _wait_for(check, timeout: float, what: str) -> None:  # type: ignore[no-unty
         time.sleep(0.5)
 
 
-def test_killed_action_server_is_restarted_while_rasa_keeps_answering(stack: Stack, conversation: Conversation) -> None:
+def test_killed_action_server_is_restarted_while_rasa_keeps_answering(
+    stack: Stack, conversation: Conversation
+) -> None:
     rasa_pid, actions_pid = stack.rasa.pid(), stack.actions.pid()
     os.kill(actions_pid, signal.SIGKILL)
     _wait_for(lambda: stack.actions.pid() != actions_pid, 30, "supervisord notices the crash")
@@ -50,7 +52,9 @@ def test_killed_action_server_is_restarted_while_rasa_keeps_answering(stack: Sta
     assert "exited: actions (terminated by SIGKILL; not expected)" in log
 
 
-def test_killed_rasa_server_comes_back_and_keeps_the_conversation(stack: Stack, conversation: Conversation) -> None:
+def test_killed_rasa_server_comes_back_and_keeps_the_conversation(
+    stack: Stack, conversation: Conversation
+) -> None:
     conversation.say("i need help getting online")
     rasa_pid = stack.rasa.pid()
     os.kill(rasa_pid, signal.SIGKILL)

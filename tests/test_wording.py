@@ -39,8 +39,19 @@ PYTHON = [
 WIDGET = PROJECT_ROOT / "bot" / "web" / "static" / "widget.js"
 
 # Calls whose strings are for people running the service, not residents.
-NOT_FOR_RESIDENTS = {"logger", "logging", "print", "RuntimeError", "ValueError", "TelegramConfigError",
-                     "RasaUnavailable", "MissingWording", "add_argument", "add_parser", "json"}
+NOT_FOR_RESIDENTS = {
+    "logger",
+    "logging",
+    "print",
+    "RuntimeError",
+    "ValueError",
+    "TelegramConfigError",
+    "RasaUnavailable",
+    "MissingWording",
+    "add_argument",
+    "add_parser",
+    "json",
+}
 # Strings that look like sentences but are not said to residents, each with its reason.
 ALLOWED = {
     # bot/channels/rest.py: error codes and messages for programs calling the API (the text field is a refusal)
@@ -82,7 +93,9 @@ def _not_for_residents(tree: ast.AST) -> Set[int]:
     """Strings inside log calls, prints, exceptions and argparse help."""
     skip: Set[int] = set()
     for node in ast.walk(tree):
-        inside = (isinstance(node, ast.Call) and _call_name(node) in NOT_FOR_RESIDENTS) or isinstance(node, ast.Raise)
+        inside = (isinstance(node, ast.Call) and _call_name(node) in NOT_FOR_RESIDENTS) or isinstance(
+            node, ast.Raise
+        )
         if inside:
             skip.update(id(n) for n in ast.walk(node))
     return skip
@@ -114,28 +127,40 @@ def test_no_sentence_is_written_in_python(path: Path) -> None:
 
 
 def test_no_sentence_is_written_in_the_widget() -> None:
-    found = [(n, s) for n, s in sentences_in_javascript(WIDGET) if not s.startswith("Signpost: load widget.js")]
+    found = [
+        (n, s) for n, s in sentences_in_javascript(WIDGET) if not s.startswith("Signpost: load widget.js")
+    ]
     assert found == [], "the widget's words come from the catalogue (widget.* messages)"
 
 
 def test_every_allowed_string_is_still_there() -> None:
-    constants = {n.value.strip() for path in PYTHON for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                 if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    constants = {
+        n.value.strip()
+        for path in PYTHON
+        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
     assert sorted(ALLOWED - constants) == []
 
 
 def test_the_scans_find_a_sentence(tmp_path: Path) -> None:
     """The two scans above catch what they are for (a scan that finds nothing proves nothing)."""
     python = tmp_path / "sample.py"
-    python.write_text("def f(d):\n    logger.info('Could not do the thing now')\n"
-                      "    d.utter_message(text='Where are you now?')\n", encoding="utf-8")
+    python.write_text(
+        "def f(d):\n    logger.info('Could not do the thing now')\n"
+        "    d.utter_message(text='Where are you now?')\n",
+        encoding="utf-8",
+    )
     assert [s for _, s in sentences_in_python(python)] == ["Where are you now?"]
     js = tmp_path / "sample.js"
-    js.write_text('var css = ".a{font:1em/1.5 system-ui,sans-serif}";\nvar t = { close: "Close the chat now" };\n')
+    js.write_text(
+        'var css = ".a{font:1em/1.5 system-ui,sans-serif}";\nvar t = { close: "Close the chat now" };\n'
+    )
     assert [s for _, s in sentences_in_javascript(js)] == ["Close the chat now"]
 
 
 # ---------- every key and response named exists, and every one that exists is used ----------
+
 
 def keys_in_code() -> Set[str]:
     """Catalogue keys named literally in _("...") and _n("...") calls (Babel's own extractor)."""
@@ -150,8 +175,12 @@ def keys_in_code() -> Set[str]:
 
 def keys_made_from_data() -> Set[str]:
     """Keys the code builds from vocabularies: one per need, access feature, booking value, Telegram command."""
-    return ({f"need.{i}" for i in NEEDS} | {f"feature.{f}" for f in ACCESSIBILITY}
-            | {f"booking.{b}" for b in BOOKING} | {f"telegram.command.{c.command}" for c in COMMANDS})
+    return (
+        {f"need.{i}" for i in NEEDS}
+        | {f"feature.{f}" for f in ACCESSIBILITY}
+        | {f"booking.{b}" for b in BOOKING}
+        | {f"telegram.command.{c.command}" for c in COMMANDS}
+    )
 
 
 def widget_keys() -> Set[str]:
@@ -181,7 +210,9 @@ def responses_named(paths: List[Path]) -> Set[str]:
 
 
 def test_every_response_the_code_names_exists() -> None:
-    code = sorted((PROJECT_ROOT / "actions").glob("*.py")) + PYTHON + [PROJECT_ROOT / "bot" / "web" / "pages.py"]
+    code = (
+        sorted((PROJECT_ROOT / "actions").glob("*.py")) + PYTHON + [PROJECT_ROOT / "bot" / "web" / "pages.py"]
+    )
     named = responses_named(code)
     assert named, "the scan found no response at all"
     assert sorted(named - set(domain_responses())) == []
@@ -208,6 +239,7 @@ def test_channels_read_domain_messages() -> None:
 
 # ---------- the catalogue itself ----------
 
+
 def test_an_unknown_key_is_an_error_not_a_key_shown_to_a_resident() -> None:
     from bot.wording import MissingWording, _
 
@@ -219,19 +251,31 @@ def test_distances_in_words() -> None:
     from actions.formatting import miles
 
     assert [miles(d) for d in (0.05, 0.43, 1.0, 1.04, 2.5, 9.97, 12.3)] == [
-        "less than 0.1 miles", "0.4 miles", "1 mile", "1 mile", "2.5 miles", "10 miles", "12 miles"]
+        "less than 0.1 miles",
+        "0.4 miles",
+        "1 mile",
+        "1 mile",
+        "2.5 miles",
+        "10 miles",
+        "12 miles",
+    ]
 
 
 def test_a_partly_translated_language_falls_back_to_english_message_by_message(tmp_path: Path) -> None:
     from bot.wording import Catalogue, _read
 
     po = tmp_path / "signpost.po"
-    po.write_text('msgid ""\nmsgstr ""\n"Language: cy\\n"\n"Content-Type: text/plain; charset=utf-8\\n"\n'
-                  '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
-                  'msgid "widget.send"\nmsgstr "Anfon"\n\nmsgid "widget.close"\nmsgstr ""\n', encoding="utf-8")
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: cy\\n"\n"Content-Type: text/plain; charset=utf-8\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        'msgid "widget.send"\nmsgstr "Anfon"\n\nmsgid "widget.close"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
     english = catalogue("en")
     translations, locale, keys, plurals = _read(po, english.translations)
     welsh = Catalogue("cy", locale, translations, keys | english.keys, plurals | english.plural_keys)
     assert welsh.text("widget.send") == "Anfon"
     assert welsh.text("widget.close") == "Close"  # not translated yet
-    assert str(welsh.locale) == "cy" and welsh.join(["a", "b"]) == "a a(c) b"  # Welsh list words, from Babel (CLDR)
+    assert (
+        str(welsh.locale) == "cy" and welsh.join(["a", "b"]) == "a a(c) b"
+    )  # Welsh list words, from Babel (CLDR)

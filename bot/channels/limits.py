@@ -61,4 +61,3 @@ class ChatRateLimits:
             return None
         reset, _ = await limiter.get_window_stats(item, kind, key)
         return max(1, int(reset - time.time()))
-

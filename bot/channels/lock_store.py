@@ -28,7 +28,9 @@ class WaitingTicketsLiveRedisLockStore(RedisLockStore):
             kwargs = {"host": endpoint_config.url, **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
 
-    async def _acquire_lock(self, conversation_id: Text, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+    async def _acquire_lock(
+        self, conversation_id: Text, ticket: int, wait_time_in_seconds: float
+    ) -> TicketLock:
         while True:
             lock = self.get_lock(conversation_id)
             if not lock:  # the lock expired as a whole, as in Rasa

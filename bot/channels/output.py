@@ -26,8 +26,9 @@ class StructuredOutputChannel(CollectingOutputChannel):
             await super().send_response(recipient_id, message)
             return
         await self._persist_message(
-            self._message(recipient_id, text=message.get("text"), buttons=message.get("buttons") or None,
-                          custom=custom)
+            self._message(
+                recipient_id, text=message.get("text"), buttons=message.get("buttons") or None, custom=custom
+            )
         )
         rest = {k: v for k, v in message.items() if k not in ("text", "buttons", "custom")}
         if rest.get("image") or rest.get("attachment") or rest.get("elements"):

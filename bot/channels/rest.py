@@ -74,8 +74,9 @@ DRAIN_BYTES = 1024 * 1024
 MAX_SENDER_CHARS = 128
 
 
-def refusal(status: int, error: str, text: str, sender: Optional[str] = None,
-            headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+def refusal(
+    status: int, error: str, text: str, sender: Optional[str] = None, headers: Optional[Dict[str, str]] = None
+) -> HTTPResponse:
     """A refusal shaped like an answer: chat clients show ``text``; programs read ``error``."""
     return response.json(refusal_body(error, text, sender), status=status, headers=headers)
 
@@ -132,7 +133,9 @@ def in_memory(tracker_store: Any) -> Optional[InMemoryTrackerStore]:
 
 
 class SignpostRestInput(RestInput):
-    def __init__(self, settings: Optional[Settings] = None, channel: Optional[ChannelSettings] = None) -> None:
+    def __init__(
+        self, settings: Optional[Settings] = None, channel: Optional[ChannelSettings] = None
+    ) -> None:
         self.settings = settings or load()
         self.channel = channel or load_channel(self.settings)
         self.limits = ChatRateLimits(self.channel.per_sender, self.channel.per_address)
@@ -172,8 +175,10 @@ class SignpostRestInput(RestInput):
         sender = sender_of(body)
         if sender is None:
             return None, refusal(
-                400, f"sender_missing: send a \"sender\" of 1 to {MAX_SENDER_CHARS} characters, "
-                "the same for every message of one conversation", UNREADABLE,
+                400,
+                f'sender_missing: send a "sender" of 1 to {MAX_SENDER_CHARS} characters, '
+                "the same for every message of one conversation",
+                UNREADABLE,
             )
         wait = await self.limits.wait_for("sender", sender)
         if wait is not None:
@@ -188,7 +193,9 @@ class SignpostRestInput(RestInput):
         token = self.channel.rasa_token
         sent = request.headers.get("authorization", "")
         if not token or not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-            return response.json({"error": "send Rasa's API token as Authorization: Bearer TOKEN"}, status=401)
+            return response.json(
+                {"error": "send Rasa's API token as Authorization: Bearer TOKEN"}, status=401
+            )
         try:
             body = request.json
         except Exception:  # noqa: BLE001 - Sanic raises its own error for bad JSON

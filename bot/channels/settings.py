@@ -30,7 +30,9 @@ def rate(name: str, value: str) -> Optional[RateLimitItem]:
     try:
         return parse(value)
     except ValueError as exc:
-        raise ChannelConfigError(f"{name} must look like 20/minute or 300/hour, or be off; not {value!r}") from exc
+        raise ChannelConfigError(
+            f"{name} must look like 20/minute or 300/hour, or be off; not {value!r}"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ def load_channel(settings: Settings, env: Mapping[str, str] | None = None) -> Ch
     env = os.environ if env is None else env
     return ChannelSettings(
         per_sender=rate("CHAT_RATE_LIMIT_PER_SENDER", env.get("CHAT_RATE_LIMIT_PER_SENDER", "20/minute")),
-        per_address=rate("CHAT_RATE_LIMIT_PER_ADDRESS", env.get("CHAT_RATE_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS)),
+        per_address=rate(
+            "CHAT_RATE_LIMIT_PER_ADDRESS", env.get("CHAT_RATE_LIMIT_PER_ADDRESS", DEFAULT_PER_ADDRESS)
+        ),
         rasa_token=rasa_client_token(settings),
     )

@@ -36,19 +36,37 @@ def check_directory(engine: Engine, today: date | None = None) -> list[Problem]:
         for hub in hubs:
             has_hours = any(s.course_id is None for s in hub.schedules)
             if not has_hours and not hub.phone:
-                problems.append(Problem("unreachable", hub.id, f"{hub.name} has no opening hours and no phone: nobody can find out when to go"))
+                problems.append(
+                    Problem(
+                        "unreachable",
+                        hub.id,
+                        f"{hub.name} has no opening hours and no phone: nobody can find out when to go",
+                    )
+                )
             elif not has_hours:
                 problems.append(Problem("no_hours", hub.id, f"{hub.name} has no opening hours"))
             unknown = sorted(s.term_id for s in hub.services if s.term_id not in SERVICES)
             if unknown:
-                problems.append(Problem("unknown_service", hub.id, f"{hub.name} offers services outside the vocabulary: {', '.join(unknown)}"))
+                problems.append(
+                    Problem(
+                        "unknown_service",
+                        hub.id,
+                        f"{hub.name} offers services outside the vocabulary: {', '.join(unknown)}",
+                    )
+                )
             if not hub.services:
                 problems.append(Problem("unknown_service", hub.id, f"{hub.name} offers no service"))
             by_place[(" ".join(hub.name.lower().split()), hub.postcode)].append(hub.id)
         for (name, postcode), ids in by_place.items():
             if len(ids) > 1:
-                problems.append(Problem("duplicate", ", ".join(sorted(ids)), f"{len(ids)} hubs called {name!r} at {postcode}"))
+                problems.append(
+                    Problem(
+                        "duplicate", ", ".join(sorted(ids)), f"{len(ids)} hubs called {name!r} at {postcode}"
+                    )
+                )
         ended = session.execute(select(schema.Course).where(schema.Course.end_date < today)).scalars().all()
         for course in ended:
-            problems.append(Problem("course_ended", course.id, f"{course.title} ended on {course.end_date.isoformat()}"))
+            problems.append(
+                Problem("course_ended", course.id, f"{course.title} ended on {course.end_date.isoformat()}")
+            )
     return sorted(problems, key=lambda p: (p.kind, p.subject))

@@ -26,14 +26,20 @@ def register(subparsers: Any) -> None:
 
     load = commands.add_parser("load", help="replace the directory with hubs.csv (and courses.csv)")
     load.add_argument("hubs", help="hubs CSV file")
-    load.add_argument("courses", nargs="?", help="courses CSV file (optional; without it, courses are emptied)")
+    load.add_argument(
+        "courses", nargs="?", help="courses CSV file (optional; without it, courses are emptied)"
+    )
     load.add_argument("--if-empty", action="store_true", help="only load when the directory has no hubs yet")
     load.set_defaults(func=_load)
 
     oruk = commands.add_parser("load-oruk", help="replace the directory with an Open Referral UK feed")
     oruk.add_argument("source", help="JSON file or https:// URL of a /services endpoint")
-    oruk.add_argument("--max-pages", type=_positive_int, default=MAX_PAGES,
-                      help=f"most pages to read from a URL (default {MAX_PAGES}); a longer feed changes nothing")
+    oruk.add_argument(
+        "--max-pages",
+        type=_positive_int,
+        default=MAX_PAGES,
+        help=f"most pages to read from a URL (default {MAX_PAGES}); a longer feed changes nothing",
+    )
     oruk.set_defaults(func=_load_oruk)
 
     check = commands.add_parser("check", help="report hubs nobody can reach, ended courses and duplicates")
@@ -41,7 +47,13 @@ def register(subparsers: Any) -> None:
 
     search = commands.add_parser("search", help="the nearest hubs for a postcode (for staff)")
     search.add_argument("--postcode", required=True)
-    search.add_argument("--service", action="append", choices=sorted(SERVICES), required=True, help="repeat for several (any matches)")
+    search.add_argument(
+        "--service",
+        action="append",
+        choices=sorted(SERVICES),
+        required=True,
+        help="repeat for several (any matches)",
+    )
     search.add_argument("--limit", type=int, default=3)
     search.add_argument("--max-miles", type=float, default=None)
     search.set_defaults(func=_search)
@@ -74,7 +86,9 @@ def _fail(message: str) -> int:
 def _print_summary(summary: Any, what: str) -> None:
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"Loaded {summary.hubs} hubs and {summary.courses} courses from {what} ({summary.geocoded} geocoded).")
+    print(
+        f"Loaded {summary.hubs} hubs and {summary.courses} courses from {what} ({summary.geocoded} geocoded)."
+    )
 
 
 def _replace_directory(load: Callable[[], Any], what: str) -> int:
@@ -109,8 +123,9 @@ def _load(args: argparse.Namespace) -> int:
 def _load_oruk(args: argparse.Namespace) -> int:
     def load() -> Any:
         settings, geocoder = _context()
-        return load_oruk_directory(make_engine(settings.directory_url), args.source, geocoder,
-                                   max_pages=args.max_pages)
+        return load_oruk_directory(
+            make_engine(settings.directory_url), args.source, geocoder, max_pages=args.max_pages
+        )
 
     return _replace_directory(load, args.source)
 
@@ -142,7 +157,9 @@ def _search(args: argparse.Namespace) -> int:
         create_schema(engine)
         search = DirectorySearch(engine, settings.timezone)
         max_miles = args.max_miles if args.max_miles is not None else settings.max_distance_miles
-        hubs = search.nearest_hubs(point.latitude, point.longitude, args.service, limit=args.limit, max_miles=max_miles)
+        hubs = search.nearest_hubs(
+            point.latitude, point.longitude, args.service, limit=args.limit, max_miles=max_miles
+        )
     except (SQLAlchemyError, OSError) as exc:
         return _fail(f"could not read the directory database: {exc.__class__.__name__}: {exc}")
     approx = " (approximate)" if point.approximate else ""
@@ -151,6 +168,8 @@ def _search(args: argparse.Namespace) -> int:
         print(f"  nothing within {max_miles:g} miles")
     for hub in hubs:
         state = {True: "open now", False: "closed now", None: "hours unknown"}[hub.hours.open_now]
-        print(f"  {hub.distance_miles:.1f} mi  {hub.name}, {hub.address}, {hub.postcode}  [{state}; today {hub.hours.today}]")
+        print(
+            f"  {hub.distance_miles:.1f} mi  {hub.name}, {hub.address}, {hub.postcode}  [{state}; today {hub.hours.today}]"
+        )
         print(f"           services: {', '.join(hub.services)}")
     return 0

@@ -34,24 +34,66 @@ MAX_PAGES = 50
 
 # Keyword (lower-case substring) -> service code. Order does not matter: all matches apply.
 KEYWORDS: dict[str, str] = {
-    "wifi": "wifi", "wi-fi": "wifi", "internet access": "wifi",
-    "public computer": "computers", "computer access": "computers", "computers": "computers", "pc access": "computers",
-    "digital champion": "skills_help", "digital support": "skills_help", "digital skills support": "skills_help",
-    "getting online": "skills_help", "get online": "skills_help", "digital help": "skills_help", "one-to-one": "skills_help",
+    "wifi": "wifi",
+    "wi-fi": "wifi",
+    "internet access": "wifi",
+    "public computer": "computers",
+    "computer access": "computers",
+    "computers": "computers",
+    "pc access": "computers",
+    "digital champion": "skills_help",
+    "digital support": "skills_help",
+    "digital skills support": "skills_help",
+    "getting online": "skills_help",
+    "get online": "skills_help",
+    "digital help": "skills_help",
+    "one-to-one": "skills_help",
     "digital inclusion": "skills_help",
-    "course": "courses", "class": "courses", "training": "courses", "workshop": "courses",
-    "device lending": "device_lending", "tablet loan": "device_lending", "laptop loan": "device_lending", "borrow": "device_lending",
-    "device bank": "device_bank", "free device": "device_bank", "free laptop": "device_bank", "refurbished": "device_bank",
-    "free sim": "free_sim", "sim card": "free_sim", "databank": "free_sim", "data voucher": "free_sim", "mobile data": "free_sim",
-    "broadband": "broadband_advice", "social tariff": "broadband_advice",
-    "universal credit": "benefits_help", "benefit": "benefits_help", "welfare": "benefits_help",
-    "nhs app": "health_online_help", "health online": "health_online_help", "online health": "health_online_help",
-    "job": "job_help", "cv": "job_help", "employment": "job_help", "careers": "job_help",
-    "scam": "online_safety_help", "online safety": "online_safety_help", "fraud": "online_safety_help", "staying safe online": "online_safety_help",
-    "council services": "council_services_help", "council tax": "council_services_help",
-    "printing": "printing", "print": "printing", "scanning": "printing", "photocop": "printing",
-    "device donation": "device_donations", "donate a device": "device_donations", "donate your device": "device_donations",
-    "donate devices": "device_donations", "donated devices": "device_donations", "device recycling": "device_donations",
+    "course": "courses",
+    "class": "courses",
+    "training": "courses",
+    "workshop": "courses",
+    "device lending": "device_lending",
+    "tablet loan": "device_lending",
+    "laptop loan": "device_lending",
+    "borrow": "device_lending",
+    "device bank": "device_bank",
+    "free device": "device_bank",
+    "free laptop": "device_bank",
+    "refurbished": "device_bank",
+    "free sim": "free_sim",
+    "sim card": "free_sim",
+    "databank": "free_sim",
+    "data voucher": "free_sim",
+    "mobile data": "free_sim",
+    "broadband": "broadband_advice",
+    "social tariff": "broadband_advice",
+    "universal credit": "benefits_help",
+    "benefit": "benefits_help",
+    "welfare": "benefits_help",
+    "nhs app": "health_online_help",
+    "health online": "health_online_help",
+    "online health": "health_online_help",
+    "job": "job_help",
+    "cv": "job_help",
+    "employment": "job_help",
+    "careers": "job_help",
+    "scam": "online_safety_help",
+    "online safety": "online_safety_help",
+    "fraud": "online_safety_help",
+    "staying safe online": "online_safety_help",
+    "council services": "council_services_help",
+    "council tax": "council_services_help",
+    "printing": "printing",
+    "print": "printing",
+    "scanning": "printing",
+    "photocop": "printing",
+    "device donation": "device_donations",
+    "donate a device": "device_donations",
+    "donate your device": "device_donations",
+    "donate devices": "device_donations",
+    "donated devices": "device_donations",
+    "device recycling": "device_donations",
     "volunteer": "volunteering",
 }
 
@@ -125,7 +167,9 @@ def _hhmm(value: Any) -> str | None:
 # -- reading the feed -----------------------------------------------------
 
 
-def read_feed(source: str, session: requests.Session | None = None, max_pages: int = MAX_PAGES, timeout: float = 10.0) -> list[dict[str, Any]]:
+def read_feed(
+    source: str, session: requests.Session | None = None, max_pages: int = MAX_PAGES, timeout: float = 10.0
+) -> list[dict[str, Any]]:
     """Every service in a file or URL, following pagination for URLs (all pages, or an error)."""
     if source.startswith(("http://", "https://")):
         return _fetch_pages(source, session or requests.Session(), max_pages, timeout)
@@ -151,8 +195,11 @@ def _services_in(data: Any, source: str) -> list[dict[str, Any]]:
 
 
 def _only_objects(items: list[Any], source: str, field: str) -> list[dict[str, Any]]:
-    problems = [f"{source}: {field}[{i}] should be a service (a JSON object), not {_kind(item)}"
-                for i, item in enumerate(items) if not isinstance(item, dict)]
+    problems = [
+        f"{source}: {field}[{i}] should be a service (a JSON object), not {_kind(item)}"
+        for i, item in enumerate(items)
+        if not isinstance(item, dict)
+    ]
     if problems:
         raise DirectoryLoadError(problems)
     return items
@@ -189,11 +236,13 @@ def _fetch_page(url: str, session: requests.Session, page: int, timeout: float) 
 
 
 def _too_long(url: str, max_pages: int) -> DirectoryLoadError:
-    return DirectoryLoadError([
-        f"{url}: the feed has more than {max_pages} pages, so only part of it could be read. "
-        f"Loading part of it would drop the rest of the hubs. "
-        f"Read more pages with --max-pages, or ask for more services per page."
-    ])
+    return DirectoryLoadError(
+        [
+            f"{url}: the feed has more than {max_pages} pages, so only part of it could be read. "
+            f"Loading part of it would drop the rest of the hubs. "
+            f"Read more pages with --max-pages, or ask for more services per page."
+        ]
+    )
 
 
 def _total_pages(data: dict[str, Any]) -> int | None:
@@ -292,12 +341,17 @@ def _languages(parent: dict[str, Any], where: str) -> list[str]:
 
 def _address(location: dict[str, Any], where: str) -> tuple[str, str | None]:
     addresses = _objects(location, ("physical_addresses", "addresses"), where)
-    address = next((a for a in addresses if a.get("address_type", "physical") == "physical"), addresses[0] if addresses else {})
+    address = next(
+        (a for a in addresses if a.get("address_type", "physical") == "physical"),
+        addresses[0] if addresses else {},
+    )
     line = ", ".join(str(address[k]) for k in ("address_1", "address_2", "city") if address.get(k))
     return line, address.get("postal_code")
 
 
-def parse_oruk_services(services: list[dict[str, Any]], geocoder: PostcodeGeocoder | None = None, source: str = "feed") -> tuple[list[HubRecord], list[OrganizationRecord], list[ServiceRecord], list[str]]:
+def parse_oruk_services(
+    services: list[dict[str, Any]], geocoder: PostcodeGeocoder | None = None, source: str = "feed"
+) -> tuple[list[HubRecord], list[OrganizationRecord], list[ServiceRecord], list[str]]:
     """Hubs, organisations and services (provenance) from ORUK services, with warnings.
 
     Raises :class:`DirectoryLoadError` naming every misshapen nested field, so
@@ -329,9 +383,16 @@ def parse_oruk_services(services: list[dict[str, Any]], geocoder: PostcodeGeocod
     return list(hubs.values()), list(organizations.values()), kept, warnings
 
 
-def _parse_service(service: dict[str, Any], sid: str, name: str, label: str, hubs: dict[str, HubRecord],
-                   organizations: dict[str, OrganizationRecord], warnings: list[str],
-                   geocoder: PostcodeGeocoder | None) -> ServiceRecord | None:
+def _parse_service(
+    service: dict[str, Any],
+    sid: str,
+    name: str,
+    label: str,
+    hubs: dict[str, HubRecord],
+    organizations: dict[str, OrganizationRecord],
+    warnings: list[str],
+    geocoder: PostcodeGeocoder | None,
+) -> ServiceRecord | None:
     """One active service: its hubs go into ``hubs``; None when it is skipped (with a warning)."""
     codes = map_services(_taxonomy_terms(service) + [name])
     if not codes:
@@ -340,7 +401,13 @@ def _parse_service(service: dict[str, Any], sid: str, name: str, label: str, hub
     org = _object(service, "organization", "")
     org_id = str(org["id"]) if org.get("id") else None
     if org_id and org_id not in organizations:
-        organizations[org_id] = OrganizationRecord(org_id, str(org.get("name") or name), org.get("description"), _url(org.get("url") or org.get("website")), org.get("email"))
+        organizations[org_id] = OrganizationRecord(
+            org_id,
+            str(org.get("name") or name),
+            org.get("description"),
+            _url(org.get("url") or org.get("website")),
+            org.get("email"),
+        )
     service_schedules = _objects(service, ("regular_schedules", "schedules"), "")
     location_ids: list[str] = []
     for i, link in enumerate(_objects(service, ("service_at_locations",), "")):
@@ -352,8 +419,11 @@ def _parse_service(service: dict[str, Any], sid: str, name: str, label: str, hub
         for code in codes:
             if code not in hub.services:
                 hub.services.append(code)
-        schedules = (_objects(link, ("regular_schedules", "schedules"), where)
-                     or _objects(location, ("schedules",), f"{where}location.") or service_schedules)
+        schedules = (
+            _objects(link, ("regular_schedules", "schedules"), where)
+            or _objects(location, ("schedules",), f"{where}location.")
+            or service_schedules
+        )
         expr, schedule_warnings = schedules_to_opening_hours(schedules)
         warnings += [f"{label}: {w}" for w in schedule_warnings]
         if expr and not hub.opening_hours:
@@ -362,7 +432,15 @@ def _parse_service(service: dict[str, Any], sid: str, name: str, label: str, hub
     if not location_ids:
         warnings.append(f"{label}: no location with a place to visit; skipped")
         return None
-    return ServiceRecord(sid, name, location_ids, org_id, service.get("description"), _url(service.get("url")), service.get("email"))
+    return ServiceRecord(
+        sid,
+        name,
+        location_ids,
+        org_id,
+        service.get("description"),
+        _url(service.get("url")),
+        service.get("email"),
+    )
 
 
 def _url(value: Any) -> str | None:
@@ -370,7 +448,16 @@ def _url(value: Any) -> str | None:
     return text if text.startswith(("http://", "https://")) else None
 
 
-def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | None, hubs: dict[str, HubRecord], warnings: list[str], label: str, geocoder: PostcodeGeocoder | None, where: str) -> HubRecord | None:
+def _hub_for(
+    location: dict[str, Any],
+    service: dict[str, Any],
+    org_id: str | None,
+    hubs: dict[str, HubRecord],
+    warnings: list[str],
+    label: str,
+    geocoder: PostcodeGeocoder | None,
+    where: str,
+) -> HubRecord | None:
     loc_id = str(location.get("id") or "")
     if not loc_id:
         warnings.append(f"{label}: a location has no id; skipped")
@@ -390,7 +477,9 @@ def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | No
     except (TypeError, ValueError):
         point = geocoder.geocode(postcode) if geocoder is not None else None
         if point is None:
-            warnings.append(f"{label}: location {loc_id} has no usable coordinates and {postcode} could not be geocoded; skipped")
+            warnings.append(
+                f"{label}: location {loc_id} has no usable coordinates and {postcode} could not be geocoded; skipped"
+            )
             return None
         lat, lon, geocoded = point.latitude, point.longitude, point.source
     phones = _phones(service)
@@ -404,18 +493,33 @@ def _hub_for(location: dict[str, Any], service: dict[str, Any], org_id: str | No
         if "toilet" in text:
             accessibility.append("accessible_toilet")
     record = HubRecord(
-        id=loc_id, name=str(location.get("name") or service.get("name")).strip(), address=address or str(location.get("name") or ""),
-        postcode=postcode, latitude=lat, longitude=lon, services=[], phone=phones[0] if phones else None,
-        email=service.get("email") or None, website=_url(service.get("url")),
+        id=loc_id,
+        name=str(location.get("name") or service.get("name")).strip(),
+        address=address or str(location.get("name") or ""),
+        postcode=postcode,
+        latitude=lat,
+        longitude=lon,
+        services=[],
+        phone=phones[0] if phones else None,
+        email=service.get("email") or None,
+        website=_url(service.get("url")),
         accessibility=list(dict.fromkeys(accessibility)),
         languages=list(dict.fromkeys(_languages(service, "") + _languages(location, where))),
-        notes=None, geocoded=geocoded, organization_id=org_id,
+        notes=None,
+        geocoded=geocoded,
+        organization_id=org_id,
     )
     hubs[loc_id] = record
     return record
 
 
-def load_oruk_directory(engine, source: str, geocoder: PostcodeGeocoder | None = None, session: requests.Session | None = None, max_pages: int = MAX_PAGES) -> LoadSummary:
+def load_oruk_directory(
+    engine,
+    source: str,
+    geocoder: PostcodeGeocoder | None = None,
+    session: requests.Session | None = None,
+    max_pages: int = MAX_PAGES,
+) -> LoadSummary:
     """Read the feed, map it, and replace the whole directory in one transaction."""
     services = read_feed(source, session=session, max_pages=max_pages)
     hubs, organizations, kept, warnings = parse_oruk_services(services, geocoder, source)
@@ -424,4 +528,6 @@ def load_oruk_directory(engine, source: str, geocoder: PostcodeGeocoder | None =
     replace_directory(engine, hubs, [], organizations, kept)
     for warning in warnings:
         log.info(warning)  # returned to the caller too, who decides how loudly to show them
-    return LoadSummary(hubs=len(hubs), courses=0, geocoded=sum(1 for h in hubs if h.geocoded), warnings=tuple(warnings))
+    return LoadSummary(
+        hubs=len(hubs), courses=0, geocoded=sum(1 for h in hubs if h.geocoded), warnings=tuple(warnings)
+    )

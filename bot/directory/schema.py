@@ -74,7 +74,10 @@ class Location(Base):
         "Schedule", cascade="all, delete-orphan", lazy="selectin", foreign_keys="Schedule.location_id"
     )
 
-    __table_args__ = (Index("ix_location_lat_lon", "latitude", "longitude"), Index("ix_location_lon", "longitude"))
+    __table_args__ = (
+        Index("ix_location_lat_lon", "latitude", "longitude"),
+        Index("ix_location_lon", "longitude"),
+    )
 
 
 class LocationService(Base):

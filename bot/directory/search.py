@@ -114,13 +114,19 @@ class DirectorySearch:
                 worst_lat = min(89.0, abs(lat) + lat_delta)
                 lon_delta = radius / (_MILES_PER_DEGREE_LAT * math.cos(math.radians(worst_lat)))
                 whole = radius >= _WHOLE_COUNTRY_MILES
-                params.update(lat_lo=lat - lat_delta, lat_hi=lat + lat_delta, lon_lo=lon - lon_delta, lon_hi=lon + lon_delta)
+                params.update(
+                    lat_lo=lat - lat_delta,
+                    lat_hi=lat + lat_delta,
+                    lon_lo=lon - lon_delta,
+                    lon_hi=lon + lon_delta,
+                )
                 query = _candidate_query(len(access_list), len(language_list), boxed=not whole)
                 rows = conn.execute(query, params).all()
                 scored = sorted(
                     (d, row.id)
                     for row in rows
-                    if (d := haversine_miles(lat, lon, row.latitude, row.longitude)) <= (radius if not whole else math.inf)
+                    if (d := haversine_miles(lat, lon, row.latitude, row.longitude))
+                    <= (radius if not whole else math.inf)
                 )
                 if len(scored) >= limit or radius >= ceiling or whole:
                     break
@@ -140,7 +146,11 @@ class DirectorySearch:
     def all_hubs(self, now: datetime | None = None) -> list[HubResult]:
         """Every hub, by name (for staff listings and checks)."""
         with self.engine.connect() as conn:
-            ids = conn.execute(select(schema.Location.id).order_by(schema.Location.name, schema.Location.id)).scalars().all()
+            ids = (
+                conn.execute(select(schema.Location.id).order_by(schema.Location.name, schema.Location.id))
+                .scalars()
+                .all()
+            )
             hubs = fetch_hubs(conn, ids)
         return [self._hub_result(hubs[hub_id], None, now) for hub_id in ids]
 
@@ -170,12 +180,22 @@ class DirectorySearch:
         )
         if topic_list:
             query = query.where(
-                exists().where(and_(schema.CourseTopic.course_id == schema.Course.id, schema.CourseTopic.term_id.in_(topic_list)))
+                exists().where(
+                    and_(
+                        schema.CourseTopic.course_id == schema.Course.id,
+                        schema.CourseTopic.term_id.in_(topic_list),
+                    )
+                )
             )
         if level and level != "any":
             query = query.where(schema.Course.level.is_(None) | schema.Course.level.in_((level, "any")))
         with Session(self.engine) as session:
-            courses = session.execute(query.order_by(schema.Course.title, schema.Course.id)).scalars().unique().all()
+            courses = (
+                session.execute(query.order_by(schema.Course.title, schema.Course.id))
+                .scalars()
+                .unique()
+                .all()
+            )
             hubs = fetch_hubs(session.connection(), [c.location_id for c in courses if c.location_id])
             in_person: list[tuple[float, int, CourseResult]] = []
             online: list[CourseResult] = []
@@ -190,7 +210,13 @@ class DirectorySearch:
                     if max_miles is not None and distance > max_miles:
                         continue
                 hub_result = self._hub_result(hub, distance, now) if hub is not None else None
-                in_person.append((distance if distance is not None else math.inf, index, self._course_result(course, hub_result, distance)))
+                in_person.append(
+                    (
+                        distance if distance is not None else math.inf,
+                        index,
+                        self._course_result(course, hub_result, distance),
+                    )
+                )
             in_person.sort(key=lambda item: (item[0], item[1]))
             return [item[2] for item in in_person[:limit]], online[:limit]
 
@@ -206,12 +232,20 @@ class DirectorySearch:
     @staticmethod
     def _course_result(course: schema.Course, hub: HubResult | None, distance: float | None) -> CourseResult:
         return CourseResult(
-            id=course.id, title=course.title, provider=course.provider, mode=course.mode,
-            topics=tuple(sorted(t.term_id for t in course.topics)), level=course.level,
+            id=course.id,
+            title=course.title,
+            provider=course.provider,
+            mode=course.mode,
+            topics=tuple(sorted(t.term_id for t in course.topics)),
+            level=course.level,
             schedule=course.schedules[0].opening_hours if course.schedules else None,
-            start_date=course.start_date, end_date=course.end_date, url=course.url,
-            cost=None if course.cost_pence is None else course.cost_pence / 100, description=course.description,
-            hub=hub, distance_miles=None if distance is None else round(distance, 2),
+            start_date=course.start_date,
+            end_date=course.end_date,
+            url=course.url,
+            cost=None if course.cost_pence is None else course.cost_pence / 100,
+            description=course.description,
+            hub=hub,
+            distance_miles=None if distance is None else round(distance, 2),
         )
 
 
@@ -230,11 +264,17 @@ def _candidate_query(n_access: int, n_lang: int, boxed: bool) -> Select:
         )
     ]
     conditions += [
-        exists().where(schema.LocationAccessibility.location_id == location_id, schema.LocationAccessibility.code == bindparam(f"access_{i}"))
+        exists().where(
+            schema.LocationAccessibility.location_id == location_id,
+            schema.LocationAccessibility.code == bindparam(f"access_{i}"),
+        )
         for i in range(n_access)
     ]
     conditions += [
-        exists().where(schema.LocationLanguage.location_id == location_id, schema.LocationLanguage.code == bindparam(f"lang_{i}"))
+        exists().where(
+            schema.LocationLanguage.location_id == location_id,
+            schema.LocationLanguage.code == bindparam(f"lang_{i}"),
+        )
         for i in range(n_lang)
     ]
     if boxed:
@@ -242,7 +282,9 @@ def _candidate_query(n_access: int, n_lang: int, boxed: bool) -> Select:
             schema.Location.latitude.between(bindparam("lat_lo"), bindparam("lat_hi")),
             schema.Location.longitude.between(bindparam("lon_lo"), bindparam("lon_hi")),
         ]
-    return select(schema.Location.id, schema.Location.latitude, schema.Location.longitude).where(and_(*conditions))
+    return select(schema.Location.id, schema.Location.latitude, schema.Location.longitude).where(
+        and_(*conditions)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -250,19 +292,33 @@ def _hub_queries() -> tuple[Select, CompoundSelect]:
     """(hub rows, list values) for ``ids``, built once."""
     ids = bindparam("ids", expanding=True)
     rows = select(
-        schema.Location.id, schema.Location.name, schema.Location.address, schema.Location.postcode,
-        schema.Location.latitude, schema.Location.longitude, schema.Location.phone, schema.Location.email,
-        schema.Location.website, schema.Location.booking, schema.Location.notes,
+        schema.Location.id,
+        schema.Location.name,
+        schema.Location.address,
+        schema.Location.postcode,
+        schema.Location.latitude,
+        schema.Location.longitude,
+        schema.Location.phone,
+        schema.Location.email,
+        schema.Location.website,
+        schema.Location.booking,
+        schema.Location.notes,
     ).where(schema.Location.id.in_(ids))
     lists = union_all(
-        select(schema.LocationService.location_id, literal("services"), schema.LocationService.term_id)
-        .where(schema.LocationService.location_id.in_(ids)),
-        select(schema.LocationAccessibility.location_id, literal("accessibility"), schema.LocationAccessibility.code)
-        .where(schema.LocationAccessibility.location_id.in_(ids)),
-        select(schema.LocationLanguage.location_id, literal("languages"), schema.LocationLanguage.code)
-        .where(schema.LocationLanguage.location_id.in_(ids)),
-        select(schema.Schedule.location_id, literal("opening_hours"), schema.Schedule.opening_hours)
-        .where(schema.Schedule.location_id.in_(ids)),  # course schedules have no location_id
+        select(schema.LocationService.location_id, literal("services"), schema.LocationService.term_id).where(
+            schema.LocationService.location_id.in_(ids)
+        ),
+        select(
+            schema.LocationAccessibility.location_id,
+            literal("accessibility"),
+            schema.LocationAccessibility.code,
+        ).where(schema.LocationAccessibility.location_id.in_(ids)),
+        select(schema.LocationLanguage.location_id, literal("languages"), schema.LocationLanguage.code).where(
+            schema.LocationLanguage.location_id.in_(ids)
+        ),
+        select(schema.Schedule.location_id, literal("opening_hours"), schema.Schedule.opening_hours).where(
+            schema.Schedule.location_id.in_(ids)
+        ),  # course schedules have no location_id
     )
     return rows, lists
 

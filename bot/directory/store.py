@@ -110,35 +110,98 @@ def replace_directory(
             schema.Location.__table__,
             [
                 {
-                    "id": h.id, "organization_id": h.organization_id, "name": h.name, "address": h.address,
-                    "postcode": h.postcode, "outcode": outcode_of(h.postcode), "latitude": h.latitude,
-                    "longitude": h.longitude, "geocoded": h.geocoded, "phone": h.phone, "email": h.email,
-                    "website": h.website, "booking": h.booking, "notes": h.notes,
+                    "id": h.id,
+                    "organization_id": h.organization_id,
+                    "name": h.name,
+                    "address": h.address,
+                    "postcode": h.postcode,
+                    "outcode": outcode_of(h.postcode),
+                    "latitude": h.latitude,
+                    "longitude": h.longitude,
+                    "geocoded": h.geocoded,
+                    "phone": h.phone,
+                    "email": h.email,
+                    "website": h.website,
+                    "booking": h.booking,
+                    "notes": h.notes,
                 }
                 for h in hubs
             ],
         )
-        _insert(conn, schema.LocationService.__table__, [{"location_id": h.id, "term_id": s} for h in hubs for s in dict.fromkeys(h.services)])
-        _insert(conn, schema.LocationAccessibility.__table__, [{"location_id": h.id, "code": a} for h in hubs for a in dict.fromkeys(h.accessibility)])
-        _insert(conn, schema.LocationLanguage.__table__, [{"location_id": h.id, "code": code} for h in hubs for code in dict.fromkeys(h.languages)])
-        schedules = [{"id": f"hub:{h.id}", "location_id": h.id, "course_id": None, "opening_hours": h.opening_hours} for h in hubs if h.opening_hours]
-        _insert(conn, schema.Service.__table__, [
-            {"id": s.id, "organization_id": s.organization_id, "name": s.name, "description": s.description, "url": s.url, "email": s.email}
-            for s in services
-        ])
-        _insert(conn, schema.ServiceAtLocation.__table__, [
-            {"id": f"{s.id}@{loc}", "service_id": s.id, "location_id": loc} for s in services for loc in dict.fromkeys(s.location_ids)
-        ])
-        _insert(conn, schema.Course.__table__, [
-            {
-                "id": c.id, "title": c.title, "provider": c.provider, "mode": c.mode, "location_id": c.hub_id,
-                "level": c.level, "start_date": c.start_date, "end_date": c.end_date, "url": c.url,
-                "cost_pence": None if c.cost is None else int((c.cost * 100).to_integral_value()), "description": c.description,
-            }
+        _insert(
+            conn,
+            schema.LocationService.__table__,
+            [{"location_id": h.id, "term_id": s} for h in hubs for s in dict.fromkeys(h.services)],
+        )
+        _insert(
+            conn,
+            schema.LocationAccessibility.__table__,
+            [{"location_id": h.id, "code": a} for h in hubs for a in dict.fromkeys(h.accessibility)],
+        )
+        _insert(
+            conn,
+            schema.LocationLanguage.__table__,
+            [{"location_id": h.id, "code": code} for h in hubs for code in dict.fromkeys(h.languages)],
+        )
+        schedules = [
+            {"id": f"hub:{h.id}", "location_id": h.id, "course_id": None, "opening_hours": h.opening_hours}
+            for h in hubs
+            if h.opening_hours
+        ]
+        _insert(
+            conn,
+            schema.Service.__table__,
+            [
+                {
+                    "id": s.id,
+                    "organization_id": s.organization_id,
+                    "name": s.name,
+                    "description": s.description,
+                    "url": s.url,
+                    "email": s.email,
+                }
+                for s in services
+            ],
+        )
+        _insert(
+            conn,
+            schema.ServiceAtLocation.__table__,
+            [
+                {"id": f"{s.id}@{loc}", "service_id": s.id, "location_id": loc}
+                for s in services
+                for loc in dict.fromkeys(s.location_ids)
+            ],
+        )
+        _insert(
+            conn,
+            schema.Course.__table__,
+            [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "provider": c.provider,
+                    "mode": c.mode,
+                    "location_id": c.hub_id,
+                    "level": c.level,
+                    "start_date": c.start_date,
+                    "end_date": c.end_date,
+                    "url": c.url,
+                    "cost_pence": None if c.cost is None else int((c.cost * 100).to_integral_value()),
+                    "description": c.description,
+                }
+                for c in courses
+            ],
+        )
+        _insert(
+            conn,
+            schema.CourseTopic.__table__,
+            [{"course_id": c.id, "term_id": t} for c in courses for t in dict.fromkeys(c.topics)],
+        )
+        schedules += [
+            {"id": f"course:{c.id}", "location_id": None, "course_id": c.id, "opening_hours": c.schedule}
             for c in courses
-        ])
-        _insert(conn, schema.CourseTopic.__table__, [{"course_id": c.id, "term_id": t} for c in courses for t in dict.fromkeys(c.topics)])
-        schedules += [{"id": f"course:{c.id}", "location_id": None, "course_id": c.id, "opening_hours": c.schedule} for c in courses if c.schedule]
+            if c.schedule
+        ]
         _insert(conn, schema.Schedule.__table__, schedules)
 
 

@@ -124,7 +124,13 @@ def read_neighbourhoods(path: str | Path) -> list[Place]:
     """Rows of name,latitude,longitude,area."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return [
-            Place(row["name"].strip(), float(row["latitude"]), float(row["longitude"]), row.get("area", "").strip(), "neighbourhood")
+            Place(
+                row["name"].strip(),
+                float(row["latitude"]),
+                float(row["longitude"]),
+                row.get("area", "").strip(),
+                "neighbourhood",
+            )
             for row in csv.DictReader(handle)
             if row.get("name", "").strip()
         ]

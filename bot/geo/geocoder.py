@@ -42,7 +42,9 @@ DEFAULT_DEADLINE = 4.0  # seconds for a whole lookup, retries included: a reside
 LOOKUP_THREADS = 8  # concurrent postcodes.io requests per process; more wait their turn (within the deadline)
 
 # A full postcode anywhere in a log line ("NR2 4EE", "NR24EE", "nr2%204ee"): the outward code is kept.
-_FULL_POSTCODE_IN_TEXT = re.compile(r"(?i)(?<![a-z0-9])([a-z]{1,2}[0-9][a-z0-9]?)(?:\s|%20|\+)*[0-9][a-z]{2}(?![a-z0-9])")
+_FULL_POSTCODE_IN_TEXT = re.compile(
+    r"(?i)(?<![a-z0-9])([a-z]{1,2}[0-9][a-z0-9]?)(?:\s|%20|\+)*[0-9][a-z]{2}(?![a-z0-9])"
+)
 # A shared location's coordinates in a reverse lookup's query string.
 _COORDINATES_IN_TEXT = re.compile(r"(?i)\b(lat|lon|latitude|longitude)=[-+0-9.e]+")
 _URLLIB3_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry")
@@ -96,7 +98,9 @@ class GeoPoint:
 class TTLCache:
     """A small thread-safe LRU cache whose entries expire, so answers stay fresh."""
 
-    def __init__(self, maxsize: int = 1024, ttl: float = 3600.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, maxsize: int = 1024, ttl: float = 3600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.maxsize, self.ttl, self._clock = maxsize, ttl, clock
         self._data: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
@@ -215,7 +219,9 @@ class Geocoder:
         try:
             return answer(self._get_within_deadline(path, on_late_answer=answer))
         except _Unavailable as exc:
-            log.warning("postcodes.io unavailable for a postcode in %s (%s); using outcode centroid", outcode, exc)
+            log.warning(
+                "postcodes.io unavailable for a postcode in %s (%s); using outcode centroid", outcode, exc
+            )
             return self._offline(outcode)  # not cached: try the network again next time
 
     def reverse(self, latitude: float, longitude: float) -> GeoPoint | None:
@@ -227,7 +233,9 @@ class Geocoder:
         result: GeoPoint | None = None
         if self.mode != "offline":
             try:
-                data = self._get_within_deadline("/postcodes", params={"lon": longitude, "lat": latitude, "limit": 1})
+                data = self._get_within_deadline(
+                    "/postcodes", params={"lon": longitude, "lat": latitude, "limit": 1}
+                )
             except _Unavailable as exc:
                 log.warning("postcodes.io reverse lookup unavailable (%s)", exc)
                 data = None
@@ -235,12 +243,21 @@ class Geocoder:
                 results = (data or {}).get("result") or []
                 if results and results[0].get("outcode"):
                     outcode = str(results[0]["outcode"]).upper()
-                    result = GeoPoint(latitude, longitude, self.outcodes.label(outcode), outcode, "postcode", "postcodes.io")
+                    result = GeoPoint(
+                        latitude, longitude, self.outcodes.label(outcode), outcode, "postcode", "postcodes.io"
+                    )
                     self._cache.set(key, result)
                     return result
         nearest = self.outcodes.nearest(latitude, longitude)
         if nearest is not None:
-            result = GeoPoint(latitude, longitude, self.outcodes.label(nearest.outcode), nearest.outcode, "outcode", "offline")
+            result = GeoPoint(
+                latitude,
+                longitude,
+                self.outcodes.label(nearest.outcode),
+                nearest.outcode,
+                "outcode",
+                "offline",
+            )
         return result
 
     # -- helpers ----------------------------------------------------------
@@ -249,7 +266,9 @@ class Geocoder:
         row = self.outcodes.lookup(outcode)
         if row is None:
             return None
-        return GeoPoint(row.latitude, row.longitude, self.outcodes.label(outcode), outcode, "outcode", "offline")
+        return GeoPoint(
+            row.latitude, row.longitude, self.outcodes.label(outcode), outcode, "outcode", "offline"
+        )
 
     def _get_within_deadline(
         self,
@@ -298,7 +317,9 @@ class Geocoder:
         except ValueError as exc:
             raise _Unavailable("invalid JSON") from exc
 
-    def _from_api(self, data: dict[str, Any], normalised: str, outcode: str, is_full: bool) -> GeoPoint | None:
+    def _from_api(
+        self, data: dict[str, Any], normalised: str, outcode: str, is_full: bool
+    ) -> GeoPoint | None:
         result = data.get("result") or {}
         lat, lon = result.get("latitude"), result.get("longitude")
         if lat is None or lon is None:  # terminated/non-geographic postcodes have no coordinates
@@ -308,5 +329,9 @@ class Geocoder:
             return GeoPoint(float(lat), float(lon), label, outcode, "postcode", "postcodes.io")
         towns = result.get("admin_district") or []
         town = self.outcodes.lookup(outcode)
-        label = self.outcodes.label(outcode) if town and town.town else (f"{outcode} ({towns[0]})" if towns else outcode)
+        label = (
+            self.outcodes.label(outcode)
+            if town and town.town
+            else (f"{outcode} ({towns[0]})" if towns else outcode)
+        )
         return GeoPoint(float(lat), float(lon), label, outcode, "outcode", "postcodes.io")

@@ -49,7 +49,9 @@ class Locator:
         if postcode:
             point = self.geocoder.geocode(postcode)
             if point is not None:
-                return SearchOrigin(point.latitude, point.longitude, point.label, point.outcode, point.precision, point.source)
+                return SearchOrigin(
+                    point.latitude, point.longitude, point.label, point.outcode, point.precision, point.source
+                )
         if place:
             found = self.gazetteer.lookup(place)
             if found is not None:
@@ -67,7 +69,9 @@ class Locator:
     def from_coordinates(self, latitude: float, longitude: float) -> SearchOrigin:
         """A shared GPS location; the outcode comes from a reverse lookup."""
         point = self.geocoder.reverse(latitude, longitude)
-        return SearchOrigin(latitude, longitude, "your location", point.outcode if point else None, "gps", "gps")
+        return SearchOrigin(
+            latitude, longitude, "your location", point.outcode if point else None, "gps", "gps"
+        )
 
 
 def build_locator(settings: Any, neighbourhoods_csv: str | Path | None = None) -> Locator:
@@ -77,4 +81,6 @@ def build_locator(settings: Any, neighbourhoods_csv: str | Path | None = None) -
         neighbourhoods_csv = Path(settings.outcodes_csv).with_name("neighbourhoods.csv")
         if not Path(neighbourhoods_csv).exists():
             neighbourhoods_csv = None
-    return Locator(Geocoder.from_settings(settings, outcodes), Gazetteer.from_files(outcodes, neighbourhoods_csv))
+    return Locator(
+        Geocoder.from_settings(settings, outcodes), Gazetteer.from_files(outcodes, neighbourhoods_csv)
+    )

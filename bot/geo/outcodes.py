@@ -75,6 +75,6 @@ class OutcodeTable:
         )
 
     def label(self, outcode: str) -> str:
-        """"NR2 (Norwich)" when the town is known, else just the outcode."""
+        """ "NR2 (Norwich)" when the town is known, else just the outcode."""
         row = self.lookup(outcode)
         return f"{outcode} ({row.town})" if row and row.town else outcode

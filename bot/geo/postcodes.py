@@ -81,9 +81,7 @@ def outcode_of(postcode: str) -> str:
     return normalised.split(" ")[0]
 
 
-def find_postcodes(
-    text: str, known_outcodes: Container[str] | None = None
-) -> list[tuple[int, int, str]]:
+def find_postcodes(text: str, known_outcodes: Container[str] | None = None) -> list[tuple[int, int, str]]:
     """Postcodes in free text as (start, end, normalised), in order of appearance."""
     found: list[tuple[int, int, str]] = []
     for match in _TEXT_RE.finditer(text):
@@ -108,7 +106,9 @@ def find_postcodes(
 
 # Shaped like a full postcode but not a valid one ("ZZ99 9ZZ", "NR2 4CI"): worth
 # telling the resident "I could not find that" instead of ignoring it.
-_LOOKALIKE_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[ \t]*[0-9][A-Za-z]{2}(?![A-Za-z0-9])")
+_LOOKALIKE_RE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[ \t]*[0-9][A-Za-z]{2}(?![A-Za-z0-9])"
+)
 
 
 def find_postcode_lookalikes(text: str) -> list[tuple[int, int, str]]:

@@ -51,8 +51,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show = commands.add_parser("report", help="print the Impact page's figures")
     show.add_argument("--from", dest="start", type=_date, help="first day (YYYY-MM-DD, UTC)")
     show.add_argument("--to", dest="end", type=_date, help="last day (YYYY-MM-DD, UTC), included")
-    show.add_argument("--format", choices=("csv", "text"), default="text",
-                      help="csv: week,channel,need,outcode,count,unmet; text: the page's tables")
+    show.add_argument(
+        "--format",
+        choices=("csv", "text"),
+        default="text",
+        help="csv: week,channel,need,outcode,count,unmet; text: the page's tables",
+    )
     show.set_defaults(func=_report)
     purge = commands.add_parser("purge", help="delete impact rows older than the retention period")
     purge.add_argument("--days", type=int, help="default IMPACT_RETENTION_DAYS")

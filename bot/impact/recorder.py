@@ -18,8 +18,15 @@ _MANY = 1000  # more hubs than any 3-mile circle holds
 class Search(Protocol):
     """What the recorder needs from :class:`bot.directory.search.DirectorySearch` (which takes more options)."""
 
-    def nearest_hubs(self, lat: float, lon: float, services: Iterable[str], limit: int = 3, *,
-                     max_miles: Optional[float] = None) -> list: ...
+    def nearest_hubs(
+        self,
+        lat: float,
+        lon: float,
+        services: Iterable[str],
+        limit: int = 3,
+        *,
+        max_miles: Optional[float] = None,
+    ) -> list: ...
 
 
 class Recorder:
@@ -34,8 +41,16 @@ class Recorder:
         nearest = within[:1] or self.search.nearest_hubs(lat, lon, services, limit=1)
         return len(within), (nearest[0].distance_miles if nearest else None)
 
-    def answer(self, channel: str, need: str, services: Iterable[str], lat: float, lon: float,
-               outcode: Optional[str], asked_for_person: bool = False) -> Answer:
+    def answer(
+        self,
+        channel: str,
+        need: str,
+        services: Iterable[str],
+        lat: float,
+        lon: float,
+        outcode: Optional[str],
+        asked_for_person: bool = False,
+    ) -> Answer:
         """Record one signposting answer for ``need`` near (lat, lon); only the outcode is kept."""
         within, nearest = self.nearby(lat, lon, services)
         answer = Answer(channel, need, privacy.outward_code(outcode), within, nearest, asked_for_person)

@@ -24,7 +24,11 @@ from bot.needs import NEEDS
 
 CSV_COLUMNS = ("week", "channel", "need", "outcode", "count", "unmet")
 TOP_AREAS = 10
-NEED_LABELS = {**{n.intent: n.label for n in NEEDS.values()}, "talk_to_human": "Asked for a person", "other": "Other"}
+NEED_LABELS = {
+    **{n.intent: n.label for n in NEEDS.values()},
+    "talk_to_human": "Asked for a person",
+    "other": "Other",
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,9 @@ class Report:
         """The count as published: "<5" for 1 to 4 (with the default), otherwise the number."""
         return f"<{self.min_count}" if 0 < count < self.min_count else str(count)
 
-    def _sum(self, key: Callable[[Figure], str], value: Callable[[Figure], int] = lambda f: f.count) -> Counter:
+    def _sum(
+        self, key: Callable[[Figure], str], value: Callable[[Figure], int] = lambda f: f.count
+    ) -> Counter:
         totals: Counter = Counter()
         for f in self.figures:
             totals[key(f)] += value(f)
@@ -86,8 +92,10 @@ class Report:
 
     def csv_rows(self) -> List[Tuple[str, ...]]:
         """The CSV body as published (suppressed), in a stable order."""
-        return [(f.week.isoformat(), f.channel, f.need, f.outcode, self.shown(f.count), self.shown(f.unmet))
-                for f in self.figures]
+        return [
+            (f.week.isoformat(), f.channel, f.need, f.outcode, self.shown(f.count), self.shown(f.unmet))
+            for f in self.figures
+        ]
 
 
 def week_of(hour: datetime) -> date:
@@ -105,7 +113,9 @@ def _bounds(table, start: Optional[date], end: Optional[date]) -> list:
     return conditions
 
 
-def build(engine: Engine, start: Optional[date] = None, end: Optional[date] = None, min_count: int = 5) -> Report:
+def build(
+    engine: Engine, start: Optional[date] = None, end: Optional[date] = None, min_count: int = 5
+) -> Report:
     """Read the figures between ``start`` and ``end`` (inclusive days, UTC) from the database."""
     ImpactStore(engine).ensure_schema()
     unmet = func.sum(case((answers.c.hubs_within_3_miles == 0, 1), else_=0))
@@ -121,12 +131,17 @@ def build(engine: Engine, start: Optional[date] = None, end: Optional[date] = No
             totals = weekly[(week_of(hour), channel, need, outcode)]
             totals[0] += int(count)
             totals[1] += int(not_met or 0)
-        query = (select(misunderstood.c.hour, misunderstood.c.channel, func.count())
-                 .where(*_bounds(misunderstood, start, end))
-                 .group_by(misunderstood.c.hour, misunderstood.c.channel))
+        query = (
+            select(misunderstood.c.hour, misunderstood.c.channel, func.count())
+            .where(*_bounds(misunderstood, start, end))
+            .group_by(misunderstood.c.hour, misunderstood.c.channel)
+        )
         for hour, channel, count in conn.execute(query):
             missed[week_of(hour)][channel] += int(count)
-    figures = [Figure(week, channel, need, outcode, c, u) for (week, channel, need, outcode), (c, u) in sorted(weekly.items())]
+    figures = [
+        Figure(week, channel, need, outcode, c, u)
+        for (week, channel, need, outcode), (c, u) in sorted(weekly.items())
+    ]
     return Report(figures, {w: dict(per) for w, per in missed.items()}, start, end, min_count)
 
 
@@ -150,14 +165,19 @@ def _section(title: str, rows: Iterable[Tuple[str, ...]]) -> List[str]:
 def to_text(report: Report) -> str:
     """The Impact page's figures as plain text (the same sections, the same suppression)."""
     span = f"{report.start or 'the first record'} to {report.end or 'today'}"
-    lines = [f"Signpost impact, {span} (counts under {report.min_count} shown as <{report.min_count})",
-             f"Answers: {report.shown(report.total())}"]
+    lines = [
+        f"Signpost impact, {span} (counts under {report.min_count} shown as <{report.min_count})",
+        f"Answers: {report.shown(report.total())}",
+    ]
     lines += _section("Needs by week (week starting)", ((w, report.shown(n)) for w, n in report.by_week()))
     lines += _section("Needs by channel", ((c, report.shown(n)) for c, n in report.by_channel()))
     lines += _section("Needs", ((NEED_LABELS.get(k, k), report.shown(n)) for k, n in report.by_need()))
     lines += _section("Top areas (outward code)", ((o, report.shown(n)) for o, n in report.top_areas()))
-    lines += _section("Unmet need: no hub within 3 miles (outward code, need)",
-                      ((o, NEED_LABELS.get(k, k), report.shown(n)) for o, k, n in report.unmet()))
-    lines += _section("Messages not understood, by week",
-                      ((w, report.shown(n)) for w, n in report.misunderstood_by_week()))
+    lines += _section(
+        "Unmet need: no hub within 3 miles (outward code, need)",
+        ((o, NEED_LABELS.get(k, k), report.shown(n)) for o, k, n in report.unmet()),
+    )
+    lines += _section(
+        "Messages not understood, by week", ((w, report.shown(n)) for w, n in report.misunderstood_by_week())
+    )
     return "\n".join(lines) + "\n"

@@ -74,7 +74,9 @@ class Answer:
             "channel": privacy.channel_of({"channel": self.channel}),
             "need": privacy.need_name(self.need),
             "outcode": privacy.outward_code(self.outcode),
-            "hubs_within_3_miles": None if self.hubs_within_3_miles is None else int(self.hubs_within_3_miles),
+            "hubs_within_3_miles": None
+            if self.hubs_within_3_miles is None
+            else int(self.hubs_within_3_miles),
             "nearest_miles": None if self.nearest_miles is None else round(float(self.nearest_miles), 1),
             "asked_for_person": bool(self.asked_for_person),
         }
@@ -108,7 +110,11 @@ class ImpactStore:
         """Count one message the assistant did not understand (the message itself is not kept)."""
         self.ensure_schema()
         with self.engine.begin() as conn:
-            conn.execute(insert(misunderstood).values(hour=this_hour(hour), channel=privacy.channel_of({"channel": channel})))
+            conn.execute(
+                insert(misunderstood).values(
+                    hour=this_hour(hour), channel=privacy.channel_of({"channel": channel})
+                )
+            )
 
     def purge_older_than(self, days: int, now: Optional[datetime] = None) -> int:
         """Delete rows from hours more than ``days`` days ago; returns how many."""

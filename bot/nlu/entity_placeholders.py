@@ -25,9 +25,7 @@ from bot.nlu.rule_component import RuleComponent
 PLACEHOLDERS = {"postcode": "postcode", "place": "placename"}
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class EntityPlaceholders(RuleComponent):
     """Rewrites the tokens of location entities to a placeholder word."""
 

@@ -41,9 +41,7 @@ FILE = "signposting_examples.npy"
 SIMILARITY = "in_domain_similarity"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class InDomainGate(StoredComponent):
     """Turns signposting predictions far from every taught example into nlu_fallback."""
 
@@ -65,7 +63,8 @@ class InDomainGate(StoredComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         vectors = [
-            m.get(EMBEDDING) for m in training_data.intent_examples
+            m.get(EMBEDDING)
+            for m in training_data.intent_examples
             if m.get(INTENT) in SIGNPOSTING_INTENTS and m.get(EMBEDDING) is not None
         ]
         if vectors:

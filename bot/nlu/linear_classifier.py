@@ -52,15 +52,10 @@ SENTENCE = "sentence"
 
 def sentence_blocks(message: Message) -> Dict[Text, Features]:
     """The message's sentence-level text features, one per featurizer (by origin)."""
-    return {
-        str(f.origin): f for f in message.features
-        if f.attribute == TEXT and f.type == SENTENCE
-    }
+    return {str(f.origin): f for f in message.features if f.attribute == TEXT and f.type == SENTENCE}
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(IntentClassifier, StoredComponent):
     """Multinomial logistic regression on TF-IDF n-grams and sentence embeddings."""
 
@@ -100,11 +95,14 @@ class LinearIntentClassifier(IntentClassifier, StoredComponent):
         columns = []
         for name in self.blocks:
             width = self.widths[name]
-            block = scipy.sparse.vstack([
-                scipy.sparse.csr_matrix(blocks[name].features) if name in blocks
-                else scipy.sparse.csr_matrix((1, width))
-                for blocks in per_message
-            ]).tocsr()
+            block = scipy.sparse.vstack(
+                [
+                    scipy.sparse.csr_matrix(blocks[name].features)
+                    if name in blocks
+                    else scipy.sparse.csr_matrix((1, width))
+                    for blocks in per_message
+                ]
+            ).tocsr()
             if name in self.tfidf:
                 transformer = self.tfidf[name]
                 block = transformer.fit_transform(block) if fit else transformer.transform(block)
@@ -156,7 +154,9 @@ class LinearIntentClassifier(IntentClassifier, StoredComponent):
         classifier.coef_ = arrays["coef"]
         classifier.intercept_ = arrays["intercept"]
         idf = {name.split(":", 1)[1]: values for name, values in arrays.items() if name.startswith("idf:")}
-        widths = {str(name): int(width) for name, width in zip(arrays["blocks"], arrays["widths"], strict=True)}
+        widths = {
+            str(name): int(width) for name, width in zip(arrays["blocks"], arrays["widths"], strict=True)
+        }
         return cls(config, model_storage, resource, widths, idf, classifier)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -170,9 +170,7 @@ class LinearIntentClassifier(IntentClassifier, StoredComponent):
         keep = int(self.config["ranking_length"])
         for message, row in zip(with_text, probabilities, strict=True):
             order = np.argsort(-row)
-            ranking = [
-                {INTENT_NAME_KEY: classes[i], PREDICTED_CONFIDENCE_KEY: float(row[i])} for i in order
-            ]
+            ranking = [{INTENT_NAME_KEY: classes[i], PREDICTED_CONFIDENCE_KEY: float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking[:keep] if keep > 0 else ranking, add_to_output=True)
         return messages

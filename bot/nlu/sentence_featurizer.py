@@ -57,13 +57,11 @@ def text_for_encoder(message: Message) -> Text:
     for entity in sorted(message.get(ENTITIES) or [], key=lambda e: e["start"], reverse=True):
         word = PLACEHOLDERS.get(entity.get("entity"))
         if word is not None:
-            text = text[: entity["start"]] + word + text[entity["end"]:]
+            text = text[: entity["start"]] + word + text[entity["end"] :]
     return text
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds a 384-dimension all-MiniLM-L6-v2 sentence feature to each message."""
 

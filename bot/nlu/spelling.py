@@ -44,9 +44,7 @@ FILE = "vocabulary.json"
 # The corrected words of a message, for components that read text rather than tokens.
 CORRECTED_TEXT = "text_spelling_corrected"
 # Parts a run-together word may split into besides words of 3 letters or more.
-SHORT_WORDS = frozenset(
-    "a i am an as at be by do go he if in is it me my no of on or so to up us we".split()
-)
+SHORT_WORDS = frozenset("a i am an as at be by do go he if in is it me my no of on or so to up us we".split())
 
 
 @lru_cache(maxsize=1)
@@ -90,10 +88,14 @@ class Speller:
             return None
         distance = 1 if len(word) <= 4 else 2
         # Nearest first; at the same distance a taught word, then the commoner English word.
-        candidates = [(s.distance, 0, 0, [s.term]) for s in
-                      self.taught_speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=distance)]
-        candidates += [(s.distance, 1, -s.count, [s.term]) for s in
-                       self.english.lookup(word, Verbosity.TOP, max_edit_distance=distance)]
+        candidates = [
+            (s.distance, 0, 0, [s.term])
+            for s in self.taught_speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=distance)
+        ]
+        candidates += [
+            (s.distance, 1, -s.count, [s.term])
+            for s in self.english.lookup(word, Verbosity.TOP, max_edit_distance=distance)
+        ]
         # A split costs one edit per space; a slip of the same cost wins ("somewere" is not "some were").
         split = self.english.word_segmentation(word, max_edit_distance=0).corrected_string.split()
         if len(split) > 1 and all(self.known(p) and (len(p) > 2 or p in SHORT_WORDS) for p in split):
@@ -117,9 +119,7 @@ def corrected_text(message: Message) -> Optional[Text]:
     return message.get(CORRECTED_TEXT)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class SpellingCorrector(StoredComponent):
     """Corrects tokens towards English and the training data's own words."""
 
@@ -178,7 +178,9 @@ class SpellingCorrector(StoredComponent):
                 continue
             changed = True
             for word in words:
-                out.append(Token(word, token.start, token.end, data=dict(token.data), lemma=lemma.get(word, word)))
+                out.append(
+                    Token(word, token.start, token.end, data=dict(token.data), lemma=lemma.get(word, word))
+                )
         if changed:
             message.set(TOKENS_NAMES[TEXT], out)
             message.set(CORRECTED_TEXT, " ".join(t.text for t in out))

@@ -76,8 +76,9 @@ class StoredComponent(GraphComponent):
             return cls._untrained(config, model_storage, resource)
 
     @classmethod
-    def _untrained(cls: type[Component], config: Dict[Text, Any], model_storage: ModelStorage,
-                   resource: Resource) -> Component:
+    def _untrained(
+        cls: type[Component], config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource
+    ) -> Component:
         logger.debug("%s: nothing saved in the model; using an untrained one.", cls.__name__)
         return cls(config, model_storage, resource)
 

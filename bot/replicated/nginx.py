@@ -45,10 +45,17 @@ class Routes:
 
 
 def render(routes: Routes, state_dir: str, error_log: str, access_log: str) -> str:
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
-                              keep_trailing_newline=True)
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
     return environment.get_template("nginx.conf.j2").render(
-        **asdict(routes), state_dir=state_dir, error_log=error_log, access_log=access_log,
+        **asdict(routes),
+        state_dir=state_dir,
+        error_log=error_log,
+        access_log=access_log,
         too_many_body=nginx_string("too_many_messages", TOO_MANY),
         too_long_body=nginx_string("too_large", TOO_LONG),
     )
@@ -57,9 +64,16 @@ def render(routes: Routes, state_dir: str, error_log: str, access_log: str) -> s
 # deploy/nginx.conf: the same template for deploy/compose.yml and deploy/kubernetes/, where the
 # names are services (Docker's DNS, Kubernetes Services) and logs go to the container's output.
 CONTAINER_ROUTES = Routes(
-    public_listen="8080", rasa_servers=["rasa:5005"], rasa_internal_listen="8081", web_server="web:8080",
-    action_servers=["actions:5055"], actions_listen="8082", rate_per_minute=60, burst=20,
-    telegram_server="telegram:8443", telegram_path="/telegram",
+    public_listen="8080",
+    rasa_servers=["rasa:5005"],
+    rasa_internal_listen="8081",
+    web_server="web:8080",
+    action_servers=["actions:5055"],
+    actions_listen="8082",
+    rate_per_minute=60,
+    burst=20,
+    telegram_server="telegram:8443",
+    telegram_path="/telegram",
 )
 DEPLOY_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 
@@ -72,6 +86,12 @@ def program(routes: Routes, var_dir: Path, log_dir: Path) -> Program:
     state = var_dir / "nginx"
     state.mkdir(parents=True, exist_ok=True)
     config = state / "nginx.conf"
-    config.write_text(render(routes, str(state), str(log_dir / "nginx-error.log"), str(log_dir / "nginx-access.log")))
-    return Program("nginx", [binary() or "nginx", "-c", str(config), "-p", str(state)], log_dir / "nginx.log",
-                   priority=900)
+    config.write_text(
+        render(routes, str(state), str(log_dir / "nginx-error.log"), str(log_dir / "nginx-access.log"))
+    )
+    return Program(
+        "nginx",
+        [binary() or "nginx", "-c", str(config), "-p", str(state)],
+        log_dir / "nginx.log",
+        priority=900,
+    )

@@ -20,7 +20,9 @@ from typing import List, Mapping, Optional
 from bot.private_files import generated_secret
 from bot.supervision import Program
 
-MISSING = "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql"
+MISSING = (
+    "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql"
+)
 USER = "signpost"  # the database role the services use
 DATABASE = "signpost"
 
@@ -83,14 +85,29 @@ class Cluster:
         self._give_to_server_user(Path(handle.name))
         try:
             subprocess.run(
-                [*prefix, str(self.bindir / "initdb"), "-D", str(self.data), "-U", USER, "-E", "UTF8",
-                 "--locale=C", "--auth=scram-sha-256", f"--pwfile={handle.name}"],
-                check=True, capture_output=True, cwd=self.root,
+                [
+                    *prefix,
+                    str(self.bindir / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    USER,
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--auth=scram-sha-256",
+                    f"--pwfile={handle.name}",
+                ],
+                check=True,
+                capture_output=True,
+                cwd=self.root,
             )
             # The database itself, in single-user mode: no server, no port, no password needed.
             subprocess.run(
                 [*prefix, str(self.bindir / "postgres"), "--single", "-D", str(self.data), "template1"],
-                input=f"CREATE DATABASE {DATABASE} OWNER {USER};\n".encode(), check=True, capture_output=True,
+                input=f"CREATE DATABASE {DATABASE} OWNER {USER};\n".encode(),
+                check=True,
+                capture_output=True,
                 cwd=self.root,
             )
         except subprocess.CalledProcessError as exc:
@@ -106,6 +123,19 @@ class Cluster:
             options += ["-c", setting]
         return Program(
             "postgres",
-            [str(self.bindir / "postgres"), "-D", str(self.data), "-p", str(self.port), "-k", str(self.root), *options],
-            log_path, start_seconds=3, stop_signal="INT", user=os_user(), priority=10,
+            [
+                str(self.bindir / "postgres"),
+                "-D",
+                str(self.data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.root),
+                *options,
+            ],
+            log_path,
+            start_seconds=3,
+            stop_signal="INT",
+            user=os_user(),
+            priority=10,
         )

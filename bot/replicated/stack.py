@@ -68,10 +68,15 @@ class Ports:
             return int(env[name]) if env.get(name) else free_port()
 
         return cls(
-            public=int(env.get("WEB_PORT", "8080")), web=free_port(),
-            rasa=[free_port() for _ in range(replicas)], rasa_internal=free_port(),
-            actions=[free_port() for _ in range(action_servers)], actions_internal=free_port(),
-            postgres=port("POSTGRES_PORT"), redis=port("REDIS_PORT"), telegram=free_port(),
+            public=int(env.get("WEB_PORT", "8080")),
+            web=free_port(),
+            rasa=[free_port() for _ in range(replicas)],
+            rasa_internal=free_port(),
+            actions=[free_port() for _ in range(action_servers)],
+            actions_internal=free_port(),
+            postgres=port("POSTGRES_PORT"),
+            redis=port("REDIS_PORT"),
+            telegram=free_port(),
         )
 
 
@@ -81,8 +86,15 @@ class MissingPackage(RuntimeError):
 
 def check_packages() -> Path:
     bindir = postgres.binaries()
-    missing = [text for ok, text in ((bindir, postgres.MISSING), (redis.binary(), redis.MISSING),
-                                     (nginx.binary(), nginx.MISSING)) if not ok]
+    missing = [
+        text
+        for ok, text in (
+            (bindir, postgres.MISSING),
+            (redis.binary(), redis.MISSING),
+            (nginx.binary(), nginx.MISSING),
+        )
+        if not ok
+    ]
     if missing or bindir is None:
         raise MissingPackage("; ".join(missing) + " (scripts/system-deps.sh installs them)")
     return bindir
@@ -98,14 +110,26 @@ def load_directory_if_empty(database_url: str, env: Mapping[str, str]) -> None:
     """The sample directory on a fresh database, as `make run` does for SQLite."""
     subprocess.run(
         [sys.executable, "-m", "bot", "directory", "load", "--if-empty", *SAMPLE_DIRECTORY],
-        cwd=PROJECT_ROOT, env={**env, "DIRECTORY_URL": database_url}, check=True, capture_output=True,
+        cwd=PROJECT_ROOT,
+        env={**env, "DIRECTORY_URL": database_url},
+        check=True,
+        capture_output=True,
     )
 
 
 class ReplicatedStack(Supervised):
-    def __init__(self, settings: Settings, *, token: str, replicas: int = 2, ports: Optional[Ports] = None,
-                 env: Optional[Mapping[str, str]] = None, pull_seconds: int = 15,
-                 rate_per_minute: Optional[int] = None, burst: int = 20) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        token: str,
+        replicas: int = 2,
+        ports: Optional[Ports] = None,
+        env: Optional[Mapping[str, str]] = None,
+        pull_seconds: int = 15,
+        rate_per_minute: Optional[int] = None,
+        burst: int = 20,
+    ) -> None:
         env = dict(os.environ if env is None else env)
         bindir = check_packages()
         if rate_per_minute is None:
@@ -121,60 +145,105 @@ class ReplicatedStack(Supervised):
         self.rasa_url = self.web_url  # residents reach the REST channel through nginx
         self.database_url = self.cluster.url()
         child_env = child_environment(settings, env, token)
-        child_env.update({
-            "DIRECTORY_URL": self.database_url,
-            "TRACKER_URL": self.database_url,
-            "STAFF_DB_URL": self.database_url,
-            "MODEL_DELIVERY": "pull",
-            "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": str(ports.postgres),
-            "TRACKER_DB_NAME": postgres.DATABASE, "TRACKER_DB_USER": postgres.USER,
-            "TRACKER_DB_PASSWORD": self.cluster.password(),
-            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(ports.redis), "REDIS_PASSWORD": redis.password(var),
-            "MODEL_SERVER_URL": f"http://127.0.0.1:{ports.web}{MODEL_PATH}",
-            "MODEL_PULL_SECONDS": str(pull_seconds),
-            "ACTION_SERVER_URL": f"http://127.0.0.1:{ports.actions_internal}/webhook",
-            "RASA_URL": f"http://127.0.0.1:{ports.rasa[0]}",
-            "TICKET_LOCK_LIFETIME": env.get("TICKET_LOCK_LIFETIME", str(LOCK_LIFETIME_SECONDS)),
-        })
+        child_env.update(
+            {
+                "DIRECTORY_URL": self.database_url,
+                "TRACKER_URL": self.database_url,
+                "STAFF_DB_URL": self.database_url,
+                "MODEL_DELIVERY": "pull",
+                "TRACKER_DB_HOST": "127.0.0.1",
+                "TRACKER_DB_PORT": str(ports.postgres),
+                "TRACKER_DB_NAME": postgres.DATABASE,
+                "TRACKER_DB_USER": postgres.USER,
+                "TRACKER_DB_PASSWORD": self.cluster.password(),
+                "REDIS_HOST": "127.0.0.1",
+                "REDIS_PORT": str(ports.redis),
+                "REDIS_PASSWORD": redis.password(var),
+                "MODEL_SERVER_URL": f"http://127.0.0.1:{ports.web}{MODEL_PATH}",
+                "MODEL_PULL_SECONDS": str(pull_seconds),
+                "ACTION_SERVER_URL": f"http://127.0.0.1:{ports.actions_internal}/webhook",
+                "RASA_URL": f"http://127.0.0.1:{ports.rasa[0]}",
+                "TICKET_LOCK_LIFETIME": env.get("TICKET_LOCK_LIFETIME", str(LOCK_LIFETIME_SECONDS)),
+            }
+        )
         telegram_path = None
         if child_env.get("TELEGRAM_BOT_TOKEN"):
-            child_env.update({"TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
-                              "TELEGRAM_WEBHOOK_PORT": str(ports.telegram)})
+            child_env.update(
+                {
+                    "TELEGRAM_MODE": "webhook",
+                    "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+                    "TELEGRAM_WEBHOOK_PORT": str(ports.telegram),
+                }
+            )
             telegram_path = urlsplit(child_env.get("TELEGRAM_WEBHOOK_URL", "")).path or None
         programs = [
             self.cluster.program(logs / "postgres.log", ["fsync=on"]),
             redis.program(var, ports.redis, logs / "redis.log"),
-            web_program(ports.web, logs, {"WEB_HOST": "127.0.0.1", "ALLOWED_ORIGINS": env.get("ALLOWED_ORIGINS", ""),
-                                          "WIDGET_RASA_URL": env.get("WIDGET_RASA_URL", self.web_url),
-                                          "RASA_URL": f"http://127.0.0.1:{ports.rasa_internal}"}),
-            *[actions_program(f"actions{i + 1}", port, "127.0.0.1", logs) for i, port in enumerate(ports.actions)],
-            *[rasa_program(f"rasa{i + 1}", port, [], logs, [], ENDPOINTS, {"SANIC_PROXIES_COUNT": "1"})  # nginx's
-              for i, port in enumerate(ports.rasa)],
+            web_program(
+                ports.web,
+                logs,
+                {
+                    "WEB_HOST": "127.0.0.1",
+                    "ALLOWED_ORIGINS": env.get("ALLOWED_ORIGINS", ""),
+                    "WIDGET_RASA_URL": env.get("WIDGET_RASA_URL", self.web_url),
+                    "RASA_URL": f"http://127.0.0.1:{ports.rasa_internal}",
+                },
+            ),
+            *[
+                actions_program(f"actions{i + 1}", port, "127.0.0.1", logs)
+                for i, port in enumerate(ports.actions)
+            ],
+            *[
+                rasa_program(
+                    f"rasa{i + 1}", port, [], logs, [], ENDPOINTS, {"SANIC_PROXIES_COUNT": "1"}
+                )  # nginx's
+                for i, port in enumerate(ports.rasa)
+            ],
             maintenance_program(logs),
-            nginx.program(nginx.Routes(
-                public_listen=f"{env.get('PUBLIC_HOST', '127.0.0.1')}:{ports.public}",
-                rasa_servers=[f"127.0.0.1:{port}" for port in ports.rasa],
-                rasa_internal_listen=f"127.0.0.1:{ports.rasa_internal}", web_server=f"127.0.0.1:{ports.web}",
-                action_servers=[f"127.0.0.1:{port}" for port in ports.actions],
-                actions_listen=f"127.0.0.1:{ports.actions_internal}", rate_per_minute=rate_per_minute, burst=burst,
-                telegram_server=f"127.0.0.1:{ports.telegram}" if telegram_path else None, telegram_path=telegram_path,
-            ), var, logs),
+            nginx.program(
+                nginx.Routes(
+                    public_listen=f"{env.get('PUBLIC_HOST', '127.0.0.1')}:{ports.public}",
+                    rasa_servers=[f"127.0.0.1:{port}" for port in ports.rasa],
+                    rasa_internal_listen=f"127.0.0.1:{ports.rasa_internal}",
+                    web_server=f"127.0.0.1:{ports.web}",
+                    action_servers=[f"127.0.0.1:{port}" for port in ports.actions],
+                    actions_listen=f"127.0.0.1:{ports.actions_internal}",
+                    rate_per_minute=rate_per_minute,
+                    burst=burst,
+                    telegram_server=f"127.0.0.1:{ports.telegram}" if telegram_path else None,
+                    telegram_path=telegram_path,
+                ),
+                var,
+                logs,
+            ),
         ]
         if telegram_path:
             programs.append(telegram_program(logs, f"http://127.0.0.1:{ports.rasa_internal}"))
         self.supervisor = supervisor = Supervisor(
-            programs, var / "supervisor", logs / "supervisord.log", PROJECT_ROOT, child_env,
+            programs,
+            var / "supervisor",
+            logs / "supervisord.log",
+            PROJECT_ROOT,
+            child_env,
         )
         by_name: Dict[str, Program] = {p.name: p for p in programs}
         health = {
             "web": f"http://127.0.0.1:{ports.web}/health",
             "nginx": f"http://127.0.0.1:{ports.public}/health",
             **{f"actions{i + 1}": f"http://127.0.0.1:{port}/health" for i, port in enumerate(ports.actions)},
-            **{f"rasa{i + 1}": f"http://127.0.0.1:{port}/status?token={token}" for i, port in enumerate(ports.rasa)},
+            **{
+                f"rasa{i + 1}": f"http://127.0.0.1:{port}/status?token={token}"
+                for i, port in enumerate(ports.rasa)
+            },
         }
         self.services: List[Service] = [
-            Service(name, program, health.get(name), supervisor,
-                    **({"ready": has_model} if name.startswith("rasa") else {}))
+            Service(
+                name,
+                program,
+                health.get(name),
+                supervisor,
+                **({"ready": has_model} if name.startswith("rasa") else {}),
+            )
             for name, program in by_name.items()
         ]
         self.replicas = [s for s in self.services if s.name.startswith("rasa")]
@@ -202,11 +271,12 @@ class ReplicatedStack(Supervised):
                         return
                 except OperationalError:
                     if time.monotonic() > deadline:
-                        raise TimeoutError(f"PostgreSQL did not start; see {self.settings.var_dir / 'logs'}") from None
+                        raise TimeoutError(
+                            f"PostgreSQL did not start; see {self.settings.var_dir / 'logs'}"
+                        ) from None
                     time.sleep(0.5)
         finally:
             engine.dispose()
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
-

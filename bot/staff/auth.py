@@ -70,8 +70,12 @@ IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 def limits(settings: StaffSettings) -> Limits:
     per = settings.max_login_failures
-    return Limits(window=settings.lockout_minutes * 60, pair=per, address=per * ADDRESS_FACTOR,
-                  account=per * ACCOUNT_FACTOR)
+    return Limits(
+        window=settings.lockout_minutes * 60,
+        pair=per,
+        address=per * ADDRESS_FACTOR,
+        account=per * ACCOUNT_FACTOR,
+    )
 
 
 # ---------------------------------------------------------------- the client's address
@@ -84,7 +88,7 @@ def _ip(text: Optional[str]) -> Optional[IPAddress]:
     """An address from a peer or an X-Forwarded-For entry (``1.2.3.4``, ``1.2.3.4:5678``, ``[::1]:80``)."""
     text = (text or "").strip().strip('"')
     if text.startswith("[") and "]" in text:
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:
         text = text.split(":")[0]
     try:
@@ -133,14 +137,18 @@ def _wait(times: list, limit: int, window: float, now: float) -> float:
     return times[len(times) - limit] + window - now
 
 
-def locked_for(store: Store, settings: StaffSettings, name: str, address: str, now: Optional[float] = None) -> float:
+def locked_for(
+    store: Store, settings: StaffSettings, name: str, address: str, now: Optional[float] = None
+) -> float:
     """Seconds until this address may try this account again (0: now)."""
     now = time.time() if now is None else now
     lim, account = limits(settings), _account(name)
     since = now - lim.window
     pair = store.failure_times(account, address, since)
-    waits = [_wait(store.failure_times(None, address, since), lim.address, lim.window, now),
-             _wait(pair, lim.pair, lim.window, now)]
+    waits = [
+        _wait(store.failure_times(None, address, since), lim.address, lim.window, now),
+        _wait(pair, lim.pair, lim.window, now),
+    ]
     slowed_until = _wait(store.failure_times(account, None, since), lim.account, lim.window, now)
     if slowed_until > 0:
         waits.append(min(slowed_until, _wait(pair, lim.slowed_pair, lim.window, now)))
@@ -151,8 +159,9 @@ def _account(name: str) -> str:
     return name.lower()[:ACCOUNT_KEY_LENGTH]
 
 
-def login(store: Store, settings: StaffSettings, name: str, password: str, address: str,
-          now: Optional[float] = None) -> LoginResult:
+def login(
+    store: Store, settings: StaffSettings, name: str, password: str, address: str, now: Optional[float] = None
+) -> LoginResult:
     """Check a password unless throttled; a failure counts, a success clears this address's failures."""
     now = time.time() if now is None else now
     account = _account(name)

@@ -66,14 +66,20 @@ def _add_user(args: argparse.Namespace) -> int:
 
 def _set_password(args: argparse.Namespace) -> int:
     return _change_account(
-        args, lambda store: store.set_password(args.name, auth.hash_password(_read_password())),
-        "password_changed", f"Changed the password of {args.name} and signed them out everywhere.",
+        args,
+        lambda store: store.set_password(args.name, auth.hash_password(_read_password())),
+        "password_changed",
+        f"Changed the password of {args.name} and signed them out everywhere.",
     )
 
 
 def _remove_user(args: argparse.Namespace) -> int:
-    return _change_account(args, lambda store: store.remove_user(args.name), "user_removed",
-                           f"Removed {args.name} and signed them out.")
+    return _change_account(
+        args,
+        lambda store: store.remove_user(args.name),
+        "user_removed",
+        f"Removed {args.name} and signed them out.",
+    )
 
 
 def _users(args: argparse.Namespace) -> int:
@@ -85,8 +91,20 @@ def _inbox(args: argparse.Namespace) -> int:
     settings = load()
     store = Store(settings.db_location)
     messages = inbox.not_understood(settings.tracker_db, settings.inbox_threshold, store.decided_ids())
-    _out([[{"event_id": m.event_id, "text": m.masked, "intent": m.intent, "confidence": round(m.confidence, 3)}
-           for m in g.messages] for g in inbox.group(messages[: args.limit])])
+    _out(
+        [
+            [
+                {
+                    "event_id": m.event_id,
+                    "text": m.masked,
+                    "intent": m.intent,
+                    "confidence": round(m.confidence, 3),
+                }
+                for m in g.messages
+            ]
+            for g in inbox.group(messages[: args.limit])
+        ]
+    )
     return 0
 
 
@@ -100,8 +118,15 @@ def _teach(args: argparse.Namespace) -> int:
             print(f"no message {args.event_id}", file=sys.stderr)
             return 1
         example = message.masked
-    form = {"action": args.action, "intent": args.intent or "", "example": example or "", "name": args.name or "",
-            "description": args.description or "", "answer": args.answer or "", "more": "\n".join(args.more or [])}
+    form = {
+        "action": args.action,
+        "intent": args.intent or "",
+        "example": example or "",
+        "name": args.name or "",
+        "description": args.description or "",
+        "answer": args.answer or "",
+        "more": "\n".join(args.more or []),
+    }
     try:
         print(service.teach(settings, store, _by(args), args.event_id or 0, form))
     except ValueError as exc:
@@ -129,10 +154,15 @@ def _retrain(args: argparse.Namespace) -> int:
     model_id = status.get("model_id")
     model = store.model(model_id) if isinstance(model_id, int) else None
     if model is None:  # another training started after ours let go of the lock, and reset the status
-        print(f"Training finished, but its model could not be found. See the log: {job.log_path}", file=sys.stderr)
+        print(
+            f"Training finished, but its model could not be found. See the log: {job.log_path}",
+            file=sys.stderr,
+        )
         return 1
-    print(f"Model {model['id']} ({Path(model['path']).name}) trained and evaluated in "
-          f"{time.monotonic() - started:.0f} s; held-out macro F1 {model['macro_f1']:.3f}. Log: {job.log_path}")
+    print(
+        f"Model {model['id']} ({Path(model['path']).name}) trained and evaluated in "
+        f"{time.monotonic() - started:.0f} s; held-out macro F1 {model['macro_f1']:.3f}. Log: {job.log_path}"
+    )
     live = promotion.live_or_none(settings, store)
     for row in promotion.compare(model, live):
         print(f"  {row['intent']:<24} {row['live'] or 0:.3f} -> {row['new'] or 0:.3f} ({row['change']:+.3f})")
@@ -142,8 +172,14 @@ def _retrain(args: argparse.Namespace) -> int:
 def _models(args: argparse.Namespace) -> int:
     settings = load()
     data = service.models_overview(settings, Store(settings.db_location))
-    _out({"live": data["live"] and data["live"]["id"], "training": data["training"], "error": data["error"],
-          "recent": [{k: v for k, v in m.items() if k != "scores"} for m in data["recent"]]})
+    _out(
+        {
+            "live": data["live"] and data["live"]["id"],
+            "training": data["training"],
+            "error": data["error"],
+            "recent": [{k: v for k, v in m.items() if k != "scores"} for m in data["recent"]],
+        }
+    )
     return 0
 
 
@@ -188,11 +224,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             sub.add_argument("--by", help="who, for the audit log (default cli:<login name>)")
         return sub
 
-    command("add-user", _add_user, "add a staff account (password at a prompt or on stdin)", True).add_argument("name")
-    command("set-password", _set_password, "change a staff password (ends their sessions)", True).add_argument("name")
+    command(
+        "add-user", _add_user, "add a staff account (password at a prompt or on stdin)", True
+    ).add_argument("name")
+    command(
+        "set-password", _set_password, "change a staff password (ends their sessions)", True
+    ).add_argument("name")
     command("remove-user", _remove_user, "remove a staff account and its sessions", True).add_argument("name")
     command("users", _users, "list staff accounts")
-    command("inbox", _inbox, "not-understood messages, grouped (JSON)").add_argument("--limit", type=int, default=500)
+    command("inbox", _inbox, "not-understood messages, grouped (JSON)").add_argument(
+        "--limit", type=int, default=500
+    )
     teach = command("teach", _teach, "label an inbox message, or add an example", True)
     teach.add_argument("action", choices=["intent", "new_intent", "out_of_scope", "dismiss"])
     teach.add_argument("--event-id", type=int, help="the inbox message (its example unless --example)")
@@ -204,13 +246,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     teach.add_argument("--more", action="append", help="for 'new_intent': another example (repeat)")
     command("intents", _intents, "intents with example counts and held-out F1 (JSON)")
     command("retrain", _retrain, "train, evaluate and compare with the live model", True).add_argument(
-        "--finetune", action="store_true", help="rasa train --finetune (only when no intent was added)")
+        "--finetune", action="store_true", help="rasa train --finetune (only when no intent was added)"
+    )
     command("models", _models, "the last five models and the training status (JSON)")
     command("promote", _promote, "make a model live (a worse one needs a second person)", True).add_argument(
-        "model_id", type=int)
+        "model_id", type=int
+    )
     command("rollback", _rollback, "make a model that was live before live again", True).add_argument(
-        "model_id", type=int)
-    command("purge", _purge, "retention: old sign-in failures, old sessions, taught examples in the audit log")
+        "model_id", type=int
+    )
+    command(
+        "purge", _purge, "retention: old sign-in failures, old sessions, taught examples in the audit log"
+    )
     command("audit", _audit, "the audit log (JSON)").add_argument("--limit", type=int, default=100)
 
 

@@ -39,8 +39,15 @@ def draw(scores: Dict[str, Any], path: Path, title: str) -> None:
     for i, row in enumerate(matrix):
         for j, value in enumerate(row):
             if value:
-                ax.text(j, i, str(value), ha="center", va="center", fontsize=6,
-                        color="white" if value > max(max(r) for r in matrix) / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(value),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if value > max(max(r) for r in matrix) / 2 else "black",
+                )
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -76,7 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for item in args.model:
         model_id, path = item.split("=", 1)
         results[model_id] = score(gold, predict(path, texts)).as_dict()
-        draw(results[model_id], Path(args.png_dir) / f"confusion-{model_id}.png", f"Model {model_id}: held-out confusion")
+        draw(
+            results[model_id],
+            Path(args.png_dir) / f"confusion-{model_id}.png",
+            f"Model {model_id}: held-out confusion",
+        )
     Path(args.out).write_text(json.dumps(results))
     return 0
 

@@ -41,12 +41,27 @@ def evaluate_models(settings: StaffSettings, store: Store, model_ids: List[int])
     out = evaluations_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
     result_path = out / f"run-{os.getpid()}-{int(time.time() * 1000)}.json"
-    command = [sys.executable, "-m", "bot.staff.evaluate", "--holdout", str(settings.holdout),
-               "--out", str(result_path), "--png-dir", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "bot.staff.evaluate",
+        "--holdout",
+        str(settings.holdout),
+        "--out",
+        str(result_path),
+        "--png-dir",
+        str(out),
+    ]
     for m in todo:
         command += ["--model", f"{m['id']}={m['path']}"]
-    process = subprocess.Popen(command, cwd=settings.project_dir, env=children.child_env(settings),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=settings.project_dir,
+        env=children.child_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     with children.tracked(process):
         _, stderr = process.communicate()
     if process.returncode != 0:

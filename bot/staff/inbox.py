@@ -110,10 +110,14 @@ def _rows(tracker_db: "Path | str", where: str = "", params: Optional[Dict[str, 
         if not inspect(engine).has_table("events"):
             return []
         with engine.connect() as c:
-            return list(c.execute(
-                text(f"SELECT id, sender_id, type_name, timestamp, data FROM events {where} ORDER BY timestamp, id"),
-                params or {},
-            ))
+            return list(
+                c.execute(
+                    text(
+                        f"SELECT id, sender_id, type_name, timestamp, data FROM events {where} ORDER BY timestamp, id"
+                    ),
+                    params or {},
+                )
+            )
     finally:
         engine.dispose()
 
@@ -126,8 +130,14 @@ def _message(row: Any) -> Optional[Message]:
         return None
     name, confidence, fallback = _best_intent(parse)
     return Message(
-        event_id=row.id, sender_id=row.sender_id, timestamp=float(row.timestamp), text=text_,
-        masked=mask(text_, parse.get("entities") or []), intent=name, confidence=confidence, fallback=fallback,
+        event_id=row.id,
+        sender_id=row.sender_id,
+        timestamp=float(row.timestamp),
+        text=text_,
+        masked=mask(text_, parse.get("entities") or []),
+        intent=name,
+        confidence=confidence,
+        fallback=fallback,
     )
 
 
@@ -181,7 +191,14 @@ def conversation(
         words = printable(str(data.get("text") or ""))
         if not reveal:
             words = mask(words, (data.get("parse_data") or {}).get("entities") or [])
-        turns.append({"id": row.id, "who": "resident" if row.type_name == "user" else "bot", "text": words,
-                      "timestamp": row.timestamp, "current": row.id == around})
+        turns.append(
+            {
+                "id": row.id,
+                "who": "resident" if row.type_name == "user" else "bot",
+                "text": words,
+                "timestamp": row.timestamp,
+                "current": row.id == around,
+            }
+        )
     index = next((i for i, t in enumerate(turns) if t["current"]), 0)
-    return turns[max(0, index - window): index + window + 1]
+    return turns[max(0, index - window) : index + window + 1]

@@ -36,7 +36,9 @@ def choose(settings: StaffSettings, store: Store) -> LiveModel:
         return LiveModel(promoted.path, notes + _stale_notes(settings, promoted.path))
     path = _first_model(settings.models_dir)
     if path is None:
-        return LiveModel(None, notes + [f"There is no trained model in {settings.models_dir}: run `make train`."])
+        return LiveModel(
+            None, notes + [f"There is no trained model in {settings.models_dir}: run `make train`."]
+        )
     model_id = store.register_model(str(path.resolve()), FIRST_START, created=path.stat().st_mtime)
     store.mark_promoted(model_id, FIRST_START)
     store.audit(FIRST_START, "promoted", model_id=model_id, path=path.name)

@@ -94,14 +94,29 @@ def promote(settings: StaffSettings, store: Store, model_id: int, user: str) -> 
         requested = store.promotion_request(model_id)
         if requested is None or requested == user:
             store.request_promotion(model_id, user)
-            store.audit(user, "promotion_refused", model_id=model_id, new_f1=model.get("macro_f1"),
-                        live_f1=live.get("macro_f1") if live else None)
-            return Promotion(False, "The new model is worse than the live one on the held-out test. "
-                             "Another member of staff must confirm the promotion.", needs_confirmation=True)
+            store.audit(
+                user,
+                "promotion_refused",
+                model_id=model_id,
+                new_f1=model.get("macro_f1"),
+                live_f1=live.get("macro_f1") if live else None,
+            )
+            return Promotion(
+                False,
+                "The new model is worse than the live one on the held-out test. "
+                "Another member of staff must confirm the promotion.",
+                needs_confirmation=True,
+            )
         confirmed_by = requested
     make_live(settings, store, model, user)
-    store.audit(user, "promoted", model_id=model_id, path=Path(model["path"]).name,
-                previous=live["id"] if live else None, requested_by=confirmed_by)
+    store.audit(
+        user,
+        "promoted",
+        model_id=model_id,
+        path=Path(model["path"]).name,
+        previous=live["id"] if live else None,
+        requested_by=confirmed_by,
+    )
     return Promotion(True, f"Model {model_id} is live{_when(settings)}.")
 
 
@@ -131,8 +146,10 @@ def rollback(settings: StaffSettings, store: Store, model_id: int, user: str) ->
     if model is None:
         raise ValueError(f"There is no model {model_id}.")
     if not was_live(model):
-        raise ValueError(f"Model {model_id} has never been live, so you cannot roll back to it. "
-                         "Use Promote instead (a model that scores worse needs a second member of staff).")
+        raise ValueError(
+            f"Model {model_id} has never been live, so you cannot roll back to it. "
+            "Use Promote instead (a model that scores worse needs a second member of staff)."
+        )
     if not Path(model["path"]).exists():
         raise ValueError(f"The file of model {model_id} is gone, so it cannot be made live.")
     make_live(settings, store, model, user)

@@ -22,7 +22,9 @@ def live_model_name(settings: StaffSettings) -> str:
         response = requests.get(f"{settings.rasa_url}/status", params={"token": settings.token()}, timeout=10)
         response.raise_for_status()
     except requests.RequestException as exc:  # its text holds the URL, token included: not shown
-        raise RasaError(f"cannot ask Rasa at {settings.rasa_url} which model is live ({type(exc).__name__})") from exc
+        raise RasaError(
+            f"cannot ask Rasa at {settings.rasa_url} which model is live ({type(exc).__name__})"
+        ) from exc
     return str(response.json().get("model_file") or "")
 
 
@@ -30,7 +32,9 @@ def load_model(settings: StaffSettings, path: str) -> None:
     """Make Rasa serve the model at ``path`` (``PUT /model``): the bot switches without a restart."""
     try:
         response = requests.put(
-            f"{settings.rasa_url}/model", params={"token": settings.token()}, json={"model_file": path},
+            f"{settings.rasa_url}/model",
+            params={"token": settings.token()},
+            json={"model_file": path},
             timeout=LOAD_TIMEOUT,
         )
     except requests.RequestException as exc:

@@ -23,15 +23,26 @@ def teach(settings: StaffSettings, store: Store, user: str, event_id: int, form:
     if action == "intent":
         intent = form.get("intent", "")
         path = training_data.add_example(project, intent, example)
-        details: dict[str, Any] = {"intent": intent, "example": training_data.clean_example(example), "file": str(path.relative_to(project))}
+        details: dict[str, Any] = {
+            "intent": intent,
+            "example": training_data.clean_example(example),
+            "file": str(path.relative_to(project)),
+        }
         message = f"Added to {intent}. Retrain to use it."
     elif action == "new_intent":
         name = form.get("name", "").strip()
         more = [x for x in form.get("more", "").splitlines() if x.strip()]
-        new = training_data.NewIntent(name, form.get("description", ""), form.get("answer", ""), [example, *more])
+        new = training_data.NewIntent(
+            name, form.get("description", ""), form.get("answer", ""), [example, *more]
+        )
         training_data.add_intent(project, new)
         intent = name
-        details = {"intent": name, "description": new.description, "answer": new.answer, "examples": new.examples}
+        details = {
+            "intent": name,
+            "description": new.description,
+            "answer": new.answer,
+            "examples": new.examples,
+        }
         message = f"Created intent {name}. Retrain to use it."
     elif action == "out_of_scope":
         intent = training_data.OUT_OF_SCOPE
@@ -59,8 +70,10 @@ def intents_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
     scores = (live or {}).get("scores") or {}
     per = scores.get("per_intent", {})
     descriptions = training_data.descriptions(settings.project_dir)
-    rows = [{"intent": i, "examples": counts.get(i, 0), "f1": per.get(i), "description": descriptions.get(i, "")}
-            for i in training_data.domain_intents(settings.project_dir)]
+    rows = [
+        {"intent": i, "examples": counts.get(i, 0), "f1": per.get(i), "description": descriptions.get(i, "")}
+        for i in training_data.domain_intents(settings.project_dir)
+    ]
     rows.sort(key=lambda r: (r["f1"] is None, r["f1"] if r["f1"] is not None else 0, r["intent"]))
     return {"intents": rows, "live_model": live and live["id"], "evaluated": bool(scores), "error": error}
 
@@ -71,8 +84,12 @@ def models_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
         live, error = promotion.resolve_live(settings, store), ""
     except RasaError as exc:
         live, error = None, str(exc)
-    return {"live": live, "recent": store.recent_models(promotion.KEEP),
-            "training": training_status.read_status(settings), "error": error}
+    return {
+        "live": live,
+        "recent": store.recent_models(promotion.KEEP),
+        "training": training_status.read_status(settings),
+        "error": error,
+    }
 
 
 def model_detail(settings: StaffSettings, store: Store, model_id: int) -> Optional[Dict[str, Any]]:
@@ -81,5 +98,9 @@ def model_detail(settings: StaffSettings, store: Store, model_id: int) -> Option
     if model is None:
         return None
     live = promotion.live_or_none(settings, store)
-    return {"model": model, "live": live, "rows": promotion.compare(model, live),
-            "requested_by": store.promotion_request(model_id)}
+    return {
+        "model": model,
+        "live": live,
+        "rows": promotion.compare(model, live),
+        "requested_by": store.promotion_request(model_id),
+    }

@@ -35,7 +35,9 @@ class StaffSettings:
     session_idle_hours: float = 8.0  # ... or after this long without a request
     max_login_failures: int = 5  # per account and address within lockout_minutes (bot.staff.auth)
     lockout_minutes: float = 15.0
-    trusted_proxies: Tuple[str, ...] = ()  # STAFF_TRUSTED_PROXIES: addresses/networks whose X-Forwarded-For is believed
+    trusted_proxies: Tuple[
+        str, ...
+    ] = ()  # STAFF_TRUSTED_PROXIES: addresses/networks whose X-Forwarded-For is believed
     retention_days: int = 30  # CONVERSATION_RETENTION_DAYS: taught examples leave the audit log after this
     code_root: Path = PROJECT_ROOT  # PYTHONPATH for the custom NLU components
     token_file: Optional[Path] = None  # var/rasa_token, written by ``make run``
@@ -43,7 +45,9 @@ class StaffSettings:
     impact_min_count: int = 5  # IMPACT_MIN_COUNT: smaller counts are shown as "<5"
     impact_retention_days: int = 730  # IMPACT_RETENTION_DAYS, shown on the Impact page
     db_url: str = ""  # STAFF_DB_URL: the same tables in PostgreSQL (replicated profile); "" = the SQLite file
-    model_delivery: str = "put"  # MODEL_DELIVERY: "put" loads a promoted model on RASA_URL; "pull": replicas fetch it
+    model_delivery: str = (
+        "put"  # MODEL_DELIVERY: "put" loads a promoted model on RASA_URL; "pull": replicas fetch it
+    )
 
     @property
     def staff_dir(self) -> Path:

@@ -47,13 +47,15 @@ if TYPE_CHECKING:
 metadata = MetaData()
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("name", String, primary_key=True),
     Column("password_hash", String, nullable=False),
     Column("created", Float, nullable=False),
 )
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     Column("id_hash", String, primary_key=True),
     Column("user", String, nullable=False),
     Column("csrf", String, nullable=False),
@@ -63,7 +65,8 @@ sessions = Table(
 # One row per sign-in attempt that failed or is being checked (a row is taken before the
 # password is checked, and removed when it was right): see Store.take_attempt.
 login_failures = Table(
-    "login_failures", metadata,
+    "login_failures",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("account", String, nullable=False),
     Column("address", String, nullable=False),
@@ -72,7 +75,8 @@ login_failures = Table(
     Index("login_failures_address", "address", "at"),
 )
 audit = Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("at", Float, nullable=False),
     Column("user", String, nullable=False),
@@ -80,7 +84,8 @@ audit = Table(
     Column("details", Text, nullable=False),  # JSON
 )
 decisions = Table(
-    "decisions", metadata,
+    "decisions",
+    metadata,
     Column("event_id", Integer, primary_key=True),  # the tracker's events.id
     Column("action", String, nullable=False),  # intent | new_intent | out_of_scope | dismiss
     Column("intent", String),
@@ -88,7 +93,8 @@ decisions = Table(
     Column("at", Float, nullable=False),
 )
 models = Table(
-    "models", metadata,
+    "models",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("path", String, nullable=False, unique=True),
     Column("created", Float, nullable=False),
@@ -99,7 +105,8 @@ models = Table(
     Column("promoted_by", String),
 )
 promotion_requests = Table(
-    "promotion_requests", metadata,
+    "promotion_requests",
+    metadata,
     Column("model_id", Integer, primary_key=True),
     Column("requested_by", String, nullable=False),
     Column("at", Float, nullable=False),
@@ -165,7 +172,9 @@ class Store:
     def set_password(self, name: str, password_hash: str) -> bool:
         """A new password ends every session of that account (in the same transaction)."""
         with self.engine.begin() as c:
-            changed = c.execute(update(users).where(users.c.name == name).values(password_hash=password_hash)).rowcount
+            changed = c.execute(
+                update(users).where(users.c.name == name).values(password_hash=password_hash)
+            ).rowcount
             if changed:
                 c.execute(delete(sessions).where(sessions.c.user == name))
             return bool(changed)
@@ -194,17 +203,26 @@ class Store:
         session_id = secrets.token_urlsafe(32)
         now = time.time()
         with self.engine.begin() as c:
-            c.execute(insert(sessions).values(
-                id_hash=digest(session_id), user=user, csrf=secrets.token_urlsafe(32), created=now, last_seen=now,
-            ))
+            c.execute(
+                insert(sessions).values(
+                    id_hash=digest(session_id),
+                    user=user,
+                    csrf=secrets.token_urlsafe(32),
+                    created=now,
+                    last_seen=now,
+                )
+            )
         return session_id
 
-    def session(self, session_id: str, max_idle: float, max_age: float = float("inf"),
-                now: Optional[float] = None) -> Optional[Dict[str, Any]]:
+    def session(
+        self, session_id: str, max_idle: float, max_age: float = float("inf"), now: Optional[float] = None
+    ) -> Optional[Dict[str, Any]]:
         """The live session for a cookie; one idle for ``max_idle`` s or older than ``max_age`` s is ended."""
         now = time.time() if now is None else now
         with self.engine.begin() as c:
-            row = c.execute(select(sessions).where(sessions.c.id_hash == digest(session_id))).mappings().first()
+            row = (
+                c.execute(select(sessions).where(sessions.c.id_hash == digest(session_id))).mappings().first()
+            )
             if row is None:
                 return None
             if now - row["last_seen"] > max_idle or now - row["created"] > max_age:
@@ -228,7 +246,12 @@ class Store:
         f = login_failures.c
 
         def count(*where: Any) -> Any:
-            return select(func.count()).select_from(login_failures).where(f.at >= since, *where).scalar_subquery()
+            return (
+                select(func.count())
+                .select_from(login_failures)
+                .where(f.at >= since, *where)
+                .scalar_subquery()
+            )
 
         pair_count = count(f.account == account, f.address == address)
         allowed = select(literal(account), literal(address), literal(now)).where(
@@ -243,10 +266,14 @@ class Store:
     def attempt_succeeded(self, attempt_id: int, account: str, address: str) -> None:
         """The right password: forget this attempt and this address's failures for the account."""
         with self.engine.begin() as c:
-            c.execute(delete(login_failures).where(or_(
-                login_failures.c.id == attempt_id,
-                (login_failures.c.account == account) & (login_failures.c.address == address),
-            )))
+            c.execute(
+                delete(login_failures).where(
+                    or_(
+                        login_failures.c.id == attempt_id,
+                        (login_failures.c.account == account) & (login_failures.c.address == address),
+                    )
+                )
+            )
 
     def failure_times(self, account: Optional[str], address: Optional[str], since: float) -> List[float]:
         """When recent failures happened (oldest first), for telling someone how long to wait."""
@@ -262,9 +289,13 @@ class Store:
     # audit log
     def audit(self, user: str, action: str, **details: Any) -> None:
         with self.engine.begin() as c:
-            c.execute(insert(audit).values(at=time.time(), user=user, action=action, details=json.dumps(details)))
+            c.execute(
+                insert(audit).values(at=time.time(), user=user, action=action, details=json.dumps(details))
+            )
 
-    def purge(self, now: float, text_days: float, session_max_seconds: float = 7 * 24 * 3600) -> Dict[str, int]:
+    def purge(
+        self, now: float, text_days: float, session_max_seconds: float = 7 * 24 * 3600
+    ) -> Dict[str, int]:
         """Retention: sign-in failures older than a day and sessions past any lifetime are deleted;
         taught examples older than ``text_days`` are removed from audit entries (the entry stays:
         who taught which intent when)."""
@@ -272,13 +303,22 @@ class Store:
         counts = {"login_failures": 0, "sessions": 0, "audit_texts": 0}
         with self.engine.begin() as c:
             counts["login_failures"] = c.execute(
-                delete(login_failures).where(login_failures.c.at < now - FAILURES_KEPT_SECONDS)).rowcount
+                delete(login_failures).where(login_failures.c.at < now - FAILURES_KEPT_SECONDS)
+            ).rowcount
             counts["sessions"] = c.execute(
-                delete(sessions).where(or_(sessions.c.created < now - session_max_seconds,
-                                           sessions.c.last_seen < now - session_max_seconds))).rowcount
-            rows = c.execute(select(audit.c.id, audit.c.details).where(
-                audit.c.at < cutoff, or_(*(audit.c.details.contains(f'"{k}"') for k in RESIDENT_TEXT_KEYS)),
-            )).all()
+                delete(sessions).where(
+                    or_(
+                        sessions.c.created < now - session_max_seconds,
+                        sessions.c.last_seen < now - session_max_seconds,
+                    )
+                )
+            ).rowcount
+            rows = c.execute(
+                select(audit.c.id, audit.c.details).where(
+                    audit.c.at < cutoff,
+                    or_(*(audit.c.details.contains(f'"{k}"') for k in RESIDENT_TEXT_KEYS)),
+                )
+            ).all()
             for row_id, text in rows:
                 details = json.loads(text)
                 if not any(k in details for k in RESIDENT_TEXT_KEYS):
@@ -302,7 +342,11 @@ class Store:
     def decide(self, event_id: int, action: str, intent: Optional[str], user: str) -> None:
         with self.engine.begin() as c:
             c.execute(delete(decisions).where(decisions.c.event_id == event_id))
-            c.execute(insert(decisions).values(event_id=event_id, action=action, intent=intent, user=user, at=time.time()))
+            c.execute(
+                insert(decisions).values(
+                    event_id=event_id, action=action, intent=intent, user=user, at=time.time()
+                )
+            )
 
     def decided_ids(self) -> set:
         with self.engine.begin() as c:
@@ -314,17 +358,29 @@ class Store:
             existing = c.execute(select(models.c.id).where(models.c.path == path)).scalar()
             if existing is not None:
                 return existing
-            return c.execute(insert(models).values(
-                path=path, created=created or time.time(), created_by=created_by,
-            )).inserted_primary_key[0]
+            return c.execute(
+                insert(models).values(
+                    path=path,
+                    created=created or time.time(),
+                    created_by=created_by,
+                )
+            ).inserted_primary_key[0]
 
     def set_scores(self, model_id: int, macro_f1: float, scores: Dict[str, Any]) -> None:
         with self.engine.begin() as c:
-            c.execute(update(models).where(models.c.id == model_id).values(macro_f1=macro_f1, scores=json.dumps(scores)))
+            c.execute(
+                update(models)
+                .where(models.c.id == model_id)
+                .values(macro_f1=macro_f1, scores=json.dumps(scores))
+            )
 
     def mark_promoted(self, model_id: int, user: str) -> None:
         with self.engine.begin() as c:
-            c.execute(update(models).where(models.c.id == model_id).values(promoted_at=time.time(), promoted_by=user))
+            c.execute(
+                update(models)
+                .where(models.c.id == model_id)
+                .values(promoted_at=time.time(), promoted_by=user)
+            )
             c.execute(delete(promotion_requests).where(promotion_requests.c.model_id == model_id))
 
     def model(self, model_id: int) -> Optional[Dict[str, Any]]:
@@ -342,7 +398,9 @@ class Store:
 
     def recent_models(self, limit: int = 5) -> List[Dict[str, Any]]:
         with self.engine.begin() as c:
-            rows = c.execute(select(models).order_by(models.c.created.desc(), models.c.id.desc()).limit(limit)).mappings()
+            rows = c.execute(
+                select(models).order_by(models.c.created.desc(), models.c.id.desc()).limit(limit)
+            ).mappings()
             return [_model_row(r) for r in rows]
 
     def request_promotion(self, model_id: int, user: str) -> None:
@@ -373,8 +431,11 @@ def purge(now: Optional[float] = None, settings: "Optional[StaffSettings]" = Non
     settings = settings or load()
     store = Store(settings.db_location)
     try:
-        return store.purge(time.time() if now is None else now, settings.retention_days,
-                           max(settings.session_hours, settings.session_idle_hours) * 3600)
+        return store.purge(
+            time.time() if now is None else now,
+            settings.retention_days,
+            max(settings.session_hours, settings.session_idle_hours) * 3600,
+        )
     finally:
         store.dispose()
 

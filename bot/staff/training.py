@@ -74,9 +74,16 @@ class Job:
             self._set(state="evaluating")
             self._progress("evaluating", 0)
             evaluate_models(self.settings, self.store, [model_id])
-            self._set(state="done", progress=100, model_id=model_id, finished=time.time(),
-                      message=f"trained in {time.time() - self.started:.0f} s")
-            self.store.audit(self.user, "retrain_finished", model_id=model_id, seconds=round(time.time() - self.started))
+            self._set(
+                state="done",
+                progress=100,
+                model_id=model_id,
+                finished=time.time(),
+                message=f"trained in {time.time() - self.started:.0f} s",
+            )
+            self.store.audit(
+                self.user, "retrain_finished", model_id=model_id, seconds=round(time.time() - self.started)
+            )
             return model_id
         except Exception as exc:
             self._set(state="failed", message=str(exc)[:500], finished=time.time())
@@ -88,19 +95,38 @@ class Job:
         settings.models_dir.mkdir(parents=True, exist_ok=True)
         name = time.strftime(f"{STAFF_MODEL_PREFIX}%Y%m%d-%H%M%S", time.localtime(self.started))
         command = [
-            str(Path(sys.executable).parent / "rasa"), "train",
-            "--data", "data/nlu", "data/dialogue", "--config", "config.yml", "--domain", "domain.yml",
-            "--out", str(settings.models_dir), "--fixed-model-name", name,
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "--data",
+            "data/nlu",
+            "data/dialogue",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--out",
+            str(settings.models_dir),
+            "--fixed-model-name",
+            name,
         ]
         if self.finetune:
             # Continue from the live model (else Rasa's latest in --out) with a quarter of the epochs.
             # Rasa refuses when the intents or the pipeline changed: then a full training is needed.
             live = live_or_none(settings, self.store)
-            command += ["--finetune", *([live["path"]] if live else []), "--epoch-fraction", str(FINETUNE_EPOCHS)]
+            command += [
+                "--finetune",
+                *([live["path"]] if live else []),
+                "--epoch-fraction",
+                str(FINETUNE_EPOCHS),
+            ]
         with open(self.log_path, "wb") as log:
             process = subprocess.Popen(
-                command, cwd=settings.project_dir, env=children.child_env(settings), stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                command,
+                cwd=settings.project_dir,
+                env=children.child_env(settings),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
             assert process.stdout is not None
             with children.tracked(process):
@@ -133,8 +159,15 @@ class Job:
                     self._progress(stage, 0)
 
 
-def start_training(settings: StaffSettings, store: Store, user: str, *, background: bool,
-                   finetune: bool = False, on_done: Optional[Callable[[], None]] = None) -> Job:
+def start_training(
+    settings: StaffSettings,
+    store: Store,
+    user: str,
+    *,
+    background: bool,
+    finetune: bool = False,
+    on_done: Optional[Callable[[], None]] = None,
+) -> Job:
     """Take the lock (or raise :class:`AlreadyRunning`) and run a :class:`Job`."""
     handle = training_status.acquire(settings)
     job = Job(settings, store, user, finetune)

@@ -65,8 +65,10 @@ def _parse(text: str, path: Path) -> Tuple[YAML, Any]:
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ValueError(f"{path.name}{where} cannot be read, so nothing was changed. Someone must fix that file "
-                         "by hand first (the problem is in the file, not in what you typed).") from exc
+        raise ValueError(
+            f"{path.name}{where} cannot be read, so nothing was changed. Someone must fix that file "
+            "by hand first (the problem is in the file, not in what you typed)."
+        ) from exc
 
 
 def load(path: Path) -> tuple:
@@ -102,8 +104,12 @@ def clean_text(text: str) -> str:
     kept = []
     for char in text:
         category = unicodedata.category(char)
-        if (category in ("Cc", "Cs", "Zl", "Zp") or _is_noncharacter(ord(char)) or char in BIDI_CONTROLS
-                or char in "\ufeff\ufffd"):
+        if (
+            category in ("Cc", "Cs", "Zl", "Zp")
+            or _is_noncharacter(ord(char))
+            or char in BIDI_CONTROLS
+            or char in "\ufeff\ufffd"
+        ):
             kept.append(" ")
         else:
             kept.append(char)
@@ -176,8 +182,10 @@ class Edit:
             try:
                 parsed[path] = checker(path)(text)
             except Exception as exc:  # Rasa's YamlException, schema errors, encoding: nothing is written
-                raise ValueError(f"The change would leave {path.name} unreadable, so nothing was saved. "
-                                 "Try removing unusual characters.") from exc
+                raise ValueError(
+                    f"The change would leave {path.name} unreadable, so nothing was saved. "
+                    "Try removing unusual characters."
+                ) from exc
         for check in self.checks:
             check(parsed)
         old = {path: (path.read_bytes() if path.exists() else None) for path in self.files}
@@ -187,7 +195,9 @@ class Edit:
                 temps[path] = _write_temp(path, text)
         except OSError as exc:
             _remove(temps.values())
-            raise ValueError(f"Could not save the training data ({exc.strerror or exc}). Nothing was changed.") from exc
+            raise ValueError(
+                f"Could not save the training data ({exc.strerror or exc}). Nothing was changed."
+            ) from exc
         done: List[Path] = []
         try:
             for path, tmp in temps.items():
@@ -199,7 +209,9 @@ class Edit:
             _remove(t for p, t in temps.items() if p not in done)
             for path in done:
                 _restore(path, old[path])
-            raise ValueError(f"Could not save the training data ({exc.strerror or exc}). Nothing was changed.") from exc
+            raise ValueError(
+                f"Could not save the training data ({exc.strerror or exc}). Nothing was changed."
+            ) from exc
 
 
 def _write_temp(path: Path, text: str) -> Path:
@@ -266,7 +278,9 @@ def intent_counts(project: Path) -> Dict[str, int]:
         _, data = load(path)
         for item in (data or {}).get("nlu") or []:
             if "intent" in item:
-                counts[item["intent"]] = counts.get(item["intent"], 0) + len(examples(item.get("examples", "")))
+                counts[item["intent"]] = counts.get(item["intent"], 0) + len(
+                    examples(item.get("examples", ""))
+                )
     return counts
 
 
@@ -397,10 +411,15 @@ def add_intent(project: Path, new: NewIntent) -> None:
 
     rules_path = project / RULES
     yaml, rules = load(rules_path)
-    rule = CommentedMap([
-        ("rule", new.name),
-        ("steps", CommentedSeq([CommentedMap([("intent", new.name)]), CommentedMap([("action", response)])])),
-    ])
+    rule = CommentedMap(
+        [
+            ("rule", new.name),
+            (
+                "steps",
+                CommentedSeq([CommentedMap([("intent", new.name)]), CommentedMap([("action", response)])]),
+            ),
+        ]
+    )
     if rules.get("rules") is None:
         rules["rules"] = CommentedSeq()
     rules["rules"].append(rule)

@@ -34,8 +34,10 @@ __all__ = ["PREFIX", "ROUTES", "add_routes"]
 
 # Every route of the console; all but the sign-in form are behind views.base.login_required.
 ROUTES: List[web.RouteDef] = [
-    route for module in (account, inbox, intents, retraining, impact, audit_log, api)
-    for route in module.routes if isinstance(route, web.RouteDef)
+    route
+    for module in (account, inbox, intents, retraining, impact, audit_log, api)
+    for route in module.routes
+    if isinstance(route, web.RouteDef)
 ]
 
 

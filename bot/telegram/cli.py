@@ -49,7 +49,9 @@ def _run(args: argparse.Namespace) -> int:
     quiet_logging()
     application = create(telegram)
     if telegram.mode == "webhook":
-        print(f"Telegram bot: webhook on {telegram.webhook_listen}:{telegram.webhook_port} for {telegram.webhook_url}")
+        print(
+            f"Telegram bot: webhook on {telegram.webhook_listen}:{telegram.webhook_port} for {telegram.webhook_url}"
+        )
         application.run_webhook(**webhook_options(telegram))
     else:
         print("Telegram bot: long polling. Press Ctrl-C to stop.")
@@ -58,6 +60,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN and a running Rasa)")
+    parser = subparsers.add_parser(
+        "telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN and a running Rasa)"
+    )
     parser.add_argument("--mode", choices=("polling", "webhook"), help="default TELEGRAM_MODE (polling)")
     parser.set_defaults(func=_run)

@@ -45,7 +45,9 @@ LOCATION_KEYBOARD = "location_keyboard_shown"
 USED_KEYBOARDS = "used_keyboards"
 LOCATION_DECIMALS = 3  # about 100 m: enough to find the nearest hub, not a front door
 
-COMMANDS = [BotCommand(name, _(f"telegram.command.{name}")) for name in ("start", "help", "privacy", "forget")]
+COMMANDS = [
+    BotCommand(name, _(f"telegram.command.{name}")) for name in ("start", "help", "privacy", "forget")
+]
 ASK_FOR_TEXT = _("telegram.ask_for_text")
 EDITED = _("telegram.edited")
 UNKNOWN_COMMAND = _("telegram.unknown_command")
@@ -236,7 +238,10 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     await send(context.bot, chat_id, outgoing)
     logger.info(
         "reply update=%s sent=%d rasa_s=%.3f total_s=%.3f",
-        update.update_id, len(outgoing), rasa_seconds, time.perf_counter() - started,
+        update.update_id,
+        len(outgoing),
+        rasa_seconds,
+        time.perf_counter() - started,
     )
 
 
@@ -244,7 +249,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log ids and the error type only: the default handler would log the whole update (message text)."""
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error(
-        "update=%s failed: %s", update_id, type(context.error).__name__,
+        "update=%s failed: %s",
+        update_id,
+        type(context.error).__name__,
         exc_info=(type(context.error), context.error, context.error.__traceback__) if context.error else None,
     )
 

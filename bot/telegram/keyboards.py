@@ -52,13 +52,15 @@ class CallbackPayloads:
         if not data:
             return None
         if data.startswith(INLINE_PREFIX):
-            return data[len(INLINE_PREFIX):] or None
+            return data[len(INLINE_PREFIX) :] or None
         if data.startswith(KEY_PREFIX):
             return self._by_key.get(data)
         return None
 
 
-def inline_keyboard(buttons: Iterable[Mapping[str, Any]], payloads: CallbackPayloads) -> Optional[InlineKeyboardMarkup]:
+def inline_keyboard(
+    buttons: Iterable[Mapping[str, Any]], payloads: CallbackPayloads
+) -> Optional[InlineKeyboardMarkup]:
     """One button per row: titles are short sentences, easier to tap on a phone."""
     rows = []
     for button in buttons:

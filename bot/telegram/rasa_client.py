@@ -45,7 +45,9 @@ class RasaClient:
             transport=transport,
         )
 
-    async def send(self, sender: str, text: str, metadata: Optional[Mapping[str, Any]] = None) -> List[RasaMessage]:
+    async def send(
+        self, sender: str, text: str, metadata: Optional[Mapping[str, Any]] = None
+    ) -> List[RasaMessage]:
         """POST one message. Retries only when the connection was refused.
 
         A refused connection means Rasa never saw the message, so trying again is

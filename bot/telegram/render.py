@@ -94,7 +94,9 @@ def venues(custom: Mapping[str, Any], remove: bool = False) -> List[Venue]:
             continue
         address = ", ".join(str(p) for p in (hub.get("address"), hub.get("postcode")) if p)
         markup = remove_keyboard() if remove and not pins else None  # a pin can take the keyboard away too
-        pins.append(Venue(latitude, longitude, str(hub.get("name") or _("telegram.venue")), address or " ", markup))
+        pins.append(
+            Venue(latitude, longitude, str(hub.get("name") or _("telegram.venue")), address or " ", markup)
+        )
     return pins
 
 
@@ -110,13 +112,21 @@ def plan(
         text = str(reply.get("text") or "")
         buttons = reply.get("buttons") or []
         asks = kind(reply) == "ask_location"
-        if asks and not text.strip() and not buttons and out and isinstance(out[-1], Text) \
-                and out[-1].reply_markup is None:
+        if (
+            asks
+            and not text.strip()
+            and not buttons
+            and out
+            and isinstance(out[-1], Text)
+            and out[-1].reply_markup is None
+        ):
             # The question came apart from its structure (a plain Rasa collector): mark the question itself.
             out[-1], shown = Text(out[-1].text, location_keyboard()), True
             continue
         if text.strip() or buttons or asks:
-            chunks = split_text(text) or [_("telegram.choose_one") if buttons else _("telegram.share_location_prompt")]
+            chunks = split_text(text) or [
+                _("telegram.choose_one") if buttons else _("telegram.share_location_prompt")
+            ]
             for index, chunk in enumerate(chunks):
                 markup: Optional[ReplyMarkup] = None
                 if index == len(chunks) - 1:
@@ -139,10 +149,16 @@ async def send(bot: Bot, chat_id: int, outgoing: Iterable[Outgoing]) -> List[Mes
     sent = []
     for item in outgoing:
         if isinstance(item, Venue):
-            sent.append(await bot.send_venue(
-                chat_id, latitude=item.latitude, longitude=item.longitude, title=item.title, address=item.address,
-                reply_markup=item.reply_markup,
-            ))
+            sent.append(
+                await bot.send_venue(
+                    chat_id,
+                    latitude=item.latitude,
+                    longitude=item.longitude,
+                    title=item.title,
+                    address=item.address,
+                    reply_markup=item.reply_markup,
+                )
+            )
         else:
             sent.append(await bot.send_message(chat_id, item.text, reply_markup=item.reply_markup))
     return sent

@@ -55,7 +55,9 @@ class TelegramSettings:
             raise TelegramConfigError(f"TELEGRAM_MODE must be one of {', '.join(MODES)}, not {self.mode!r}")
         if self.mode == "webhook":
             if not self.webhook_url.startswith("https://"):
-                raise TelegramConfigError("TELEGRAM_WEBHOOK_URL must be a public https:// URL in webhook mode")
+                raise TelegramConfigError(
+                    "TELEGRAM_WEBHOOK_URL must be a public https:// URL in webhook mode"
+                )
             if not SECRET_TOKEN_RE.match(self.webhook_secret):
                 raise TelegramConfigError(
                     "TELEGRAM_WEBHOOK_SECRET must be set in webhook mode "

@@ -40,7 +40,9 @@ def create_app(settings: WebSettings, staff: StaffSettings | None = None) -> web
     pages.add_routes(app, settings)
     forget.add_routes(app, engine, settings)
     staff = staff or load_staff_settings()
-    model_server.add_routes(app, staff, lambda: Store(staff.db_location))  # for Rasa replicas (MODEL_DELIVERY=pull)
+    model_server.add_routes(
+        app, staff, lambda: Store(staff.db_location)
+    )  # for Rasa replicas (MODEL_DELIVERY=pull)
     if settings.staff_port is None:
         staff_console.add_routes(app, staff)
     else:

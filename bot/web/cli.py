@@ -28,5 +28,7 @@ def _web(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("web", help="serve the web chat widget, its demo page and the staff console")
+    parser = subparsers.add_parser(
+        "web", help="serve the web chat widget, its demo page and the staff console"
+    )
     parser.set_defaults(func=_web)

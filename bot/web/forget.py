@@ -39,12 +39,16 @@ async def forget_conversation(request: web.Request) -> web.Response:
     if not isinstance(sender, str) or not SENDER.match(sender):
         return web.json_response({"error": "sender must be 8-128 letters, digits, - or _"}, status=400)
     settings = request.app[FORGET]
-    forget = functools.partial(forget_through_rasa, settings.rasa_url, settings.rasa_token, sender, request.app[ENGINE])
+    forget = functools.partial(
+        forget_through_rasa, settings.rasa_url, settings.rasa_token, sender, request.app[ENGINE]
+    )
     try:
         deleted = await asyncio.get_running_loop().run_in_executor(None, forget)
     except ForgetFailed as exc:
         logger.warning("forget failed: %s", exc)
-        return web.json_response({"error": "could not delete the conversation now; try again later"}, status=503)
+        return web.json_response(
+            {"error": "could not delete the conversation now; try again later"}, status=503
+        )
     return web.json_response({"deleted": deleted})
 
 

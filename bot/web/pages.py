@@ -42,7 +42,9 @@ def widget_source() -> bytes:
     source = (STATIC / "widget.js").read_text(encoding="utf-8")
     if source.count(STRINGS_SLOT) != 1:
         raise RuntimeError(f"widget.js must contain {STRINGS_SLOT!r} exactly once")
-    strings = json.dumps({lang: widget_strings(lang) for lang in languages()}, ensure_ascii=True, sort_keys=True)
+    strings = json.dumps(
+        {lang: widget_strings(lang) for lang in languages()}, ensure_ascii=True, sort_keys=True
+    )
     return source.replace(STRINGS_SLOT, f"var STRINGS = {strings};").encode("utf-8")
 
 

@@ -97,8 +97,10 @@ class Catalogue:
         found: Dict[str, Union[str, Plural]] = {}
         for key in sorted(self.keys | self.plural_keys):
             if key.startswith(prefix):
-                name = key[len(prefix):]
-                found[name] = self.plural_forms(key) if key in self.plural_keys else self.translations.gettext(key)
+                name = key[len(prefix) :]
+                found[name] = (
+                    self.plural_forms(key) if key in self.plural_keys else self.translations.gettext(key)
+                )
         return found
 
 
@@ -115,8 +117,11 @@ def _read(
     if fallback is not None:
         translations.add_fallback(fallback)  # an untranslated message shows in English
     keys = {m.id for m in catalog if isinstance(m.id, str) and m.id and m.string and not m.fuzzy}
-    plurals = {str(m.id[0]) for m in catalog
-               if m.pluralizable and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy}
+    plurals = {
+        str(m.id[0])
+        for m in catalog
+        if m.pluralizable and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy
+    }
     return translations, catalog.locale or Locale.parse("en_GB"), frozenset(keys), frozenset(plurals)
 
 

@@ -27,15 +27,17 @@ SAMPLE = PROJECT_ROOT / "data" / "directory"
 def directory_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('directory')) / 'directory.db'}"
     settings = load({"GEOCODER": "offline"})
-    load_csv_directory(make_engine(url), SAMPLE / "hubs.csv", SAMPLE / "courses.csv",
-                       Geocoder.from_settings(settings))
+    load_csv_directory(
+        make_engine(url), SAMPLE / "hubs.csv", SAMPLE / "courses.csv", Geocoder.from_settings(settings)
+    )
     return url
 
 
 @pytest.fixture
 def ctx(directory_url: str, tmp_path: Path) -> Iterator[context.Context]:
-    built = context.build(load({"DIRECTORY_URL": directory_url, "GEOCODER": "offline",
-                                "SIGNPOST_VAR_DIR": str(tmp_path)}))
+    built = context.build(
+        load({"DIRECTORY_URL": directory_url, "GEOCODER": "offline", "SIGNPOST_VAR_DIR": str(tmp_path)})
+    )
     context.use(built)
     yield built
     context.use(None)
@@ -95,5 +97,9 @@ def customs(dispatcher: CollectingDispatcher, kind: str) -> List[Dict[str, Any]]
 
 
 def hubs(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
-    return [h for m in dispatcher.messages if (m.get("custom") or {}).get("type") == "hubs"
-            for h in m["custom"]["hubs"]]
+    return [
+        h
+        for m in dispatcher.messages
+        if (m.get("custom") or {}).get("type") == "hubs"
+        for h in m["custom"]["hubs"]
+    ]

@@ -29,21 +29,27 @@ def test_second_misunderstanding_in_a_row_offers_a_person(ctx) -> None:
 
 
 def test_understood_message_in_between_resets_the_count(ctx) -> None:
-    tr = tracker("blah", "nlu_fallback", events=[_user("nlu_fallback"), _user("greet"), _user("nlu_fallback")])
+    tr = tracker(
+        "blah", "nlu_fallback", events=[_user("nlu_fallback"), _user("greet"), _user("nlu_fallback")]
+    )
     dispatcher, _ = run(ActionMisunderstood(), tr)
     assert ctx.settings.contact_phone not in texts(dispatcher)
 
 
 def test_human_contact_adds_the_phone_of_a_shown_hub(ctx) -> None:
     hub = next(h for h in ctx.search.all_hubs() if h.phone)
-    dispatcher, _ = run(ActionHumanContact(), tracker("a person please", "talk_to_human", slots={"shown_hubs": [hub.id]}))
+    dispatcher, _ = run(
+        ActionHumanContact(), tracker("a person please", "talk_to_human", slots={"shown_hubs": [hub.id]})
+    )
     assert ctx.settings.contact_phone in texts(dispatcher)
     assert hub.phone in texts(dispatcher)
 
 
 def test_opening_times_of_shown_hubs(ctx) -> None:
     shown = [h.id for h in ctx.search.all_hubs()[:2]]
-    dispatcher, _ = run(ActionOpeningTimes(), tracker("when are they open", "opening_times", slots={"shown_hubs": shown}))
+    dispatcher, _ = run(
+        ActionOpeningTimes(), tracker("when are they open", "opening_times", slots={"shown_hubs": shown})
+    )
     for hub_id in shown:
         assert ctx.search.get_hub(hub_id).name in texts(dispatcher)
 
@@ -51,8 +57,10 @@ def test_opening_times_of_shown_hubs(ctx) -> None:
 def test_opening_times_of_the_hub_named(ctx) -> None:
     first, second = ctx.search.all_hubs()[:2]
     word = next(w for w in first.name.split() if len(w) > 3 and w.lower() not in second.name.lower())
-    dispatcher, _ = run(ActionOpeningTimes(), tracker(f"when does {word} open", "opening_times",
-                                                      slots={"shown_hubs": [first.id, second.id]}))
+    dispatcher, _ = run(
+        ActionOpeningTimes(),
+        tracker(f"when does {word} open", "opening_times", slots={"shown_hubs": [first.id, second.id]}),
+    )
     assert first.name in texts(dispatcher)
     assert second.name not in texts(dispatcher)
 

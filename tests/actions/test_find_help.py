@@ -17,7 +17,9 @@ def test_asks_where_when_location_unknown(ctx) -> None:
 
 
 def test_nearest_hubs_offer_the_service_and_are_in_distance_order(ctx) -> None:
-    dispatcher, events = run(ActionFindHelp(), tracker("NR3 2AB", "inform_location", [NR3], {"need": "get_data"}))
+    dispatcher, events = run(
+        ActionFindHelp(), tracker("NR3 2AB", "inform_location", [NR3], {"need": "get_data"})
+    )
     found = hubs(dispatcher)
     assert 1 <= len(found) <= 3
     assert [h["distance_miles"] for h in found] == sorted(h["distance_miles"] for h in found)
@@ -27,7 +29,9 @@ def test_nearest_hubs_offer_the_service_and_are_in_distance_order(ctx) -> None:
     # the nearest of ALL hubs offering the service, computed independently
     point = ctx.locator.locate(postcode="NR3 2AB")
     candidates = [h for h in ctx.search.all_hubs() if set(h.services) & {"free_sim", "wifi"}]
-    nearest = min(candidates, key=lambda h: haversine_miles(point.latitude, point.longitude, h.latitude, h.longitude))
+    nearest = min(
+        candidates, key=lambda h: haversine_miles(point.latitude, point.longitude, h.latitude, h.longitude)
+    )
     assert found[0]["name"] == nearest.name
     assert slot(events, "location_outcode") == "NR3"
     assert slot(events, "shown_hubs") == [h["id"] for h in found]
@@ -47,14 +51,18 @@ def test_remembered_location_is_used(ctx) -> None:
 
 def test_unknown_postcode_is_refused_and_need_kept(ctx) -> None:
     pc = {"entity": "postcode", "value": "ZZ9 9ZZ"}
-    dispatcher, events = run(ActionFindHelp(), tracker("ZZ9 9ZZ", "inform_location", [pc], {"need": "get_device"}))
+    dispatcher, events = run(
+        ActionFindHelp(), tracker("ZZ9 9ZZ", "inform_location", [pc], {"need": "get_device"})
+    )
     assert "could not find" in texts(dispatcher)
     assert slot(events, "need") == "get_device"
     assert slot(events, "location_lat") is None
 
 
 def test_inform_location_without_a_location_is_refused(ctx) -> None:
-    dispatcher, _ = run(ActionFindHelp(), tracker("its near the big tree", "inform_location", slots={"need": "find_hub"}))
+    dispatcher, _ = run(
+        ActionFindHelp(), tracker("its near the big tree", "inform_location", slots={"need": "find_hub"})
+    )
     assert "did not understand" in texts(dispatcher)
 
 
@@ -77,8 +85,15 @@ def test_access_filter_keeps_only_places_that_meet_it(ctx) -> None:
 
 
 def test_courses_need_lists_courses(ctx) -> None:
-    dispatcher, _ = run(ActionFindHelp(), tracker("NR2 4EE", "inform_location",
-                                                  [{"entity": "postcode", "value": "NR2 4EE"}], {"need": "find_course"}))
+    dispatcher, _ = run(
+        ActionFindHelp(),
+        tracker(
+            "NR2 4EE",
+            "inform_location",
+            [{"entity": "postcode", "value": "NR2 4EE"}],
+            {"need": "find_course"},
+        ),
+    )
     assert "online" in texts(dispatcher).lower()
 
 
@@ -87,7 +102,9 @@ def test_broken_directory_gives_an_apology_not_a_crash(ctx, monkeypatch) -> None
         raise RuntimeError("database is down")
 
     monkeypatch.setattr(ctx.search, "nearest_hubs", broken)
-    dispatcher, events = run(ActionFindHelp(), tracker("NR3 2AB", "inform_location", [NR3], {"need": "find_hub"}))
+    dispatcher, events = run(
+        ActionFindHelp(), tracker("NR3 2AB", "inform_location", [NR3], {"need": "find_hub"})
+    )
     assert "Sorry, something went wrong" in texts(dispatcher)
     assert ctx.settings.contact_phone in texts(dispatcher)
     assert events == []
@@ -108,7 +125,9 @@ def test_beginners_asking_for_classes_get_beginner_courses(ctx) -> None:
     assert course_level_in("computer classes please") is None
     nr2 = [{"entity": "postcode", "value": "NR2 4EE"}]
     events = [{"event": "user", "text": "are there any beginners computer classes"}]
-    dispatcher, _ = run(ActionFindHelp(), tracker("NR2 4EE", "inform_location", nr2, {"need": "find_course"}, events))
+    dispatcher, _ = run(
+        ActionFindHelp(), tracker("NR2 4EE", "inform_location", nr2, {"need": "find_course"}, events)
+    )
     text = texts(dispatcher)
     assert "Getting started with computers" in text  # beginner, in person
     assert "Online forms and documents" not in text  # improver

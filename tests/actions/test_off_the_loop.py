@@ -51,8 +51,19 @@ def action_server(directory_url: str, hanging_postcodes_io: FakePostcodesIo, tmp
     }
     log = (tmp_path / "actions.log").open("wb")
     server = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(PROJECT_ROOT / ".venv" / "bin" / "rasa"),
+            "run",
+            "actions",
+            "--port",
+            str(port),
+            "--actions",
+            "actions",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -90,8 +101,14 @@ def ask(url: str, postcode: str) -> Tuple[float, float, str]:
         "next_action": "action_find_help",
         "sender_id": sender,
         "tracker": {
-            "sender_id": sender, "slots": {}, "latest_message": latest, "events": [],
-            "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen",
+            "sender_id": sender,
+            "slots": {},
+            "latest_message": latest,
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
         },
         "domain": {},
         "version": "3.6.2",
@@ -104,7 +121,8 @@ def ask(url: str, postcode: str) -> Tuple[float, float, str]:
 
 
 def test_one_hung_lookup_does_not_hold_up_other_residents(
-    action_server: str, hanging_postcodes_io: FakePostcodesIo,
+    action_server: str,
+    hanging_postcodes_io: FakePostcodesIo,
 ) -> None:
     ask(action_server, "NR7 0AA")  # the first answer builds the action server's context
     with ThreadPoolExecutor(max_workers=1 + len(OTHERS)) as pool:

@@ -52,8 +52,12 @@ def new_sender() -> str:
     return f"test-{uuid.uuid4().hex}"
 
 
-def post(stack: Stack, body: Any, headers: Optional[Dict[str, str]] = None, timeout: float = 60) -> requests.Response:
-    return requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, headers=headers, timeout=timeout)
+def post(
+    stack: Stack, body: Any, headers: Optional[Dict[str, str]] = None, timeout: float = 60
+) -> requests.Response:
+    return requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json=body, headers=headers, timeout=timeout
+    )
 
 
 def say(stack: Stack, sender: str, text: str, timeout: float = 60) -> List[Dict[str, Any]]:

@@ -20,9 +20,14 @@ from tests.support.fake_postcodes_io import FakePostcodesIo
 pytestmark = pytest.mark.stack
 
 
-def test_forget_while_a_message_is_in_flight_leaves_nothing(channel_stack: Stack, postcodes_io: FakePostcodesIo) -> None:
+def test_forget_while_a_message_is_in_flight_leaves_nothing(
+    channel_stack: Stack, postcodes_io: FakePostcodesIo
+) -> None:
     sender = new_sender()
-    assert "postcode" in " ".join(r.get("text", "") for r in say(channel_stack, sender, "i cant afford a laptop")).lower()
+    assert (
+        "postcode"
+        in " ".join(r.get("text", "") for r in say(channel_stack, sender, "i cant afford a laptop")).lower()
+    )
     assert stored_events(channel_stack, sender) > 0
     web = f"http://127.0.0.1:{channel_stack.web_port}"
     postcodes_io.hold("NR2 4EE")
@@ -53,6 +58,8 @@ def test_forget_route_needs_the_rasa_token(channel_stack: Stack) -> None:
         refused = requests.post(url, json={"sender": sender}, headers=headers, timeout=10)
         assert refused.status_code == 401
     assert stored_events(channel_stack, sender) > 0
-    done = requests.post(url, json={"sender": sender}, headers={"Authorization": f"Bearer {channel_stack.token}"}, timeout=10)
+    done = requests.post(
+        url, json={"sender": sender}, headers={"Authorization": f"Bearer {channel_stack.token}"}, timeout=10
+    )
     assert done.status_code == 200 and done.json()["deleted"] > 0
     assert stored_events(channel_stack, sender) == 0

@@ -24,8 +24,10 @@ def seeded(tmp_path: Path) -> Path:
     db = tmp_path / "tracker.db"
     with sqlite3.connect(db) as connection:
         connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL)")
-        connection.executemany("INSERT INTO events (sender_id, timestamp) VALUES (?, 0)",
-                               [("keep-me-1", ), ("forget-me", ), ("forget-me", )])
+        connection.executemany(
+            "INSERT INTO events (sender_id, timestamp) VALUES (?, 0)",
+            [("keep-me-1",), ("forget-me",), ("forget-me",)],
+        )
     return db
 
 
@@ -44,7 +46,9 @@ def test_with_rasa_stopped_the_conversation_is_deleted_directly(tmp_path: Path) 
 def test_rasa_does_the_delete_when_it_is_running(tmp_path: Path, httpserver: HTTPServer) -> None:
     db = seeded(tmp_path)
     httpserver.expect_oneshot_request(
-        "/webhooks/rest/forget", method="POST", json={"sender": "forget-me"},
+        "/webhooks/rest/forget",
+        method="POST",
+        json={"sender": "forget-me"},
         headers={"Authorization": "Bearer the-token"},
     ).respond_with_json({"deleted": 2})
     assert forget_through_rasa(httpserver.url_for(""), "the-token", "forget-me", tracker_engine(db)) == 2
@@ -66,11 +70,17 @@ def test_rasa_running_but_refusing_deletes_nothing_and_says_so(
 def test_web_forget_says_try_later_when_rasa_cannot(tmp_path: Path, httpserver: HTTPServer) -> None:
     db = seeded(tmp_path)
     httpserver.expect_request("/webhooks/rest/forget").respond_with_json({"error": "busy"}, status=503)
-    server = WebServer(replace(web_settings("http://127.0.0.1:9", db), rasa_url=httpserver.url_for("").rstrip("/")))
+    server = WebServer(
+        replace(web_settings("http://127.0.0.1:9", db), rasa_url=httpserver.url_for("").rstrip("/"))
+    )
     server.start()
     try:
-        response = requests.post(server.url + "/api/forget", json={"sender": "forget-me"},
-                                 headers={"Origin": server.url}, timeout=10)
+        response = requests.post(
+            server.url + "/api/forget",
+            json={"sender": "forget-me"},
+            headers={"Origin": server.url},
+            timeout=10,
+        )
     finally:
         server.stop()
     assert response.status_code == 503 and "try again" in response.json()["error"]
@@ -79,7 +89,9 @@ def test_web_forget_says_try_later_when_rasa_cannot(tmp_path: Path, httpserver: 
 
 def test_rate_limit_settings_are_checked_at_start(tmp_path: Path) -> None:
     settings = load({"SIGNPOST_VAR_DIR": str(tmp_path)})
-    channel = load_channel(settings, {"CHAT_RATE_LIMIT_PER_SENDER": "5/minute", "CHAT_RATE_LIMIT_PER_ADDRESS": "off"})
+    channel = load_channel(
+        settings, {"CHAT_RATE_LIMIT_PER_SENDER": "5/minute", "CHAT_RATE_LIMIT_PER_ADDRESS": "off"}
+    )
     assert channel.per_sender is not None and channel.per_sender.amount == 5 and channel.per_address is None
     with pytest.raises(ChannelConfigError, match="CHAT_RATE_LIMIT_PER_SENDER"):
         load_channel(settings, {"CHAT_RATE_LIMIT_PER_SENDER": "lots"})

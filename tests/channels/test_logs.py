@@ -31,14 +31,20 @@ def test_no_message_text_or_sender_in_the_logs_when_a_client_hangs_up(
         with socket.create_connection((parts.hostname, parts.port), timeout=30) as client:
             client.sendall(
                 b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: rasa\r\nContent-Type: application/json\r\n"
-                + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
             )
-            assert postcodes_io.arrived.wait(60), "the message never reached the lookup, so nothing was in flight"
+            assert postcodes_io.arrived.wait(60), (
+                "the message never reached the lookup, so nothing was in flight"
+            )
         # ...and the client has hung up while the bot was still answering.
     finally:
         postcodes_io.release.set()
     assert say(channel_stack, sender, "hello")  # answered after the hung-up turn: Rasa has dealt with it
-    logs = {p.name: p.read_text(errors="replace") for p in (channel_stack.settings.var_dir / "logs").glob("*.log*")}
+    logs = {
+        p.name: p.read_text(errors="replace")
+        for p in (channel_stack.settings.var_dir / "logs").glob("*.log*")
+    }
     assert "rasa.log" in logs
     assert [name for name, text in logs.items() if marker in text] == []
     assert [name for name, text in logs.items() if sender in text] == []

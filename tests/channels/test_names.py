@@ -18,7 +18,9 @@ def test_only_known_channel_names_pass() -> None:
 
 def _imported_after(statement: str) -> set:
     code = f"import sys; {statement}; print(' '.join(sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
     return set(out.stdout.split())
 
 

@@ -24,20 +24,33 @@ def collect(channel: CollectingOutputChannel, *messages: Dict[str, Any]) -> List
 def test_text_and_its_structure_stay_one_message() -> None:
     listing = {"text": "1. Library\n\n2. Hall", "custom": HUBS, "utter_action": "x", "place": "NR3"}
     assert collect(StructuredOutputChannel(), listing) == [
-        {"recipient_id": "r", "text": "1. Library\n\n2. Hall", "custom": HUBS}]
+        {"recipient_id": "r", "text": "1. Library\n\n2. Hall", "custom": HUBS}
+    ]
     # Rasa's own collector cuts them apart: a client could only match the text to guess what it was.
     assert [sorted(m) for m in collect(CollectingOutputChannel(), listing)] == [
-        ["recipient_id", "text"], ["recipient_id", "text"], ["custom", "recipient_id"]]
+        ["recipient_id", "text"],
+        ["recipient_id", "text"],
+        ["custom", "recipient_id"],
+    ]
 
 
 def test_buttons_travel_with_them() -> None:
     buttons = [{"title": "Talk to a person", "payload": "/talk_to_human"}]
     menu = {"text": "What do you need help with?", "buttons": buttons, "custom": {"type": "menu"}}
     assert collect(StructuredOutputChannel(), menu) == [
-        {"recipient_id": "r", "text": "What do you need help with?", "buttons": buttons, "custom": {"type": "menu"}}]
+        {
+            "recipient_id": "r",
+            "text": "What do you need help with?",
+            "buttons": buttons,
+            "custom": {"type": "menu"},
+        }
+    ]
 
 
 def test_messages_without_structure_are_as_rasa_sends_them() -> None:
-    plain = ({"text": "Hello\n\nthere"}, {"text": "Pick", "buttons": [{"title": "A", "payload": "/a"}]},
-             {"custom": HUBS})
+    plain = (
+        {"text": "Hello\n\nthere"},
+        {"text": "Pick", "buttons": [{"title": "A", "payload": "/a"}]},
+        {"custom": HUBS},
+    )
     assert collect(StructuredOutputChannel(), *plain) == collect(CollectingOutputChannel(), *plain)

@@ -67,10 +67,16 @@ def test_sanic_request_max_size_limits_rasas_other_routes(channel_stack: Stack) 
     assert answer.status == 413
 
 
-@pytest.mark.parametrize("body", [
-    {"message": "hello"}, {"sender": "", "message": "hello"}, {"sender": "   ", "message": "hello"},
-    {"sender": 42, "message": "hello"}, {"sender": "x" * 129, "message": "hello"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "hello"},
+        {"sender": "", "message": "hello"},
+        {"sender": "   ", "message": "hello"},
+        {"sender": 42, "message": "hello"},
+        {"sender": "x" * 129, "message": "hello"},
+    ],
+)
 def test_a_missing_sender_is_refused_not_shared(channel_stack: Stack, body: Dict[str, Any]) -> None:
     refusal(post(channel_stack, body), 400, "sender_missing")
     assert stored_events(channel_stack, "default") == 0
@@ -85,8 +91,10 @@ def test_a_message_that_is_not_text_gets_a_polite_answer(channel_stack: Stack, m
 
 def test_a_body_that_is_not_json_is_refused(channel_stack: Stack) -> None:
     response = requests.post(
-        f"{channel_stack.rasa_url}/webhooks/rest/webhook", data=b"sender=x&message=hi",
-        headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30,
+        f"{channel_stack.rasa_url}/webhooks/rest/webhook",
+        data=b"sender=x&message=hi",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=30,
     )
     refusal(response, 400, "invalid_json")
 
@@ -105,7 +113,9 @@ def test_too_many_messages_from_one_address(channel_stack: Stack) -> None:
     crowd = {"X-Forwarded-For": f"203.0.113.{uuid.uuid4().int % 250 + 1}"}
     for _ in range(PER_ADDRESS):
         assert post(channel_stack, {"sender": new_sender(), "message": "/greet"}, crowd).status_code == 200
-    refusal(post(channel_stack, {"sender": new_sender(), "message": "/greet"}, crowd), 429, "too_many_messages")
+    refusal(
+        post(channel_stack, {"sender": new_sender(), "message": "/greet"}, crowd), 429, "too_many_messages"
+    )
     other = {"X-Forwarded-For": "198.51.100.7"}
     assert post(channel_stack, {"sender": new_sender(), "message": "/greet"}, other).status_code == 200
     # Programs on this machine (the Telegram bridge, `make chat`) are not one resident.

@@ -21,8 +21,15 @@ def test_check_finds_each_kind_of_problem(engine: Engine, tmp_path: Path) -> Non
         hub(id="dup1", name="Twin Hall", postcode="NR3 2RJ"),
         hub(id="dup2", name="twin  hall", postcode="NR3 2RJ"),
     ]
-    courses = [course(id="old", hub_id="ok", title="Old course", end_date="2026-01-01"), course(id="current", hub_id="ok", end_date="2026-12-31")]
-    load_csv_directory(engine, write_csv(tmp_path / "h.csv", hubs), write_csv(tmp_path / "c.csv", courses, header=COURSE_HEADER))
+    courses = [
+        course(id="old", hub_id="ok", title="Old course", end_date="2026-01-01"),
+        course(id="current", hub_id="ok", end_date="2026-12-31"),
+    ]
+    load_csv_directory(
+        engine,
+        write_csv(tmp_path / "h.csv", hubs),
+        write_csv(tmp_path / "c.csv", courses, header=COURSE_HEADER),
+    )
     problems = check_directory(engine, today=date(2026, 6, 1))
     assert [(p.kind, p.subject) for p in problems] == [
         ("course_ended", "old"),
@@ -55,7 +62,9 @@ def test_cli_load_check_search(cli_env: Path, capsys: pytest.CaptureFixture[str]
     assert "From NR3 (Norwich) (approximate)" in out and "Age UK Norwich" in out
 
 
-def test_cli_bad_load_lists_problems_and_changes_nothing(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bad_load_lists_problems_and_changes_nothing(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["directory", "load", str(SAMPLE / "hubs.csv")]) == 0
     bad = write_csv(cli_env / "bad.csv", [hub(id="a", services="x"), hub(id="b", postcode="zz")])
     capsys.readouterr()
@@ -86,5 +95,8 @@ def test_cli_check_reports_problems(cli_env: Path, capsys: pytest.CaptureFixture
 
 
 def test_cli_load_oruk(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["directory", "load-oruk", str(Path(__file__).parent / "fixtures" / "oruk_v1_services.json")]) == 0
+    assert (
+        main(["directory", "load-oruk", str(Path(__file__).parent / "fixtures" / "oruk_v1_services.json")])
+        == 0
+    )
     assert "Loaded 2 hubs" in capsys.readouterr().out

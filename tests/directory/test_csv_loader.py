@@ -35,9 +35,24 @@ def test_sample_data_loads(engine: Engine, offline_geocoder: Geocoder) -> None:
 
 
 def test_valid_files_with_bom_and_any_column_order(engine: Engine, tmp_path: Path) -> None:
-    header = ["services", "name", "id", "postcode", "address", "longitude", "latitude", "opening_hours", "languages"]
+    header = [
+        "services",
+        "name",
+        "id",
+        "postcode",
+        "address",
+        "longitude",
+        "latitude",
+        "opening_hours",
+        "languages",
+    ]
     hubs = write_csv(tmp_path / "hubs.csv", [hub(languages="en;pl")], header=header, bom=True)
-    courses = write_csv(tmp_path / "courses.csv", [course(), course(id="c2", mode="online", hub_id="", url="https://learn.example/", cost="12.50")], header=COURSE_HEADER, bom=True)
+    courses = write_csv(
+        tmp_path / "courses.csv",
+        [course(), course(id="c2", mode="online", hub_id="", url="https://learn.example/", cost="12.50")],
+        header=COURSE_HEADER,
+        bom=True,
+    )
     summary = load_csv_directory(engine, hubs, courses)
     assert (summary.hubs, summary.courses) == (1, 2)
     result = DirectorySearch(engine).get_hub("h1")
@@ -72,13 +87,18 @@ def test_unknown_column_is_a_warning(tmp_path: Path) -> None:
         ({"website": "www.example.org"}, "website: 'www.example.org' is not an absolute http(s) URL"),
         ({"website": "ftp://example.org"}, "website: 'ftp://example.org' is not an absolute http(s) URL"),
         ({"email": "nobody"}, "email: 'nobody' is not an email address"),
-        ({"opening_hours": "9 to 5 weekdays"}, "opening_hours: '9 to 5 weekdays' is not OpenStreetMap opening_hours syntax"),
+        (
+            {"opening_hours": "9 to 5 weekdays"},
+            "opening_hours: '9 to 5 weekdays' is not OpenStreetMap opening_hours syntax",
+        ),
         ({"latitude": "north"}, "latitude: 'north' is not a number"),
         ({"latitude": "40.5"}, "latitude: 40.5 is outside the UK"),
         ({"longitude": ""}, "longitude: is blank but the other coordinate is filled"),
     ],
 )
-def test_each_bad_hub_cell_is_reported_with_file_row_column(tmp_path: Path, cells: dict[str, str], expected: str) -> None:
+def test_each_bad_hub_cell_is_reported_with_file_row_column(
+    tmp_path: Path, cells: dict[str, str], expected: str
+) -> None:
     path = write_csv(tmp_path / "hubs.csv", [hub(id="ok"), hub(**cells)])
     problems = _problems(path)
     assert len(problems) == 1, problems
@@ -86,7 +106,10 @@ def test_each_bad_hub_cell_is_reported_with_file_row_column(tmp_path: Path, cell
 
 
 def test_every_problem_is_listed(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "hubs.csv", [hub(id="a", services="nope"), hub(id="b"), hub(id="a", booking="x", languages="EN")])
+    path = write_csv(
+        tmp_path / "hubs.csv",
+        [hub(id="a", services="nope"), hub(id="b"), hub(id="a", booking="x", languages="EN")],
+    )
     problems = _problems(path)
     assert problems == [
         f"{path}:2: services: 'nope' is not one of: " + problems[0].split("one of: ")[1],
@@ -97,7 +120,9 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
 
 
 def test_row_numbers_count_quoted_line_breaks_as_one_row(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "hubs.csv", [hub(id="a", notes="line one\nline two"), hub(id="b", postcode="bad")])
+    path = write_csv(
+        tmp_path / "hubs.csv", [hub(id="a", notes="line one\nline two"), hub(id="b", postcode="bad")]
+    )
     assert _problems(path) == [f"{path}:3: postcode: 'bad' is not a full UK postcode"]
 
 
@@ -155,7 +180,8 @@ def test_course_rules(tmp_path: Path) -> None:
         "5: hub_id: 'nowhere' is not the id of a hub in the hubs file",
         "6: url: is required for online courses",
         "7: mode: 'video' is not one of: in_person, online",
-        "8: topics: 'knitting' is not one of: " + ", ".join(__import__("bot.directory.vocabulary", fromlist=["TOPICS"]).TOPICS),
+        "8: topics: 'knitting' is not one of: "
+        + ", ".join(__import__("bot.directory.vocabulary", fromlist=["TOPICS"]).TOPICS),
         "9: level: 'expert' is not one of: beginner, improver, any",
         problems[7],
         "11: start_date: '01/02/2026' is not a date written YYYY-MM-DD",
@@ -186,7 +212,9 @@ def test_a_bad_load_leaves_the_good_directory_untouched(engine: Engine, tmp_path
     assert [h.name for h in DirectorySearch(engine).all_hubs()] == ["Kept hub"]
 
 
-def test_a_database_failure_midway_rolls_back(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_database_failure_midway_rolls_back(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     load_csv_directory(engine, write_csv(tmp_path / "good.csv", [hub(id="keep", name="Kept hub")]))
     from bot.directory import store
 
@@ -203,16 +231,25 @@ def test_a_database_failure_midway_rolls_back(engine: Engine, tmp_path: Path, mo
 
 
 def test_reload_replaces_everything(engine: Engine, tmp_path: Path) -> None:
-    load_csv_directory(engine, write_csv(tmp_path / "a.csv", [hub(id="a"), hub(id="b")]), write_csv(tmp_path / "c.csv", [course(hub_id="a")], header=COURSE_HEADER))
+    load_csv_directory(
+        engine,
+        write_csv(tmp_path / "a.csv", [hub(id="a"), hub(id="b")]),
+        write_csv(tmp_path / "c.csv", [course(hub_id="a")], header=COURSE_HEADER),
+    )
     load_csv_directory(engine, write_csv(tmp_path / "b.csv", [hub(id="c")]))
     assert [h.id for h in DirectorySearch(engine).all_hubs()] == ["c"]
     assert _count(engine, schema.Course.__table__) == 0
 
 
 @responses.activate
-def test_blank_coordinates_are_geocoded_at_load(engine: Engine, tmp_path: Path, outcodes: OutcodeTable) -> None:
+def test_blank_coordinates_are_geocoded_at_load(
+    engine: Engine, tmp_path: Path, outcodes: OutcodeTable
+) -> None:
     geocoder = Geocoder(outcodes, base_url="https://pc.test", session=make_session(retries=0))
-    responses.get("https://pc.test/postcodes/NR21NH", json={"status": 200, "result": {"postcode": "NR2 1NH", "latitude": 52.6287, "longitude": 1.2923}})
+    responses.get(
+        "https://pc.test/postcodes/NR21NH",
+        json={"status": 200, "result": {"postcode": "NR2 1NH", "latitude": 52.6287, "longitude": 1.2923}},
+    )
     responses.get("https://pc.test/postcodes/NR99ZZ", status=404, json={"status": 404})
     responses.get("https://pc.test/postcodes/NR32RJ", body=requests.exceptions.ConnectTimeout())
     path = write_csv(tmp_path / "hubs.csv", [hub(id="a", postcode="NR2 1NH", latitude="", longitude="")])
@@ -233,4 +270,6 @@ def test_blank_coordinates_are_geocoded_at_load(engine: Engine, tmp_path: Path, 
 
 def test_blank_coordinates_without_geocoder_is_a_problem(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "hubs.csv", [hub(latitude="", longitude="")])
-    assert _problems(path) == [f"{path}:2: latitude: is blank and no geocoder is available; fill latitude and longitude"]
+    assert _problems(path) == [
+        f"{path}:2: latitude: is blank and no geocoder is available; fill latitude and longitude"
+    ]

@@ -41,7 +41,10 @@ def test_v1_feed(engine: Engine, offline_geocoder: Geocoder) -> None:
     assert mile_cross.opening_hours == "Tu 10:00-16:00; Th 10:00-16:00"
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.Service.__table__)).scalar_one() == 2
-        assert conn.execute(select(func.count()).select_from(schema.ServiceAtLocation.__table__)).scalar_one() == 3
+        assert (
+            conn.execute(select(func.count()).select_from(schema.ServiceAtLocation.__table__)).scalar_one()
+            == 3
+        )
 
 
 def test_v3_feed(engine: Engine, offline_geocoder: Geocoder) -> None:
@@ -67,7 +70,9 @@ def test_oruk_load_replaces_csv_directory(engine: Engine, offline_geocoder: Geoc
     assert {h.id for h in DirectorySearch(engine).all_hubs()} == {"loc-ageuk", "loc-vauxhall"}
 
 
-def test_feed_with_nothing_usable_changes_nothing(engine: Engine, tmp_path, offline_geocoder: Geocoder) -> None:  # type: ignore[no-untyped-def]
+def test_feed_with_nothing_usable_changes_nothing(
+    engine: Engine, tmp_path, offline_geocoder: Geocoder
+) -> None:  # type: ignore[no-untyped-def]
     load_oruk_directory(engine, str(V3), offline_geocoder)
     empty = tmp_path / "feed.json"
     empty.write_text(json.dumps({"content": [{"id": "x", "name": "Lunch club"}]}))
@@ -117,12 +122,14 @@ def test_keyword_map() -> None:
 
 
 def test_schedules_to_opening_hours() -> None:
-    expr, warnings = schedules_to_opening_hours([
-        {"byday": "MO,TU,WE", "opens_at": "09:00:00", "closes_at": "17:00:00"},
-        {"byday": "FR", "opens_at": "09:00", "closes_at": "12:00"},
-        {"byday": "FR", "opens_at": "13:00", "closes_at": "16:00"},
-        {"byday": "SU", "opens_at": "", "closes_at": "12:00", "id": "bad"},
-    ])
+    expr, warnings = schedules_to_opening_hours(
+        [
+            {"byday": "MO,TU,WE", "opens_at": "09:00:00", "closes_at": "17:00:00"},
+            {"byday": "FR", "opens_at": "09:00", "closes_at": "12:00"},
+            {"byday": "FR", "opens_at": "13:00", "closes_at": "16:00"},
+            {"byday": "SU", "opens_at": "", "closes_at": "12:00", "id": "bad"},
+        ]
+    )
     assert expr == "Mo-We 09:00-17:00; Fr 09:00-12:00,13:00-16:00"
     assert warnings == ["schedule bad is not a simple weekly schedule; skipped"]
     assert schedules_to_opening_hours([]) == (None, [])
@@ -135,7 +142,8 @@ def _pages(httpserver: HTTPServer, pages: list[list[dict]], **extra: object) -> 
     """Serve ``pages`` at /services?page=N (1-based) on loopback; page N+1 is empty."""
     for number, content in enumerate([*pages, []], start=1):
         httpserver.expect_request("/services", query_string=f"page={number}").respond_with_json(
-            {"content": content, "number": number, **extra})
+            {"content": content, "number": number, **extra}
+        )
     return httpserver.url_for("/services")
 
 
@@ -144,7 +152,9 @@ def _v1_services() -> list[dict]:
 
 
 def test_feed_longer_than_the_limit_leaves_the_directory_unchanged(
-    engine: Engine, offline_geocoder: Geocoder, httpserver: HTTPServer,
+    engine: Engine,
+    offline_geocoder: Geocoder,
+    httpserver: HTTPServer,
 ) -> None:
     load_oruk_directory(engine, str(V3), offline_geocoder)
     services = _v1_services()
@@ -158,7 +168,8 @@ def test_feed_longer_than_the_limit_leaves_the_directory_unchanged(
 
 
 def test_a_stated_page_count_over_the_limit_stops_at_the_first_page(
-    offline_geocoder: Geocoder, httpserver: HTTPServer,
+    offline_geocoder: Geocoder,
+    httpserver: HTTPServer,
 ) -> None:
     services = _v1_services()
     url = _pages(httpserver, [services[:1], services[1:2], services[2:]], totalPages=3, last=False)
@@ -168,7 +179,10 @@ def test_a_stated_page_count_over_the_limit_stops_at_the_first_page(
 
 
 def test_cli_refuses_a_long_feed_and_max_pages_reads_it(
-    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("SIGNPOST_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("DIRECTORY_URL", f"sqlite:///{tmp_path / 'var' / 'directory.db'}")
@@ -198,23 +212,57 @@ def _set(service: dict, path: str, value: object) -> None:
         target[last] = value
 
 
-@pytest.mark.parametrize(("path", "value", "named"), [
-    ("service_taxonomys[0]", "Digital inclusion", "service_taxonomys[0] should be an object, not text ('Digital inclusion')"),
-    ("service_taxonomys[1].taxonomy", ["wifi"], "service_taxonomys[1].taxonomy should be an object, not a list"),
-    ("contacts[0].phones", "01603 774777", "contacts[0].phones should be a list, not text ('01603 774777')"),
-    ("contacts[0].phones[0]", 1603774777, "contacts[0].phones[0] should be an object, not a number (1603774777)"),
-    ("organization", "Norfolk County Council", "organization should be an object, not text"),
-    ("regular_schedules[1]", "Sa 10:00-13:00", "regular_schedules[1] should be an object"),
-    ("service_at_locations[0]", None, "service_at_locations[0] should be an object, not null"),
-    ("service_at_locations[0].location", "The Forum", "service_at_locations[0].location should be an object, not text"),
-    ("service_at_locations[0].location.physical_addresses[0]", "Millennium Plain, NR2 1AW",
-     "service_at_locations[0].location.physical_addresses[0] should be an object"),
-    ("service_at_locations[0].location.accessibility_for_disabilities", {"accessibility": "wheelchair"},
-     "service_at_locations[0].location.accessibility_for_disabilities should be a list, not an object"),
-    ("languages", 5, "languages should be a list, not a number (5)"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        (
+            "service_taxonomys[0]",
+            "Digital inclusion",
+            "service_taxonomys[0] should be an object, not text ('Digital inclusion')",
+        ),
+        (
+            "service_taxonomys[1].taxonomy",
+            ["wifi"],
+            "service_taxonomys[1].taxonomy should be an object, not a list",
+        ),
+        (
+            "contacts[0].phones",
+            "01603 774777",
+            "contacts[0].phones should be a list, not text ('01603 774777')",
+        ),
+        (
+            "contacts[0].phones[0]",
+            1603774777,
+            "contacts[0].phones[0] should be an object, not a number (1603774777)",
+        ),
+        ("organization", "Norfolk County Council", "organization should be an object, not text"),
+        ("regular_schedules[1]", "Sa 10:00-13:00", "regular_schedules[1] should be an object"),
+        ("service_at_locations[0]", None, "service_at_locations[0] should be an object, not null"),
+        (
+            "service_at_locations[0].location",
+            "The Forum",
+            "service_at_locations[0].location should be an object, not text",
+        ),
+        (
+            "service_at_locations[0].location.physical_addresses[0]",
+            "Millennium Plain, NR2 1AW",
+            "service_at_locations[0].location.physical_addresses[0] should be an object",
+        ),
+        (
+            "service_at_locations[0].location.accessibility_for_disabilities",
+            {"accessibility": "wheelchair"},
+            "service_at_locations[0].location.accessibility_for_disabilities should be a list, not an object",
+        ),
+        ("languages", 5, "languages should be a list, not a number (5)"),
+    ],
+)
 def test_a_nested_part_that_is_not_an_object_is_a_clear_error(
-    path: str, value: object, named: str, engine: Engine, offline_geocoder: Geocoder, tmp_path: Path,
+    path: str,
+    value: object,
+    named: str,
+    engine: Engine,
+    offline_geocoder: Geocoder,
+    tmp_path: Path,
 ) -> None:
     load_oruk_directory(engine, str(V3), offline_geocoder)
     feed = json.loads(V1.read_text())
@@ -235,4 +283,6 @@ def test_a_service_that_is_not_an_object_is_a_clear_error(tmp_path: Path) -> Non
     broken.write_text(json.dumps(feed))
     with pytest.raises(DirectoryLoadError) as info:
         read_feed(str(broken))
-    assert info.value.problems == [f"{broken}: content[1] should be a service (a JSON object), not text ('Digital Champions drop-in')"]
+    assert info.value.problems == [
+        f"{broken}: content[1] should be a service (a JSON object), not text ('Digital Champions drop-in')"
+    ]

@@ -22,21 +22,79 @@ def _north(miles: float) -> str:
 @pytest.fixture
 def search(engine: Engine, tmp_path: Path) -> DirectorySearch:
     hubs = [
-        hub(id="near", name="Near Library", latitude=_north(0.5), longitude="1.29", services="wifi;computers", accessibility="wheelchair", languages="en"),
-        hub(id="mid", name="Mid Centre", latitude=_north(2), longitude="1.29", services="device_bank", accessibility="wheelchair;hearing_loop", languages="en;pl"),
-        hub(id="far", name="Far Hall", latitude=_north(9), longitude="1.29", services="wifi;device_lending", accessibility="wheelchair;hearing_loop", languages="pl"),
-        hub(id="farther", name="Farther Hub", latitude=_north(30), longitude="1.29", services="wifi", opening_hours=""),
-        hub(id="london", name="London Hub", postcode="SW1A 1AA", latitude="51.501", longitude="-0.1416", services="free_sim"),
+        hub(
+            id="near",
+            name="Near Library",
+            latitude=_north(0.5),
+            longitude="1.29",
+            services="wifi;computers",
+            accessibility="wheelchair",
+            languages="en",
+        ),
+        hub(
+            id="mid",
+            name="Mid Centre",
+            latitude=_north(2),
+            longitude="1.29",
+            services="device_bank",
+            accessibility="wheelchair;hearing_loop",
+            languages="en;pl",
+        ),
+        hub(
+            id="far",
+            name="Far Hall",
+            latitude=_north(9),
+            longitude="1.29",
+            services="wifi;device_lending",
+            accessibility="wheelchair;hearing_loop",
+            languages="pl",
+        ),
+        hub(
+            id="farther",
+            name="Farther Hub",
+            latitude=_north(30),
+            longitude="1.29",
+            services="wifi",
+            opening_hours="",
+        ),
+        hub(
+            id="london",
+            name="London Hub",
+            postcode="SW1A 1AA",
+            latitude="51.501",
+            longitude="-0.1416",
+            services="free_sim",
+        ),
     ]
     courses = [
         course(id="basics-near", title="Basics near", hub_id="near", topics="basics;email", level="beginner"),
         course(id="basics-far", title="Basics far", hub_id="far", topics="basics", level="improver"),
         course(id="jobs-any", title="Jobs anyone", hub_id="mid", topics="jobs", level=""),
         course(id="ended", title="Old course", hub_id="near", topics="basics", end_date="2026-01-31"),
-        course(id="online-basics", title="Online basics", mode="online", hub_id="", url="https://learn.example/", topics="basics", level="any"),
-        course(id="online-ended", title="Online ended", mode="online", hub_id="", url="https://old.example/", topics="basics", end_date="2025-12-31"),
+        course(
+            id="online-basics",
+            title="Online basics",
+            mode="online",
+            hub_id="",
+            url="https://learn.example/",
+            topics="basics",
+            level="any",
+        ),
+        course(
+            id="online-ended",
+            title="Online ended",
+            mode="online",
+            hub_id="",
+            url="https://old.example/",
+            topics="basics",
+            end_date="2025-12-31",
+        ),
     ]
-    load_csv_directory(engine, write_csv(tmp_path / "hubs.csv", hubs), write_csv(tmp_path / "courses.csv", courses, header=COURSE_HEADER))
+    load_csv_directory(
+        engine,
+        write_csv(tmp_path / "hubs.csv", hubs),
+        write_csv(tmp_path / "courses.csv", courses, header=COURSE_HEADER),
+    )
     return DirectorySearch(engine)
 
 
@@ -56,7 +114,9 @@ def test_service_filter(search: DirectorySearch) -> None:
 
 def test_accessibility_and_languages_require_all(search: DirectorySearch) -> None:
     services = ["wifi", "device_bank"]
-    assert [r.id for r in search.nearest_hubs(*ORIGIN, services, accessibility=["wheelchair", "hearing_loop"])] == ["mid", "far"]
+    assert [
+        r.id for r in search.nearest_hubs(*ORIGIN, services, accessibility=["wheelchair", "hearing_loop"])
+    ] == ["mid", "far"]
     assert [r.id for r in search.nearest_hubs(*ORIGIN, services, languages=["pl"])] == ["mid", "far"]
     assert [r.id for r in search.nearest_hubs(*ORIGIN, services, languages=["pl", "en"])] == ["mid"]
     assert search.nearest_hubs(*ORIGIN, services, accessibility=["quiet_space"]) == []
@@ -79,8 +139,17 @@ def test_widening_finds_the_true_nearest_far_away(search: DirectorySearch) -> No
 
 def test_result_fields(search: DirectorySearch) -> None:
     result = search.nearest_hubs(*ORIGIN, ["wifi"], now=datetime(2026, 1, 12, 10, 0))[0]
-    assert (result.name, result.postcode, result.booking, result.website) == ("Near Library", "NR2 1AW", "drop_in", "https://example.org/")
-    assert result.services == ("computers", "wifi") and result.accessibility == ("wheelchair",) and result.languages == ("en",)
+    assert (result.name, result.postcode, result.booking, result.website) == (
+        "Near Library",
+        "NR2 1AW",
+        "drop_in",
+        "https://example.org/",
+    )
+    assert (
+        result.services == ("computers", "wifi")
+        and result.accessibility == ("wheelchair",)
+        and result.languages == ("en",)
+    )
     assert result.opening_hours == "Mo-Fr 09:00-17:00"
     assert result.hours.open_now is True and result.hours.today == "9am to 5pm"
     farther = search.get_hub("farther")

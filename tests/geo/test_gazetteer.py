@@ -7,10 +7,36 @@ from bot.geo.outcodes import OutcodeTable
 from bot.settings import PROJECT_ROOT
 
 REQUIRED = [
-    "Mile Cross", "Lakenham", "Old Lakenham", "Earlham", "West Earlham", "Bowthorpe", "Tuckswood", "Heartsease",
-    "Thorpe Hamlet", "Thorpe St Andrew", "Catton Grove", "Old Catton", "Sprowston", "Hellesdon", "Costessey",
-    "New Costessey", "Eaton", "Cringleford", "Drayton", "Taverham", "Wymondham", "Dereham", "Hethersett",
-    "Poringland", "Norwich city centre", "Golden Triangle", "Unthank Road", "Magdalen Street", "Riverside", "Norwich",
+    "Mile Cross",
+    "Lakenham",
+    "Old Lakenham",
+    "Earlham",
+    "West Earlham",
+    "Bowthorpe",
+    "Tuckswood",
+    "Heartsease",
+    "Thorpe Hamlet",
+    "Thorpe St Andrew",
+    "Catton Grove",
+    "Old Catton",
+    "Sprowston",
+    "Hellesdon",
+    "Costessey",
+    "New Costessey",
+    "Eaton",
+    "Cringleford",
+    "Drayton",
+    "Taverham",
+    "Wymondham",
+    "Dereham",
+    "Hethersett",
+    "Poringland",
+    "Norwich city centre",
+    "Golden Triangle",
+    "Unthank Road",
+    "Magdalen Street",
+    "Riverside",
+    "Norwich",
 ]
 
 
@@ -59,11 +85,15 @@ def test_neighbourhood_wins_over_town_of_same_name(gazetteer: Gazetteer) -> None
     assert place is not None and place.kind == "neighbourhood"
 
 
-@pytest.mark.parametrize("word", ["March", "Deal", "Bath", "Wells", "Sale", "Hope", "Ware", "Street", "Reading"])
+@pytest.mark.parametrize(
+    "word", ["March", "Deal", "Bath", "Wells", "Sale", "Hope", "Ware", "Street", "Reading"]
+)
 def test_everyday_words_are_flagged(word: str) -> None:
     assert is_common_word(word)
 
 
-@pytest.mark.parametrize("word", ["Norwich", "London", "Oxford", "York", "Sprowston", "Mile Cross", "Eaton", "Wymondham"])
+@pytest.mark.parametrize(
+    "word", ["Norwich", "London", "Oxford", "York", "Sprowston", "Mile Cross", "Eaton", "Wymondham"]
+)
 def test_place_names_are_not_flagged(word: str) -> None:
     assert not is_common_word(word)

@@ -21,7 +21,10 @@ BASE = "https://postcodes.test"
 
 
 def _postcode_body(postcode: str = "NR2 4EE", lat: float = 52.6271, lon: float = 1.2801) -> dict:
-    return {"status": 200, "result": {"postcode": postcode, "outcode": postcode.split()[0], "latitude": lat, "longitude": lon}}
+    return {
+        "status": 200,
+        "result": {"postcode": postcode, "outcode": postcode.split()[0], "latitude": lat, "longitude": lon},
+    }
 
 
 @pytest.fixture
@@ -35,13 +38,24 @@ def test_full_postcode_success(geocoder: Geocoder) -> None:
     point = geocoder.geocode("nr2 4ee")
     assert point is not None
     assert (point.latitude, point.longitude) == (52.6271, 1.2801)
-    assert (point.label, point.outcode, point.precision, point.source) == ("NR2 4EE", "NR2", "postcode", "postcodes.io")
+    assert (point.label, point.outcode, point.precision, point.source) == (
+        "NR2 4EE",
+        "NR2",
+        "postcode",
+        "postcodes.io",
+    )
     assert not point.approximate
 
 
 @responses.activate
 def test_outcode_success(geocoder: Geocoder) -> None:
-    responses.get(f"{BASE}/outcodes/NR3", json={"status": 200, "result": {"outcode": "NR3", "latitude": 52.64, "longitude": 1.29, "admin_district": ["Norwich"]}})
+    responses.get(
+        f"{BASE}/outcodes/NR3",
+        json={
+            "status": 200,
+            "result": {"outcode": "NR3", "latitude": 52.64, "longitude": 1.29, "admin_district": ["Norwich"]},
+        },
+    )
     point = geocoder.geocode("nr3")
     assert point is not None and point.precision == "outcode" and point.label == "NR3 (Norwich)"
     assert point.source == "postcodes.io"
@@ -59,7 +73,12 @@ def test_timeout_falls_back_to_offline_outcode(geocoder: Geocoder) -> None:
     responses.get(f"{BASE}/postcodes/NR24EE", body=requests.exceptions.ConnectTimeout("slow"))
     point = geocoder.geocode("NR2 4EE")
     assert point is not None
-    assert (point.precision, point.source, point.outcode, point.label) == ("outcode", "offline", "NR2", "NR2 (Norwich)")
+    assert (point.precision, point.source, point.outcode, point.label) == (
+        "outcode",
+        "offline",
+        "NR2",
+        "NR2 (Norwich)",
+    )
     assert point.latitude == pytest.approx(52.6301)
 
 
@@ -137,7 +156,9 @@ def test_invalid_postcode_is_none_without_network(outcodes: OutcodeTable) -> Non
 
 @responses.activate
 def test_reverse_geocode(geocoder: Geocoder) -> None:
-    responses.get(f"{BASE}/postcodes", json={"status": 200, "result": [{"postcode": "NR3 2RJ", "outcode": "NR3"}]})
+    responses.get(
+        f"{BASE}/postcodes", json={"status": 200, "result": [{"postcode": "NR3 2RJ", "outcode": "NR3"}]}
+    )
     point = geocoder.reverse(52.649, 1.2858)
     assert point is not None and point.outcode == "NR3" and point.label == "NR3 (Norwich)"
     assert "lat=52.649" in responses.calls[0].request.url
@@ -164,7 +185,8 @@ def hanging_postcodes_io() -> Iterator[FakePostcodesIo]:
 
 
 def test_a_hung_lookup_gets_the_offline_answer_by_the_deadline(
-    outcodes: OutcodeTable, hanging_postcodes_io: FakePostcodesIo,
+    outcodes: OutcodeTable,
+    hanging_postcodes_io: FakePostcodesIo,
 ) -> None:
     geocoder = Geocoder(outcodes, base_url=hanging_postcodes_io.url, timeout=30, deadline=0.5)
     started = time.monotonic()
@@ -177,7 +199,8 @@ def test_a_hung_lookup_gets_the_offline_answer_by_the_deadline(
 
 
 def test_an_answer_after_the_deadline_is_kept_for_next_time(
-    outcodes: OutcodeTable, hanging_postcodes_io: FakePostcodesIo,
+    outcodes: OutcodeTable,
+    hanging_postcodes_io: FakePostcodesIo,
 ) -> None:
     geocoder = Geocoder(outcodes, base_url=hanging_postcodes_io.url, timeout=30, deadline=0.3)
     assert geocoder.geocode("NR2 4EE").source == "offline"  # type: ignore[union-attr]
@@ -211,12 +234,17 @@ def _full_postcodes_in(records: list[logging.LogRecord]) -> list[str]:
 def _down(outcodes: OutcodeTable, httpserver: HTTPServer, path: str, retries: int) -> Geocoder:
     """A geocoder whose postcodes.io answers 503 at ``path``."""
     httpserver.expect_request(path).respond_with_data("down", status=503)
-    return Geocoder(outcodes, base_url=httpserver.url_for("").rstrip("/"),
-                    session=make_session(retries=retries, backoff=0))
+    return Geocoder(
+        outcodes,
+        base_url=httpserver.url_for("").rstrip("/"),
+        session=make_session(retries=retries, backoff=0),
+    )
 
 
 def test_logs_name_only_the_outward_code_when_postcodes_io_fails(
-    outcodes: OutcodeTable, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture,
+    outcodes: OutcodeTable,
+    httpserver: HTTPServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     geocoder = _down(outcodes, httpserver, "/postcodes/NR24EE", retries=2)
     caplog.set_level(logging.DEBUG)
@@ -229,10 +257,17 @@ def test_logs_name_only_the_outward_code_when_postcodes_io_fails(
 
 
 def test_logs_name_only_the_outward_code_when_postcodes_io_hangs(
-    outcodes: OutcodeTable, hanging_postcodes_io: FakePostcodesIo, caplog: pytest.LogCaptureFixture,
+    outcodes: OutcodeTable,
+    hanging_postcodes_io: FakePostcodesIo,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    geocoder = Geocoder(outcodes, base_url=hanging_postcodes_io.url, timeout=0.2, deadline=5,
-                        session=make_session(retries=1, backoff=0))
+    geocoder = Geocoder(
+        outcodes,
+        base_url=hanging_postcodes_io.url,
+        timeout=0.2,
+        deadline=5,
+        session=make_session(retries=1, backoff=0),
+    )
     caplog.set_level(logging.DEBUG)
     assert geocoder.geocode("NR2 4EE").source == "offline"  # type: ignore[union-attr]
     assert any("Retrying" in r.getMessage() for r in caplog.records)  # urllib3's warning names the path
@@ -240,21 +275,30 @@ def test_logs_name_only_the_outward_code_when_postcodes_io_hangs(
 
 
 def test_reverse_lookup_logs_no_coordinates(
-    outcodes: OutcodeTable, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture,
+    outcodes: OutcodeTable,
+    httpserver: HTTPServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     geocoder = _down(outcodes, httpserver, "/postcodes", retries=1)
     caplog.set_level(logging.DEBUG)
     assert geocoder.reverse(52.63021, 1.28534) is not None
     assert any(r.name.startswith("urllib3") for r in caplog.records)
-    assert not [r.getMessage() for r in _ours(caplog.records) if "52.63" in r.getMessage() or "1.285" in r.getMessage()]
+    assert not [
+        r.getMessage()
+        for r in _ours(caplog.records)
+        if "52.63" in r.getMessage() or "1.285" in r.getMessage()
+    ]
 
 
-@pytest.mark.parametrize(("text", "redacted"), [
-    ("GET /postcodes/NR24EE HTTP/1.1", "GET /postcodes/NR2 *** HTTP/1.1"),
-    ("/postcodes/sw1a%201aa", "/postcodes/SW1A ***"),
-    ("NR2 4EE and EC1A1BB", "NR2 *** and EC1A ***"),
-    ("/outcodes/NR2", "/outcodes/NR2"),
-    ("/postcodes?lon=1.2853&lat=52.6302&limit=1", "/postcodes?lon=***&lat=***&limit=1"),
-])
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("GET /postcodes/NR24EE HTTP/1.1", "GET /postcodes/NR2 *** HTTP/1.1"),
+        ("/postcodes/sw1a%201aa", "/postcodes/SW1A ***"),
+        ("NR2 4EE and EC1A1BB", "NR2 *** and EC1A ***"),
+        ("/outcodes/NR2", "/outcodes/NR2"),
+        ("/postcodes?lon=1.2853&lat=52.6302&limit=1", "/postcodes?lon=***&lat=***&limit=1"),
+    ],
+)
 def test_redact_locations(text: str, redacted: str) -> None:
     assert redact_locations(text) == redacted

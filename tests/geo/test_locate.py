@@ -17,7 +17,9 @@ def locator(outcodes: OutcodeTable) -> Locator:
 
 def test_postcode_wins_over_place(locator: Locator) -> None:
     location = locator.locate("NR3 2RJ", "Wymondham")
-    assert isinstance(location, SearchOrigin)  # where to search from; the directory's hubs are schema.Location
+    assert isinstance(
+        location, SearchOrigin
+    )  # where to search from; the directory's hubs are schema.Location
     assert location.outcode == "NR3" and location.precision == "outcode"
     assert location.approximate
 

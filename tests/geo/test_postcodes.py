@@ -63,7 +63,17 @@ def test_lower_case_two_letter_outcodes_are_found() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["i am 25", "see you b4 lunch", "gr8 thanks m8", "c u l8r", "me2", "call me 2moro", "room 101", "it's 4pm", "a1 service"],
+    [
+        "i am 25",
+        "see you b4 lunch",
+        "gr8 thanks m8",
+        "c u l8r",
+        "me2",
+        "call me 2moro",
+        "room 101",
+        "it's 4pm",
+        "a1 service",
+    ],
 )
 def test_text_speak_and_numbers_are_not_postcodes(text: str) -> None:
     assert find_postcodes(text) == []

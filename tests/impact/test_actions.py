@@ -26,21 +26,39 @@ SAMPLE = PROJECT_ROOT / "data" / "directory"
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[context.Context]:
-    env = {"DIRECTORY_URL": f"sqlite:///{tmp_path / 'directory.db'}", "GEOCODER": "offline",
-           "SIGNPOST_VAR_DIR": str(tmp_path)}
+    env = {
+        "DIRECTORY_URL": f"sqlite:///{tmp_path / 'directory.db'}",
+        "GEOCODER": "offline",
+        "SIGNPOST_VAR_DIR": str(tmp_path),
+    }
     settings = load(env)
-    load_csv_directory(make_engine(settings.directory_url), SAMPLE / "hubs.csv", SAMPLE / "courses.csv",
-                       Geocoder.from_settings(settings))
+    load_csv_directory(
+        make_engine(settings.directory_url),
+        SAMPLE / "hubs.csv",
+        SAMPLE / "courses.csv",
+        Geocoder.from_settings(settings),
+    )
     built = context.build(settings)
     context.use(built)
     yield built
     context.use(None)
 
 
-def tracker(text: str, intent: str, metadata: Optional[Dict[str, Any]] = None, entities: Optional[list] = None,
-            slots: Optional[Dict[str, Any]] = None, events: Optional[List[Dict[str, Any]]] = None) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
-              "intent_ranking": [], "metadata": metadata or {}}
+def tracker(
+    text: str,
+    intent: str,
+    metadata: Optional[Dict[str, Any]] = None,
+    entities: Optional[list] = None,
+    slots: Optional[Dict[str, Any]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": [],
+        "metadata": metadata or {},
+    }
     return Tracker("sender-secret", slots or {}, latest, events or [], False, None, {}, "action_listen")
 
 
@@ -63,17 +81,47 @@ def test_misunderstood_is_counted_without_the_message(ctx: context.Context) -> N
 
 
 def test_answer_remembers_an_earlier_request_for_a_person(ctx: context.Context) -> None:
-    earlier = [{"event": "user", "text": "can i speak to someone", "parse_data": {"intent": {"name": "talk_to_human"}}}]
+    earlier = [
+        {
+            "event": "user",
+            "text": "can i speak to someone",
+            "parse_data": {"intent": {"name": "talk_to_human"}},
+        }
+    ]
     postcode = [{"entity": "postcode", "value": "NR2 4EE", "start": 0, "end": 7}]
-    run(ActionFindHelp(), tracker("NR2 4EE", "inform_location", {"channel": "web"}, postcode,
-                                  slots={"need": "get_device"}, events=earlier))
-    run(ActionHumanContact(), tracker("a person please", "talk_to_human", None,
-                                      slots={"location_lat": 52.63, "location_lon": 1.28, "location_outcode": "NR2"}))
+    run(
+        ActionFindHelp(),
+        tracker(
+            "NR2 4EE",
+            "inform_location",
+            {"channel": "web"},
+            postcode,
+            slots={"need": "get_device"},
+            events=earlier,
+        ),
+    )
+    run(
+        ActionHumanContact(),
+        tracker(
+            "a person please",
+            "talk_to_human",
+            None,
+            slots={"location_lat": 52.63, "location_lon": 1.28, "location_outcode": "NR2"},
+        ),
+    )
     answer, person = rows(ctx)
     assert (answer["channel"], answer["need"], answer["outcode"], answer["asked_for_person"]) == (
-        "web", "get_device", "NR2", True)
+        "web",
+        "get_device",
+        "NR2",
+        True,
+    )
     assert (person["channel"], person["need"], person["outcode"], person["asked_for_person"]) == (
-        "other", "talk_to_human", "NR2", True)
+        "other",
+        "talk_to_human",
+        "NR2",
+        True,
+    )
 
 
 def test_a_broken_impact_table_never_costs_the_resident_an_answer(ctx: context.Context) -> None:
@@ -83,7 +131,11 @@ def test_a_broken_impact_table_never_costs_the_resident_an_answer(ctx: context.C
 
     context.use(context.Context(ctx.settings, ctx.locator, ctx.search, impact=Broken()))  # type: ignore[arg-type]
     postcode = [{"entity": "postcode", "value": "NR2 4EE", "start": 0, "end": 7}]
-    dispatcher = run(ActionFindHelp(), tracker("NR2 4EE", "inform_location", {"channel": "web"}, postcode,
-                                               slots={"need": "get_device"}))
+    dispatcher = run(
+        ActionFindHelp(),
+        tracker("NR2 4EE", "inform_location", {"channel": "web"}, postcode, slots={"need": "get_device"}),
+    )
     assert any((m.get("custom") or {}).get("type") == "hubs" for m in dispatcher.messages)
-    assert "0344 980 3333" in rendered(run(ActionHumanContact(), tracker("person", "talk_to_human")).messages[0])
+    assert "0344 980 3333" in rendered(
+        run(ActionHumanContact(), tracker("person", "talk_to_human")).messages[0]
+    )

@@ -18,8 +18,14 @@ from tests.impact.conftest import seed
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DIRECTORY_URL": url, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "bot", "impact", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "impact", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_report_csv_text_and_purge(tmp_path: Path) -> None:
@@ -31,8 +37,13 @@ def test_report_csv_text_and_purge(tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(done.stdout)))
     assert rows[0] == ["week", "channel", "need", "outcode", "count", "unmet"]
     assert done.stdout == report.to_csv(report.build(engine))
-    only = list(csv.reader(io.StringIO(run(url, "report", "--from", "2025-11-17", "--to", "2025-11-23",
-                                           "--format", "csv").stdout)))
+    only = list(
+        csv.reader(
+            io.StringIO(
+                run(url, "report", "--from", "2025-11-17", "--to", "2025-11-23", "--format", "csv").stdout
+            )
+        )
+    )
     assert {r[0] for r in only[1:]} == {"2025-11-17"}
     text = run(url, "report").stdout
     assert "Needs by week" in text and "Unmet need" in text and "PE30" in text

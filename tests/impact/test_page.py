@@ -33,8 +33,10 @@ def tables(page: str) -> Dict[str, List[List[str]]]:
     found = {}
     for table_id, inner in re.findall(r'<table id="([^"]+)">(.*?)</table>', page, re.S):
         body = inner.split("<tbody>")[1]
-        found[table_id] = [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
-                           for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+        found[table_id] = [
+            [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        ]
     return found
 
 
@@ -59,8 +61,12 @@ def test_refused_without_a_session(console: StaffServer) -> None:
         response = requests.get(console.url + path, allow_redirects=False, timeout=10)
         assert response.status_code == 303 and response.headers["Location"] == "/staff/login", path
         assert "PE30" not in response.text and "week,channel" not in response.text
-    forged = requests.get(console.url + "/staff/impact.csv", cookies={"signpost_staff": "made-up"},
-                          allow_redirects=False, timeout=10)
+    forged = requests.get(
+        console.url + "/staff/impact.csv",
+        cookies={"signpost_staff": "made-up"},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert forged.status_code == 303
 
 
@@ -117,16 +123,32 @@ def test_date_filter_applies_to_page_and_csv_link(console: StaffServer) -> None:
     assert "2025-11-10" not in download.text and "2025-11-17,web,get_device,NR2,7,0" in download.text
     bad = s.get(f"{console.url}/staff/impact", params={"from": "20/11/2025", "to": "2025-01-01"}, timeout=10)
     assert bad.status_code == 200 and "From is not a date" in bad.text
-    backwards = s.get(f"{console.url}/staff/impact", params={"from": "2025-12-01", "to": "2025-11-01"}, timeout=10)
+    backwards = s.get(
+        f"{console.url}/staff/impact", params={"from": "2025-12-01", "to": "2025-11-01"}, timeout=10
+    )
     assert "after the To date" in backwards.text and tables(backwards.text)["by-week"][0][0] == "2025-11-10"
 
 
 def seed_demo(store: ImpactStore) -> None:
     """Eight weeks of plausible figures for the screenshot."""
     rng = random.Random(8)
-    needs = [("get_device", 3), ("find_hub", 4), ("help_benefits", 2), ("get_data", 2), ("find_course", 1),
-             ("help_health_online", 1), ("talk_to_human", 1)]
-    areas = [("NR2", 2, 0.6), ("NR3", 3, 0.9), ("NR5", 0, 3.4), ("NR1", 2, 0.7), ("NR6", 0, 3.8), ("NR7", 1, 2.1)]
+    needs = [
+        ("get_device", 3),
+        ("find_hub", 4),
+        ("help_benefits", 2),
+        ("get_data", 2),
+        ("find_course", 1),
+        ("help_health_online", 1),
+        ("talk_to_human", 1),
+    ]
+    areas = [
+        ("NR2", 2, 0.6),
+        ("NR3", 3, 0.9),
+        ("NR5", 0, 3.4),
+        ("NR1", 2, 0.7),
+        ("NR6", 0, 3.8),
+        ("NR7", 1, 2.1),
+    ]
     for week in range(8):
         for _ in range(rng.randint(40, 70)):
             need = rng.choices([n for n, _ in needs], [w for _, w in needs])[0]
@@ -134,8 +156,17 @@ def seed_demo(store: ImpactStore) -> None:
             channel = rng.choices(["web", "telegram", "other"], [6, 3, 1])[0]
             hour = NOW - timedelta(days=7 * week, hours=rng.randint(0, 100))
             person = need == "talk_to_human"
-            store.record(Answer(channel, need, outcode, None if person else within,
-                                None if person else nearest, person, hour=hour))
+            store.record(
+                Answer(
+                    channel,
+                    need,
+                    outcode,
+                    None if person else within,
+                    None if person else nearest,
+                    person,
+                    hour=hour,
+                )
+            )
         for _ in range(rng.randint(3, 9)):
             store.record_misunderstood(rng.choice(["web", "telegram"]), NOW - timedelta(days=7 * week))
 

@@ -36,9 +36,19 @@ def test_a_row_holds_the_hour_and_nothing_more_precise(engine: Engine) -> None:
         row = conn.execute(select(answers)).one()._asdict()
     assert row["hour"] == datetime(2025, 11, 20, 10, 0)
     assert row["outcode"] == "NR2"  # a full postcode passed by mistake is cut down
-    assert row["nearest_miles"] == 0.8 and row["hubs_within_3_miles"] == 2 and row["asked_for_person"] is False
-    assert set(row) == {"id", "hour", "channel", "need", "outcode", "hubs_within_3_miles", "nearest_miles",
-                        "asked_for_person"}
+    assert (
+        row["nearest_miles"] == 0.8 and row["hubs_within_3_miles"] == 2 and row["asked_for_person"] is False
+    )
+    assert set(row) == {
+        "id",
+        "hour",
+        "channel",
+        "need",
+        "outcode",
+        "hubs_within_3_miles",
+        "nearest_miles",
+        "asked_for_person",
+    }
     assert this_hour(datetime(2025, 6, 1, 12, 30).astimezone()).minute == 0
 
 

@@ -45,29 +45,42 @@ def last_id(stack: Stack) -> int:
 
 def rows_since(stack: Stack, after: int) -> List[Dict[str, Any]]:
     with make_engine(stack.settings.directory_url).connect() as conn:
-        return [r._asdict() for r in conn.execute(select(answers).where(answers.c.id > after).order_by(answers.c.id))]
+        return [
+            r._asdict()
+            for r in conn.execute(select(answers).where(answers.c.id > after).order_by(answers.c.id))
+        ]
 
 
 def expected(stack: Stack, postcode: str, need: str) -> tuple:
     """(hubs within 3 miles, nearest miles), worked out from every loaded hub, not with the search code."""
     where = build_locator(stack.settings).locate(postcode=postcode)
     assert where is not None
-    query = (select(schema.Location.id, schema.Location.latitude, schema.Location.longitude).distinct()
-             .join(schema.LocationService, schema.LocationService.location_id == schema.Location.id)
-             .where(schema.LocationService.term_id.in_(NEEDS[need].services)))
+    query = (
+        select(schema.Location.id, schema.Location.latitude, schema.Location.longitude)
+        .distinct()
+        .join(schema.LocationService, schema.LocationService.location_id == schema.Location.id)
+        .where(schema.LocationService.term_id.in_(NEEDS[need].services))
+    )
     with make_engine(stack.settings.directory_url).connect() as conn:
-        distances = [haversine_miles(where.latitude, where.longitude, lat, lon) for _, lat, lon in conn.execute(query)]
+        distances = [
+            haversine_miles(where.latitude, where.longitude, lat, lon) for _, lat, lon in conn.execute(query)
+        ]
     return sum(d <= 3 for d in distances), min(distances)
 
 
 def post(stack: Stack, sender: str, text: str, metadata: Any) -> List[Dict[str, Any]]:
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text, "metadata": metadata}, timeout=60)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text, "metadata": metadata},
+        timeout=60,
+    )
     response.raise_for_status()
     return response.json()
 
 
-def check_answer(row: Dict[str, Any], stack: Stack, channel: str, postcode: str, need: str = "get_device") -> None:
+def check_answer(
+    row: Dict[str, Any], stack: Stack, channel: str, postcode: str, need: str = "get_device"
+) -> None:
     within, nearest = expected(stack, postcode, need)
     assert (row["channel"], row["need"], row["outcode"]) == (channel, need, postcode.split()[0])
     assert row["hubs_within_3_miles"] == within
@@ -118,8 +131,10 @@ def test_telegram_unmet_need_and_asking_for_a_person(stack: Stack) -> None:
     before = last_id(stack)
 
     async def scenario() -> None:
-        async with FakeBotAPI() as fake, bridge(fake, stack.settings, RasaClient(stack.rasa_url, timeout=30),
-                                                rasa_timeout=30):
+        async with (
+            FakeBotAPI() as fake,
+            bridge(fake, stack.settings, RasaClient(stack.rasa_url, timeout=30), rasa_timeout=30),
+        ):
             await say(fake, chat, NEED)
             calls = await say(fake, chat, FAR)
             assert "no place that can help" in " ".join(fake.texts(chat))
@@ -133,7 +148,11 @@ def test_telegram_unmet_need_and_asking_for_a_person(stack: Stack) -> None:
     check_answer(unmet, stack, "telegram", FAR)
     assert unmet["hubs_within_3_miles"] == 0 and unmet["nearest_miles"] > 30  # an unmet need
     assert (person["channel"], person["need"], person["outcode"], person["asked_for_person"]) == (
-        "telegram", "talk_to_human", "PE30", True)
+        "telegram",
+        "talk_to_human",
+        "PE30",
+        True,
+    )
     assert person["hubs_within_3_miles"] is None and person["nearest_miles"] is None
 
 
@@ -147,8 +166,19 @@ def test_nothing_personal_anywhere_in_the_directory_database(stack: Stack) -> No
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(answers)).scalar_one() >= 4
         conn.execute(select(misunderstood)).all()
-        dump = "\n".join(repr(tuple(row)) for table in tables.sorted_tables for row in conn.execute(table.select()))
-    forbidden = [NEAR, NEAR.replace(" ", ""), FAR, FAR.replace(" ", ""), NEED, "afford", "<b>council", *SENDERS]
+        dump = "\n".join(
+            repr(tuple(row)) for table in tables.sorted_tables for row in conn.execute(table.select())
+        )
+    forbidden = [
+        NEAR,
+        NEAR.replace(" ", ""),
+        FAR,
+        FAR.replace(" ", ""),
+        NEED,
+        "afford",
+        "<b>council",
+        *SENDERS,
+    ]
     for value in forbidden:
         assert value.lower() not in dump.lower(), value
     raw = Path(engine.url.database).read_bytes().lower()

@@ -10,7 +10,10 @@ from tests.support.small_pipeline import parse, train_small
 
 def test_finds_postcodes_and_gazetteer_places_from_its_configured_files() -> None:
     extractor = LocationEntityExtractor({})
-    found = [(e["entity"], e["value"]) for e in extractor.extract("any help near mile cross or nr2 4ee, or in March")]
+    found = [
+        (e["entity"], e["value"])
+        for e in extractor.extract("any help near mile cross or nr2 4ee, or in March")
+    ]
     assert found == [("place", "Mile Cross"), ("postcode", "NR2 4EE"), ("place", "March")]
     assert extractor.extract("what do you do in march") == []  # an everyday word unless capitalised
 

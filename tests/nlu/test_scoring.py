@@ -31,7 +31,12 @@ def test_the_staff_console_stores_the_same_scores() -> None:
     """The staff console's evaluation writes scoring's figures as JSON (the Models page reads these keys)."""
     assert evaluate.score is scoring.score
     stored = scoring.score(["greet", "out_of_scope"], ["greet", "nlu_fallback"]).as_dict()
-    assert stored == {"macro_f1": 1.0, "accuracy": 1.0, "per_intent": {"greet": 1.0, "out_of_scope": 1.0},
-                      "labels": ["greet", "out_of_scope"], "columns": ["greet", "out_of_scope"],
-                      "matrix": [[1, 0], [0, 1]], "examples": 2}
-
+    assert stored == {
+        "macro_f1": 1.0,
+        "accuracy": 1.0,
+        "per_intent": {"greet": 1.0, "out_of_scope": 1.0},
+        "labels": ["greet", "out_of_scope"],
+        "columns": ["greet", "out_of_scope"],
+        "matrix": [[1, 0], [0, 1]],
+        "examples": 2,
+    }

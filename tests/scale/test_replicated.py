@@ -44,8 +44,11 @@ LOCK_SECONDS = 8  # a dead replica's hold on a conversation lasts this long (TIC
 
 
 def _missing() -> Optional[str]:
-    for found, message in ((postgres.binaries(), postgres.MISSING), (redis.binary(), redis.MISSING),
-                           (nginx.binary(), nginx.MISSING)):
+    for found, message in (
+        (postgres.binaries(), postgres.MISSING),
+        (redis.binary(), redis.MISSING),
+        (nginx.binary(), nginx.MISSING),
+    ):
         if not found:
             return message
     return None
@@ -74,13 +77,22 @@ def replicated() -> Iterator[Any]:
         pytest.fail(f"{_missing()} (scripts/system-deps.sh installs it; make test runs it)")
     var_dir = Path(tempfile.mkdtemp(prefix="signpost-scale-"))  # not under pytest's 0700 folder: PostgreSQL's
     with FakeBotApiInThread() as fake_bot:
-        env = {**os.environ, **stack_env(var_dir), "STAFF_MODELS_DIR": str(MODELS), "WEB_PORT": str(free_port()),
-               "CHAT_RATE_LIMIT_PER_SENDER": "off", "CHAT_RATE_LIMIT_PER_ADDRESS": "off",
-               "TICKET_LOCK_LIFETIME": str(LOCK_SECONDS),
-               "TELEGRAM_BOT_TOKEN": "123456:scale-test", "TELEGRAM_API_BASE_URL": fake_bot.base_url,
-               "TELEGRAM_WEBHOOK_URL": TELEGRAM_WEBHOOK, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}
-        stack = ReplicatedStack(load(env), token="scale-token", env=env, rate_per_minute=1_000_000,
-                                burst=100_000, pull_seconds=2)
+        env = {
+            **os.environ,
+            **stack_env(var_dir),
+            "STAFF_MODELS_DIR": str(MODELS),
+            "WEB_PORT": str(free_port()),
+            "CHAT_RATE_LIMIT_PER_SENDER": "off",
+            "CHAT_RATE_LIMIT_PER_ADDRESS": "off",
+            "TICKET_LOCK_LIFETIME": str(LOCK_SECONDS),
+            "TELEGRAM_BOT_TOKEN": "123456:scale-test",
+            "TELEGRAM_API_BASE_URL": fake_bot.base_url,
+            "TELEGRAM_WEBHOOK_URL": TELEGRAM_WEBHOOK,
+            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        }
+        stack = ReplicatedStack(
+            load(env), token="scale-token", env=env, rate_per_minute=1_000_000, burst=100_000, pull_seconds=2
+        )
         stack.fake_bot = fake_bot  # type: ignore[attr-defined]
         try:
             stack.start(300)
@@ -115,8 +127,9 @@ class Run:
             self.sent_after_kill += after_kill
             self.in_flight += 1
             try:
-                async with session.post(f"{self.url}/webhooks/rest/webhook",
-                                        json={"sender": sender, "message": turn}) as response:
+                async with session.post(
+                    f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": turn}
+                ) as response:
                     body = await response.json(content_type=None) if response.status == 200 else None
                     if response.status != 200 or not body:
                         raise RuntimeError(f"HTTP {response.status}")
@@ -157,7 +170,9 @@ def _user_messages(database_url: str, senders: List[str]) -> Dict[str, List[str]
     engine = create_engine(database_url)
     found: Dict[str, List[str]] = {s: [] for s in senders}
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT sender_id, data FROM events WHERE type_name = 'user' ORDER BY id"))
+        rows = connection.execute(
+            text("SELECT sender_id, data FROM events WHERE type_name = 'user' ORDER BY id")
+        )
         for sender, data in rows:
             if sender in found:
                 found[sender].append(json.loads(data)["text"])
@@ -214,8 +229,14 @@ def test_nginx_passes_on_only_what_residents_need(replicated: Any) -> None:
     import requests
 
     url = replicated.web_url
-    for path in ("/status", "/version", "/conversations/someone/tracker", "/model", "/internal/model",
-                 "/webhooks/rest/forget"):
+    for path in (
+        "/status",
+        "/version",
+        "/conversations/someone/tracker",
+        "/model",
+        "/internal/model",
+        "/webhooks/rest/forget",
+    ):
         assert requests.get(f"{url}{path}", timeout=10).status_code == 404, path
     assert requests.post(f"{url}/model/parse", json={"text": "hi"}, timeout=10).status_code == 404
     assert requests.get(f"{url}/", timeout=10).ok, "the demo page"
@@ -227,8 +248,11 @@ def test_nginx_refuses_a_big_body_in_the_channels_words(replicated: Any) -> None
 
     from bot.channels.refusals import TOO_LONG
 
-    response = requests.post(f"{replicated.web_url}/webhooks/rest/webhook", timeout=10,
-                             json={"sender": "big", "message": "x" * 5_000_000})
+    response = requests.post(
+        f"{replicated.web_url}/webhooks/rest/webhook",
+        timeout=10,
+        json={"sender": "big", "message": "x" * 5_000_000},
+    )
     assert response.status_code == 413
     assert response.json() == [{"recipient_id": None, "text": TOO_LONG, "error": "too_large"}]
 
@@ -238,12 +262,21 @@ def test_a_message_behind_a_dead_replicas_lock_is_answered_when_that_lock_expire
     from rasa.core.lock_store import RedisLockStore
 
     sender = f"lock-{uuid.uuid4().hex}"
-    store = RedisLockStore(host="127.0.0.1", port=replicated.ports.redis, key_prefix="signpost",
-                           password=(replicated.settings.var_dir / "redis_password").read_text().strip())
-    store.issue_ticket(sender, LOCK_SECONDS)  # what a replica killed in the middle of this conversation leaves
+    store = RedisLockStore(
+        host="127.0.0.1",
+        port=replicated.ports.redis,
+        key_prefix="signpost",
+        password=(replicated.settings.var_dir / "redis_password").read_text().strip(),
+    )
+    store.issue_ticket(
+        sender, LOCK_SECONDS
+    )  # what a replica killed in the middle of this conversation leaves
     started = time.monotonic()
-    response = requests.post(f"{replicated.web_url}/webhooks/rest/webhook", timeout=LOCK_SECONDS * 6,
-                             json={"sender": sender, "message": "i need a laptop"})
+    response = requests.post(
+        f"{replicated.web_url}/webhooks/rest/webhook",
+        timeout=LOCK_SECONDS * 6,
+        json={"sender": sender, "message": "i need a laptop"},
+    )
     waited = time.monotonic() - started
     assert response.status_code == 200 and "postcode" in _texts(response.json())
     assert LOCK_SECONDS - 1 < waited < LOCK_SECONDS * 4, f"answered after {waited:.1f} s"
@@ -292,8 +325,9 @@ def test_telegram_reaches_the_replicas_through_nginx_in_webhook_mode(replicated:
     update = {"update_id": 7001, "message": fake.message(4242, "i need a free laptop")}
     wrong = requests.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}, timeout=10)
     assert wrong.status_code == 403
-    right = requests.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
-                          timeout=10)
+    right = requests.post(
+        hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}, timeout=10
+    )
     assert right.status_code == 200
     deadline = time.monotonic() + 60
     while not any("postcode" in text for text in fake.texts(4242)):

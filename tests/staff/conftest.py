@@ -54,31 +54,59 @@ def staff_settings(root: Path, **changes: Any) -> StaffSettings:
     return replace(settings, **changes)
 
 
-def user_event(sender: str, text: str, intent: str, confidence: float, ts: float,
-               entities: Optional[List[Dict[str, Any]]] = None,
-               ranking: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
-    parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
-             "intent_ranking": ranking or [{"name": intent, "confidence": confidence}], "entities": entities or []}
-    return {"sender_id": sender, "type_name": "user", "timestamp": ts, "intent_name": intent,
-            "data": {"event": "user", "timestamp": ts, "text": text, "parse_data": parse}}
+def user_event(
+    sender: str,
+    text: str,
+    intent: str,
+    confidence: float,
+    ts: float,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    ranking: Optional[List[Dict[str, Any]]] = None,
+) -> Dict[str, Any]:
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
+        "entities": entities or [],
+    }
+    return {
+        "sender_id": sender,
+        "type_name": "user",
+        "timestamp": ts,
+        "intent_name": intent,
+        "data": {"event": "user", "timestamp": ts, "text": text, "parse_data": parse},
+    }
 
 
 def bot_event(sender: str, text: str, ts: float) -> Dict[str, Any]:
-    return {"sender_id": sender, "type_name": "bot", "timestamp": ts, "intent_name": None,
-            "data": {"event": "bot", "timestamp": ts, "text": text}}
+    return {
+        "sender_id": sender,
+        "type_name": "bot",
+        "timestamp": ts,
+        "intent_name": None,
+        "data": {"event": "bot", "timestamp": ts, "text": text},
+    }
 
 
 def seed_tracker(path: Path, events: List[Dict[str, Any]]) -> List[int]:
     """Rows shaped like Rasa's SQLTrackerStore ``events`` table; returns their ids."""
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
-                   "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
-                   "action_name VARCHAR(255), data TEXT)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+            "action_name VARCHAR(255), data TEXT)"
+        )
         ids = []
         for ev in events:
             cursor = db.execute(
                 "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data) VALUES (?, ?, ?, ?, ?)",
-                (ev["sender_id"], ev["type_name"], ev["timestamp"], ev["intent_name"], json.dumps(ev["data"])),
+                (
+                    ev["sender_id"],
+                    ev["type_name"],
+                    ev["timestamp"],
+                    ev["intent_name"],
+                    json.dumps(ev["data"]),
+                ),
             )
             ids.append(cursor.lastrowid)
     return ids
@@ -86,13 +114,28 @@ def seed_tracker(path: Path, events: List[Dict[str, Any]]) -> List[int]:
 
 SAMPLE = [
     bot_event("r1", "Hello! I can help you find free help to get online near you.", 100.0),
-    user_event("r1", "how do i renew my bus pass near NR2 3PQ", "nlu_fallback", 0.45, 101.0,
-               entities=[{"entity": "postcode", "start": 32, "end": 39, "value": "NR2 3PQ"}],
-               ranking=[{"name": "nlu_fallback", "confidence": 0.45}, {"name": "council_services", "confidence": 0.3}]),
+    user_event(
+        "r1",
+        "how do i renew my bus pass near NR2 3PQ",
+        "nlu_fallback",
+        0.45,
+        101.0,
+        entities=[{"entity": "postcode", "start": 32, "end": 39, "value": "NR2 3PQ"}],
+        ranking=[
+            {"name": "nlu_fallback", "confidence": 0.45},
+            {"name": "council_services", "confidence": 0.3},
+        ],
+    ),
     bot_event("r1", "Sorry, I did not understand. Could you say it another way?", 101.5),
     user_event("r2", "renew my bus pass please", "council_services", 0.31, 200.0),
-    user_event("r2", "email me at jo.bloggs@example.org or ring 07700 900123", "nlu_fallback", 0.2, 210.0,
-               ranking=[{"name": "nlu_fallback", "confidence": 0.2}, {"name": "keep_in_touch", "confidence": 0.15}]),
+    user_event(
+        "r2",
+        "email me at jo.bloggs@example.org or ring 07700 900123",
+        "nlu_fallback",
+        0.2,
+        210.0,
+        ranking=[{"name": "nlu_fallback", "confidence": 0.2}, {"name": "keep_in_touch", "confidence": 0.15}],
+    ),
     user_event("r3", "where is the nearest hub", "find_hub", 0.98, 300.0),
     user_event("r3", "/affirm", "affirm", 0.1, 301.0),
 ]
@@ -115,8 +158,12 @@ class StaffServer(WebServer):
     def sign_in(self, s: requests.Session, name: str, password: str, **headers: str) -> requests.Response:
         form = s.get(f"{self.url}/staff/login", headers=headers)
         token = form.text.split('name="csrf" value="')[1].split('"')[0]
-        return s.post(f"{self.url}/staff/login", data={"csrf": token, "name": name, "password": password},
-                      allow_redirects=False, headers=headers)
+        return s.post(
+            f"{self.url}/staff/login",
+            data={"csrf": token, "name": name, "password": password},
+            allow_redirects=False,
+            headers=headers,
+        )
 
 
 def csrf_of(html: str) -> str:

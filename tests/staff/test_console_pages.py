@@ -22,7 +22,7 @@ from tests.staff.conftest import PASSWORD, StaffServer, csrf_of, seed_tracker, s
 from tests.staff.test_models import make_models
 from tests.support.widget import run_axe
 
-HOSTILE = '<script>alert(1)</script> & "quoted" \'single\''
+HOSTILE = "<script>alert(1)</script> & \"quoted\" 'single'"
 STYLESHEET = f'<link rel="stylesheet" href="{PREFIX}/static/staff.css">'
 
 
@@ -71,13 +71,17 @@ def test_redirects_and_errors_carry_the_security_headers(console: StaffServer) -
     assert [a.status_code for a in answers] == [303, 401, 404, 404]
     for answer in answers:
         assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
-        assert answer.headers["X-Frame-Options"] == "DENY" and answer.headers["Referrer-Policy"] == "no-referrer"
+        assert (
+            answer.headers["X-Frame-Options"] == "DENY" and answer.headers["Referrer-Policy"] == "no-referrer"
+        )
     assert answers[0].headers["Cache-Control"] == "no-store"
     assert "Content-Security-Policy" not in requests.get(f"{console.url}/health").headers  # not the console's
 
 
 def test_what_residents_and_staff_typed_is_escaped_on_every_page(console: StaffServer) -> None:
-    (event_id,) = seed_tracker(console.staff.tracker_db, [user_event("r7", HOSTILE, "nlu_fallback", 0.1, 500.0)])
+    (event_id,) = seed_tracker(
+        console.staff.tracker_db, [user_event("r7", HOSTILE, "nlu_fallback", 0.1, 500.0)]
+    )
     Store(console.staff.db_path).audit("alice", "teach_intent", example=HOSTILE)
     s = console.session("alice")
     for path in ("/", "/?reveal=1", f"/inbox/{event_id}", f"/inbox/{event_id}?reveal=1", "/audit"):

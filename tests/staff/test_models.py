@@ -41,8 +41,13 @@ class FakeRasa:
 
 def scores(macro: float, per: Dict[str, float]) -> Dict:
     labels = sorted(per)
-    return {"macro_f1": macro, "per_intent": per, "labels": labels, "columns": labels,
-            "matrix": [[5 if i == j else 0 for j in range(len(labels))] for i in range(len(labels))]}
+    return {
+        "macro_f1": macro,
+        "per_intent": per,
+        "labels": labels,
+        "columns": labels,
+        "matrix": [[5 if i == j else 0 for j in range(len(labels))] for i in range(len(labels))],
+    }
 
 
 def make_models(tmp_path: Path, store: Store, f1s: List[float]) -> List[int]:
@@ -59,12 +64,16 @@ def make_models(tmp_path: Path, store: Store, f1s: List[float]) -> List[int]:
 
 @pytest.fixture
 def setup(tmp_path: Path, httpserver: HTTPServer) -> tuple:
-    settings = staff_settings(tmp_path, rasa_url=httpserver.url_for("").rstrip("/"), models_dir=tmp_path / "models")
+    settings = staff_settings(
+        tmp_path, rasa_url=httpserver.url_for("").rstrip("/"), models_dir=tmp_path / "models"
+    )
     store = Store(settings.db_path)
     return settings, store
 
 
-def test_a_worse_model_needs_a_second_member_of_staff(setup: tuple, tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_a_worse_model_needs_a_second_member_of_staff(
+    setup: tuple, tmp_path: Path, httpserver: HTTPServer
+) -> None:
     settings, store = setup
     live, worse = make_models(tmp_path, store, [0.90, 0.80])
     rasa = FakeRasa(httpserver, "m0.tar.gz")
@@ -74,7 +83,11 @@ def test_a_worse_model_needs_a_second_member_of_staff(setup: tuple, tmp_path: Pa
     result = promotion.promote(settings, store, worse, "bob")
     assert result.promoted and rasa.loaded == [str(tmp_path / "models" / "m1.tar.gz")]
     log = store.audit_log()
-    assert log[0]["action"] == "promoted" and log[0]["user"] == "bob" and log[0]["details"]["requested_by"] == "alice"
+    assert (
+        log[0]["action"] == "promoted"
+        and log[0]["user"] == "bob"
+        and log[0]["details"]["requested_by"] == "alice"
+    )
     assert log[1]["action"] == "promotion_refused" and log[1]["user"] == "alice"
     assert promotion.resolve_live(settings, store)["id"] == worse
 
@@ -99,7 +112,9 @@ def test_comparison_lists_intents_that_rose_or_fell(setup: tuple, tmp_path: Path
     live, new = make_models(tmp_path, store, [0.8, 0.9])
     rows = promotion.compare(store.model(new), store.model(live))
     assert [(r["intent"], round(r["change"], 2)) for r in rows] == [("bus_pass", 0.05), ("greet", 0.1)]
-    assert promotion.is_worse(store.model(live), store.model(new)) and not promotion.is_worse(store.model(new), store.model(live))
+    assert promotion.is_worse(store.model(live), store.model(new)) and not promotion.is_worse(
+        store.model(new), store.model(live)
+    )
 
 
 def test_only_one_training_at_a_time(setup: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,7 +155,10 @@ def test_model_page_shows_comparison_picture_and_table(server: StaffServer, tmp_
     png.write_bytes(b"\x89PNG fake")
     s = server.session("alice")
     page = s.get(f"{server.url}{PREFIX}/models/{model_id}").text
-    assert "Confusion matrix as a table" in page and '<th scope="row">greet</th><td class="num">0</td><td class="num">5</td>' in page
+    assert (
+        "Confusion matrix as a table" in page
+        and '<th scope="row">greet</th><td class="num">0</td><td class="num">5</td>' in page
+    )
     assert f'src="{PREFIX}/models/{model_id}/confusion.png"' in page and "Promote" in page
     image = s.get(f"{server.url}{PREFIX}/models/{model_id}/confusion.png")
     assert image.headers["Content-Type"] == "image/png" and image.content.startswith(b"\x89PNG")
@@ -161,13 +179,25 @@ def test_cli_promote_refuses_a_worse_model_until_someone_else_confirms(
     live, worse = make_models(tmp_path, store, [0.9, 0.8])
     store.mark_promoted(live, "alice")
     rasa = FakeRasa(httpserver, "m0.tar.gz")
-    env = {"PATH": "/usr/bin:/bin", "STAFF_DB": str(tmp_path / "staff" / "staff.db"), "RASA_TOKEN": "test-token",
-           "RASA_URL": httpserver.url_for("").rstrip("/"), "STAFF_MODELS_DIR": str(tmp_path / "models"),
-           "SIGNPOST_VAR_DIR": str(tmp_path / "var"), "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "STAFF_DB": str(tmp_path / "staff" / "staff.db"),
+        "RASA_TOKEN": "test-token",
+        "RASA_URL": httpserver.url_for("").rstrip("/"),
+        "STAFF_MODELS_DIR": str(tmp_path / "models"),
+        "SIGNPOST_VAR_DIR": str(tmp_path / "var"),
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "bot.staff.cli", "staff", *args], env=env, text=True,
-                              capture_output=True, cwd=PROJECT_ROOT, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "bot.staff.cli", "staff", *args],
+            env=env,
+            text=True,
+            capture_output=True,
+            cwd=PROJECT_ROOT,
+            timeout=60,
+        )
 
     refused = cli("promote", str(worse), "--by", "alice")
     assert refused.returncode == 2 and "Another member of staff" in refused.stdout and rasa.loaded == []

@@ -44,7 +44,9 @@ TRAIN_TIMEOUT = 540
 
 
 def live_name(stack: Stack) -> str:
-    return requests.get(f"{stack.rasa_url}/status", params={"token": stack.token}, timeout=10).json()["model_file"]
+    return requests.get(f"{stack.rasa_url}/status", params={"token": stack.token}, timeout=10).json()[
+        "model_file"
+    ]
 
 
 @pytest.fixture
@@ -61,8 +63,14 @@ def own_stack(tmp_path: Path) -> Iterator[Stack]:
     var_dir.mkdir()
     env = stack_env(var_dir)
     load_sample_directory(env)
-    running = Stack(load(env), rasa_port=free_port(), action_port=free_port(), token="retrain-token", env=env,
-                    model=models)
+    running = Stack(
+        load(env),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        token="retrain-token",
+        env=env,
+        model=models,
+    )
     try:
         running.start()
         yield running
@@ -74,8 +82,11 @@ def own_stack(tmp_path: Path) -> Iterator[Stack]:
 def console(own_stack: Stack, tmp_path: Path) -> Iterator[StaffServer]:
     copy_project(tmp_path / "project")
     settings = replace(
-        staff_settings(tmp_path), rasa_url=own_stack.rasa_url, rasa_token=own_stack.token,
-        tracker_db=own_stack.settings.tracker_db, inbox_threshold=0.99,  # review anything under 99 % here
+        staff_settings(tmp_path),
+        rasa_url=own_stack.rasa_url,
+        rasa_token=own_stack.token,
+        tracker_db=own_stack.settings.tracker_db,
+        inbox_threshold=0.99,  # review anything under 99 % here
     )
     assert settings.models_dir == tmp_path / "models"  # where own_stack's model is, and new ones go
     store = Store(settings.db_path)
@@ -127,7 +138,10 @@ def test_teach_retrain_compare_promote_ask_and_roll_back(
     page.get_by_role("button", name="Create intent").click()
     assert "Created intent bus_pass" in page.locator("#flash").inner_text()
     project = console.staff.project_dir
-    assert "- my tablet keeps going dark and i cant make it stay on" in (project / "data/nlu/signposting.yml").read_text()
+    assert (
+        "- my tablet keeps going dark and i cant make it stay on"
+        in (project / "data/nlu/signposting.yml").read_text()
+    )
     assert "utter_bus_pass" in (project / "domain.yml").read_text()
 
     # retrain with visible progress; a second start is refused
@@ -142,7 +156,9 @@ def test_teach_retrain_compare_promote_ask_and_roll_back(
     # the page refreshes itself every 3 s while training; wait for its final state
     page.locator("#training-status", has_text="Last training").wait_for(timeout=TRAIN_TIMEOUT * 1000)
     trained = time.monotonic() - started
-    assert "done" in page.locator("#training-status").inner_text(), page.locator("#training-status").inner_text()
+    assert "done" in page.locator("#training-status").inner_text(), page.locator(
+        "#training-status"
+    ).inner_text()
 
     # the comparison
     page.get_by_role("link", name="See how it compares").click()
@@ -181,8 +197,17 @@ def test_teach_retrain_compare_promote_ask_and_roll_back(
     again = Conversation(stack.rasa_url, f"staff-e2e-after-{uuid.uuid4().hex}")
     assert ANSWER not in Conversation.texts(again.say(BUS))
     actions = [e["action"] for e in store.audit_log()]
-    for action in ("teach_intent", "teach_new_intent", "retrain_started", "retrain_finished", "promoted", "rolled_back"):
+    for action in (
+        "teach_intent",
+        "teach_new_intent",
+        "retrain_started",
+        "retrain_finished",
+        "promoted",
+        "rolled_back",
+    ):
         assert action in actions
     context.close()
-    print(f"\nretrain-to-live: trained and evaluated in {trained:.0f} s, live after {to_live:.0f} s "
-          f"(second person confirmed: {confirmed_by_bob}); training log {console.staff.staff_dir / 'train.log'}")
+    print(
+        f"\nretrain-to-live: trained and evaluated in {trained:.0f} s, live after {to_live:.0f} s "
+        f"(second person confirmed: {confirmed_by_bob}); training log {console.staff.staff_dir / 'train.log'}"
+    )

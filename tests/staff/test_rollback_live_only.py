@@ -41,7 +41,9 @@ def test_a_model_that_was_never_live_cannot_be_rolled_back_to(
     rasa = FakeRasa(httpserver, "m0.tar.gz")
     s = console.session("alice")
     token = csrf_of(s.get(f"{console.url}{PREFIX}/models").text)
-    refused = s.post(f"{console.url}{PREFIX}/models/{worse}/rollback", data={"csrf": token}, allow_redirects=False)
+    refused = s.post(
+        f"{console.url}{PREFIX}/models/{worse}/rollback", data={"csrf": token}, allow_redirects=False
+    )
     message, kind = flash_of(refused.headers["Location"])
     assert kind == "error" and f"Model {worse} has never been live" in message and "Promote" in message
     assert rasa.loaded == [] and rasa.live == "m0.tar.gz"
@@ -50,7 +52,9 @@ def test_a_model_that_was_never_live_cannot_be_rolled_back_to(
         promotion.rollback(console.staff, store, 99, "alice")
 
 
-def test_the_models_that_were_live_can_come_back(console: StaffServer, tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_the_models_that_were_live_can_come_back(
+    console: StaffServer, tmp_path: Path, httpserver: HTTPServer
+) -> None:
     settings, store = console.staff, Store(console.staff.db_path)
     shipped = tmp_path / "models" / "shipped.tar.gz"
     shipped.parent.mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,9 @@ def test_sign_in_sets_a_strict_http_only_cookie_secure_behind_https(server: Staf
     form = requests.get(f"{server.url}{PREFIX}/login", headers=https)
     assert "Secure" in form.headers["Set-Cookie"]
     behind_proxy = requests.post(  # the client is told the cookie is for HTTPS only: send it by hand
-        f"{server.url}{PREFIX}/login", headers=https, allow_redirects=False,
+        f"{server.url}{PREFIX}/login",
+        headers=https,
+        allow_redirects=False,
         cookies={"signpost_staff_login": form.cookies["signpost_staff_login"]},
         data={"csrf": csrf_of(form.text), "name": "alice", "password": PASSWORD},
     )
@@ -68,18 +70,22 @@ def test_posts_without_a_valid_csrf_token_are_refused(server: StaffServer) -> No
     assert s.post(f"{server.url}{PREFIX}/api/retrain", headers={"X-CSRF-Token": "wrong"}).status_code == 403
     # bob's token is not alice's
     bob_token = csrf_of(server.session("bob").get(f"{server.url}{PREFIX}/").text)
-    response = s.post(f"{server.url}{PREFIX}/inbox/2/teach", data=dict(event_form, csrf=bob_token),
-                      allow_redirects=False)
+    response = s.post(
+        f"{server.url}{PREFIX}/inbox/2/teach", data=dict(event_form, csrf=bob_token), allow_redirects=False
+    )
     assert response.status_code == 403
     # the sign-in form has its own token
     fresh = requests.Session()
     fresh.get(f"{server.url}{PREFIX}/login")
-    response = fresh.post(f"{server.url}{PREFIX}/login", data={"name": "alice", "password": PASSWORD},
-                          allow_redirects=False)
+    response = fresh.post(
+        f"{server.url}{PREFIX}/login", data={"name": "alice", "password": PASSWORD}, allow_redirects=False
+    )
     assert response.status_code == 403
     # and with the right token, the same post works
     token = csrf_of(s.get(f"{server.url}{PREFIX}/").text)
-    ok = s.post(f"{server.url}{PREFIX}/inbox/2/teach", data=dict(event_form, csrf=token), allow_redirects=False)
+    ok = s.post(
+        f"{server.url}{PREFIX}/inbox/2/teach", data=dict(event_form, csrf=token), allow_redirects=False
+    )
     assert ok.status_code == 303
 
 
@@ -105,7 +111,10 @@ def test_a_session_cookie_is_dead_after_sign_out(server: StaffServer) -> None:
     bob = server.session("bob")
     cookie = bob.cookies.get("signpost_staff")
     token = csrf_of(bob.get(f"{server.url}{PREFIX}/").text)
-    assert bob.post(f"{server.url}{PREFIX}/logout", data={"csrf": token}, allow_redirects=False).status_code == 303
+    assert (
+        bob.post(f"{server.url}{PREFIX}/logout", data={"csrf": token}, allow_redirects=False).status_code
+        == 303
+    )
     thief = requests.Session()
     thief.cookies.set("signpost_staff", cookie)
     assert thief.get(f"{server.url}{PREFIX}/api/models").status_code == 401

@@ -24,8 +24,10 @@ DAY = 86400.0
 def age_sessions(db: Path, user: str, hours: float) -> None:
     """Sessions of ``user`` were created ``hours`` ago (and used just now)."""
     with sqlite3.connect(db) as c:
-        c.execute("UPDATE sessions SET created = ?, last_seen = ? WHERE user = ?",
-                  (time.time() - hours * 3600, time.time(), user))
+        c.execute(
+            "UPDATE sessions SET created = ?, last_seen = ? WHERE user = ?",
+            (time.time() - hours * 3600, time.time(), user),
+        )
 
 
 def test_a_busy_session_still_ends_after_its_lifetime(server: StaffServer) -> None:
@@ -67,7 +69,10 @@ def test_a_new_password_signs_the_person_out_everywhere(server: StaffServer, tmp
     for old in (laptop, phone):
         assert old.get(f"{server.url}{PREFIX}/api/inbox").status_code == 401
     assert bob.get(f"{server.url}{PREFIX}/api/inbox").status_code == 200
-    assert server.session("alice", "a brand new password").get(f"{server.url}{PREFIX}/api/inbox").status_code == 200
+    assert (
+        server.session("alice", "a brand new password").get(f"{server.url}{PREFIX}/api/inbox").status_code
+        == 200
+    )
 
 
 def test_a_rehash_at_sign_in_keeps_other_sessions(server: StaffServer) -> None:
@@ -89,12 +94,23 @@ def test_purge_drops_old_failures_sessions_and_residents_words(tmp_path: Path) -
         store.take_attempt("alice", "203.0.113.1", auth.limits(settings), at)
     old_session, new_session = store.create_session("alice"), store.create_session("alice")
     with sqlite3.connect(settings.db_path) as c:
-        c.execute("UPDATE sessions SET created = ?, last_seen = ? WHERE id_hash = ?",
-                  (now - 2 * DAY, now - 2 * DAY, digest(old_session)))
+        c.execute(
+            "UPDATE sessions SET created = ?, last_seen = ? WHERE id_hash = ?",
+            (now - 2 * DAY, now - 2 * DAY, digest(old_session)),
+        )
     words = "my neighbour jo bloggs at flat 3 cant use her tablet"
-    store.audit("alice", "teach_intent", event_id=7, intent="device_basics", example=words, file="data/nlu/x.yml")
-    store.audit("alice", "teach_new_intent", event_id=8, intent="bus_pass", answer="Apply online.",
-                examples=[words + " again", "bus pass"], description="Bus passes")
+    store.audit(
+        "alice", "teach_intent", event_id=7, intent="device_basics", example=words, file="data/nlu/x.yml"
+    )
+    store.audit(
+        "alice",
+        "teach_new_intent",
+        event_id=8,
+        intent="bus_pass",
+        answer="Apply online.",
+        examples=[words + " again", "bus pass"],
+        description="Bus passes",
+    )
     store.audit("alice", "signed_in", address="198.51.100.7")
     store.audit("alice", "teach_out_of_scope", event_id=9, example="what is the weather in NR2")
     with sqlite3.connect(settings.db_path) as c:  # the first three are 31 days old
@@ -106,10 +122,19 @@ def test_purge_drops_old_failures_sessions_and_residents_words(tmp_path: Path) -
     assert store.failure_times("alice", "203.0.113.1", 0) == [pytest.approx(now - 3600)]
     assert store.session(old_session, DAY, DAY) is None and store.session(new_session, DAY, DAY) is not None
     log = {e["action"]: e["details"] for e in store.audit_log()}
-    assert log["teach_intent"] == {"event_id": 7, "intent": "device_basics", "file": "data/nlu/x.yml",
-                                   "text_removed": True}
-    assert log["teach_new_intent"] == {"event_id": 8, "intent": "bus_pass", "answer": "Apply online.",
-                                       "description": "Bus passes", "text_removed": True}
+    assert log["teach_intent"] == {
+        "event_id": 7,
+        "intent": "device_basics",
+        "file": "data/nlu/x.yml",
+        "text_removed": True,
+    }
+    assert log["teach_new_intent"] == {
+        "event_id": 8,
+        "intent": "bus_pass",
+        "answer": "Apply online.",
+        "description": "Bus passes",
+        "text_removed": True,
+    }
     assert log["signed_in"] == {"address": "198.51.100.7"}
     assert log["teach_out_of_scope"]["example"] == "what is the weather in NR2"  # not old yet
     store.dispose()
@@ -118,7 +143,9 @@ def test_purge_drops_old_failures_sessions_and_residents_words(tmp_path: Path) -
     assert purge(now, settings) == {"login_failures": 0, "sessions": 0, "audit_texts": 0}
 
 
-def test_purge_reads_the_retention_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_purge_reads_the_retention_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("STAFF_DB", str(tmp_path / "staff.db"))
     monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "3")
     store = Store(tmp_path / "staff.db")

@@ -21,21 +21,24 @@ WRONG = "not the password"
 PROXY = ("127.0.0.1",)
 
 
-@pytest.mark.parametrize("peer, forwarded, trusted, expected", [
-    ("127.0.0.1", ["198.51.100.7"], (), "127.0.0.1"),  # no proxy configured: the header is anyone's
-    ("127.0.0.1", ["198.51.100.7"], PROXY, "198.51.100.7"),
-    ("127.0.0.1", ["6.6.6.6, 198.51.100.7"], PROXY, "198.51.100.7"),  # the client wrote 6.6.6.6 itself
-    ("127.0.0.1", ["6.6.6.6", "198.51.100.7"], PROXY, "198.51.100.7"),  # two header lines
-    ("127.0.0.1", ["198.51.100.7, 10.1.2.3"], ("127.0.0.1", "10.0.0.0/8"), "198.51.100.7"),  # two proxies
-    ("127.0.0.1", ["10.1.2.3"], ("127.0.0.1", "10.0.0.0/8"), "10.1.2.3"),  # only proxies: the furthest
-    ("203.0.113.9", ["198.51.100.7"], PROXY, "203.0.113.9"),  # not from the proxy: header ignored
-    ("127.0.0.1", [], PROXY, "127.0.0.1"),
-    ("127.0.0.1", ["198.51.100.7, rubbish"], PROXY, "127.0.0.1"),  # a proxy that appends nothing useful
-    ("127.0.0.1", ["198.51.100.7:51234"], PROXY, "198.51.100.7"),
-    ("127.0.0.1", ["[2001:db8:1:2::99]:443"], PROXY, "2001:db8:1:2::/64"),
-    ("2001:db8:1:2:aaaa::1", [], (), "2001:db8:1:2::/64"),  # one IPv6 client holds the whole /64
-    ("::ffff:198.51.100.7", [], (), "198.51.100.7"),
-])
+@pytest.mark.parametrize(
+    "peer, forwarded, trusted, expected",
+    [
+        ("127.0.0.1", ["198.51.100.7"], (), "127.0.0.1"),  # no proxy configured: the header is anyone's
+        ("127.0.0.1", ["198.51.100.7"], PROXY, "198.51.100.7"),
+        ("127.0.0.1", ["6.6.6.6, 198.51.100.7"], PROXY, "198.51.100.7"),  # the client wrote 6.6.6.6 itself
+        ("127.0.0.1", ["6.6.6.6", "198.51.100.7"], PROXY, "198.51.100.7"),  # two header lines
+        ("127.0.0.1", ["198.51.100.7, 10.1.2.3"], ("127.0.0.1", "10.0.0.0/8"), "198.51.100.7"),  # two proxies
+        ("127.0.0.1", ["10.1.2.3"], ("127.0.0.1", "10.0.0.0/8"), "10.1.2.3"),  # only proxies: the furthest
+        ("203.0.113.9", ["198.51.100.7"], PROXY, "203.0.113.9"),  # not from the proxy: header ignored
+        ("127.0.0.1", [], PROXY, "127.0.0.1"),
+        ("127.0.0.1", ["198.51.100.7, rubbish"], PROXY, "127.0.0.1"),  # a proxy that appends nothing useful
+        ("127.0.0.1", ["198.51.100.7:51234"], PROXY, "198.51.100.7"),
+        ("127.0.0.1", ["[2001:db8:1:2::99]:443"], PROXY, "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:aaaa::1", [], (), "2001:db8:1:2::/64"),  # one IPv6 client holds the whole /64
+        ("::ffff:198.51.100.7", [], (), "198.51.100.7"),
+    ],
+)
 def test_the_client_address(peer: str, forwarded: list, trusted: tuple, expected: str) -> None:
     assert auth.client_address(peer, forwarded, trusted) == expected
 
@@ -70,7 +73,9 @@ def test_behind_the_proxy_one_address_cannot_lock_out_anyone_else(proxied: Staff
     for _ in range(5):
         assert proxied.sign_in(requests.Session(), "alice", WRONG, **attacker).status_code == 401
     locked = proxied.sign_in(requests.Session(), "alice", PASSWORD, **attacker)
-    assert locked.status_code == 429 and re.search("Too many failed attempts. Try again in 1[0-5] minutes.", locked.text)
+    assert locked.status_code == 429 and re.search(
+        "Too many failed attempts. Try again in 1[0-5] minutes.", locked.text
+    )
     # alice, at her own desk, is not locked out of her account
     assert proxied.sign_in(requests.Session(), "alice", PASSWORD, **from_("198.51.100.7")).status_code == 303
     # guessing many accounts from one address locks that address only
@@ -86,7 +91,10 @@ def test_behind_the_proxy_one_address_cannot_lock_out_anyone_else(proxied: Staff
 def test_a_spread_out_attack_slows_an_account_but_its_owner_can_still_sign_in(proxied: StaffServer) -> None:
     for n in range(4):  # 4 addresses x 5 failures: the account is slowed
         for _ in range(5):
-            assert proxied.sign_in(requests.Session(), "alice", WRONG, **from_(f"203.0.113.{n}")).status_code == 401
+            assert (
+                proxied.sign_in(requests.Session(), "alice", WRONG, **from_(f"203.0.113.{n}")).status_code
+                == 401
+            )
     # a new address may still try once in the window: the right password gets in
     assert proxied.sign_in(requests.Session(), "alice", PASSWORD, **from_("198.51.100.7")).status_code == 303
     # one wrong try from another new address, and that address must wait
@@ -97,9 +105,13 @@ def test_a_spread_out_attack_slows_an_account_but_its_owner_can_still_sign_in(pr
     assert proxied.sign_in(requests.Session(), "bob", PASSWORD, **from_("198.51.100.9")).status_code == 303
 
 
-def test_without_a_trusted_proxy_a_made_up_header_does_not_get_round_the_throttle(server: StaffServer) -> None:
+def test_without_a_trusted_proxy_a_made_up_header_does_not_get_round_the_throttle(
+    server: StaffServer,
+) -> None:
     for n in range(5):
-        assert server.sign_in(requests.Session(), "alice", WRONG, **from_(f"203.0.113.{n}")).status_code == 401
+        assert (
+            server.sign_in(requests.Session(), "alice", WRONG, **from_(f"203.0.113.{n}")).status_code == 401
+        )
     assert server.sign_in(requests.Session(), "alice", PASSWORD, **from_("203.0.113.99")).status_code == 429
 
 

@@ -29,8 +29,13 @@ NASTY_CLEAN = "my screen 31m goes dark now please end"  # "[31m": the brackets g
 
 
 def watched(project: Path) -> List[Path]:
-    return [project / "domain.yml", project / training_data.RULES, *training_data.nlu_files(project),
-            project / training_data.STAFF_NLU, project / training_data.DESCRIPTIONS]
+    return [
+        project / "domain.yml",
+        project / training_data.RULES,
+        *training_data.nlu_files(project),
+        project / training_data.STAFF_NLU,
+        project / training_data.DESCRIPTIONS,
+    ]
 
 
 def snapshot(project: Path) -> Dict[Path, bytes | None]:
@@ -43,8 +48,10 @@ def rasa_validates(project: Path) -> None:
     YAMLStoryReader(domain).read_from_file(project / training_data.RULES)
     load_data(str(project / "data" / "nlu"))
     importer = TrainingDataImporter.load_from_config(
-        str(project / "config.yml"), str(project / "domain.yml"),
-        [str(project / "data" / "nlu"), str(project / "data" / "dialogue")])
+        str(project / "config.yml"),
+        str(project / "domain.yml"),
+        [str(project / "data" / "nlu"), str(project / "data" / "dialogue")],
+    )
     validator = Validator.from_importer(importer)
     assert validator.verify_domain_validity()
     assert validator.verify_actions_in_stories_rules()
@@ -58,30 +65,50 @@ def no_temp_files(project: Path) -> bool:
     return not [p for p in project.rglob(".*") if p.suffix in (".tmp", ".restore")]
 
 
-def test_control_characters_from_the_console_are_cleaned_and_rasa_reads_every_file(server: StaffServer) -> None:
+def test_control_characters_from_the_console_are_cleaned_and_rasa_reads_every_file(
+    server: StaffServer,
+) -> None:
     project = server.staff.project_dir
     s = server.session("alice")
     token = csrf_of(s.get(f"{server.url}{PREFIX}/").text)
     teach = f"{server.url}{PREFIX}/inbox/2/teach"
-    added = s.post(teach, allow_redirects=False, data={
-        "csrf": token, "action": "intent", "intent": "device_basics", "example": NASTY})
+    added = s.post(
+        teach,
+        allow_redirects=False,
+        data={"csrf": token, "action": "intent", "intent": "device_basics", "example": NASTY},
+    )
     assert added.status_code == 303 and "kind=error" not in added.headers["Location"]
     assert f"    - {NASTY_CLEAN}\n" in (project / "data/nlu/signposting.yml").read_text(encoding="utf-8")
-    created = s.post(f"{server.url}{PREFIX}/inbox/3/teach", allow_redirects=False, data={
-        "csrf": token, "action": "new_intent", "name": "bus_pass", "description": "bus\x00 passes\x1b",
-        "answer": "Apply on the council\x07 website.\x9b", "example": "bus pass\x00 please",
-        "more": "renew my\x1b bus pass\nlost\x7f my bus pass\ufffe"})
+    created = s.post(
+        f"{server.url}{PREFIX}/inbox/3/teach",
+        allow_redirects=False,
+        data={
+            "csrf": token,
+            "action": "new_intent",
+            "name": "bus_pass",
+            "description": "bus\x00 passes\x1b",
+            "answer": "Apply on the council\x07 website.\x9b",
+            "example": "bus pass\x00 please",
+            "more": "renew my\x1b bus pass\nlost\x7f my bus pass\ufffe",
+        },
+    )
     assert created.status_code == 303 and "kind=error" not in created.headers["Location"], created.headers
     domain = Domain.load(str(project / "domain.yml"))
     assert domain.responses["utter_bus_pass"] == [{"text": "Apply on the council website."}]
     nlu = load_data(str(project / "data" / "nlu"))
     assert {m.get("text") for m in nlu.intent_examples if m.get("intent") == "bus_pass"} == {
-        "bus pass please", "renew my bus pass", "lost my bus pass"}
+        "bus pass please",
+        "renew my bus pass",
+        "lost my bus pass",
+    }
     assert training_data.descriptions(project) == {"bus_pass": "bus passes"}
     rasa_validates(project)
     # and the console goes on working: another teach, the Intents page
-    again = s.post(teach, allow_redirects=False, data={
-        "csrf": token, "action": "intent", "intent": "device_basics", "example": "my tablet is dark"})
+    again = s.post(
+        teach,
+        allow_redirects=False,
+        data={"csrf": token, "action": "intent", "intent": "device_basics", "example": "my tablet is dark"},
+    )
     assert "kind=error" not in again.headers["Location"]
     assert s.get(f"{server.url}{PREFIX}/intents").status_code == 200
     assert no_temp_files(project)
@@ -91,35 +118,47 @@ def test_lone_surrogates_and_noncharacters_from_the_tracker_are_cleaned_by_the_c
     tmp_path: Path, project: Path
 ) -> None:
     # json.dumps writes a lone surrogate as the escape \ud800, which Rasa's tracker store can hold.
-    (event_id,) = seed_tracker(tmp_path / "tracker.db", [
-        user_event("r9", "help with my \ud800tablet\uffff \x1b please", "nlu_fallback", 0.2, 50.0)])
-    done = run_cli(tmp_path, "teach", "intent", "--event-id", str(event_id), "--intent", "device_basics",
-                   "--by", "carol")
+    (event_id,) = seed_tracker(
+        tmp_path / "tracker.db",
+        [user_event("r9", "help with my \ud800tablet\uffff \x1b please", "nlu_fallback", 0.2, 50.0)],
+    )
+    done = run_cli(
+        tmp_path, "teach", "intent", "--event-id", str(event_id), "--intent", "device_basics", "--by", "carol"
+    )
     assert done.returncode == 0, done.stderr
-    assert "    - help with my tablet please\n" in (project / "data/nlu/signposting.yml").read_text(encoding="utf-8")
+    assert "    - help with my tablet please\n" in (project / "data/nlu/signposting.yml").read_text(
+        encoding="utf-8"
+    )
     load_data(str(project / "data" / "nlu"))
 
 
-@pytest.mark.parametrize("name, why", [
-    ("iamabot", "'utter_iamabot' is already an answer"),  # would replace the "I am a bot" disclosure
-    ("greet", "already exists"),
-    ("out_of_scope", "already exists"),
-    ("nlu_fallback", "Rasa keeps"),
-    ("session_start", "Rasa keeps"),
-    ("restart", "Rasa keeps"),
-    ("back", "Rasa keeps"),
-    ("action_listen", "Rasa keeps"),
-    ("utter_anything", "Rasa keeps"),
-    ("action_find_help", "Rasa keeps"),
-    ("postcode", "already an entity"),
-    ("location_label", "already a slot"),
-    ("bin_day", "already a rule"),
-    ("Bin Day", "lower-case"),
-])
-def test_a_new_intent_may_not_take_a_name_that_exists_or_that_rasa_keeps(project: Path, name: str, why: str) -> None:
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("iamabot", "'utter_iamabot' is already an answer"),  # would replace the "I am a bot" disclosure
+        ("greet", "already exists"),
+        ("out_of_scope", "already exists"),
+        ("nlu_fallback", "Rasa keeps"),
+        ("session_start", "Rasa keeps"),
+        ("restart", "Rasa keeps"),
+        ("back", "Rasa keeps"),
+        ("action_listen", "Rasa keeps"),
+        ("utter_anything", "Rasa keeps"),
+        ("action_find_help", "Rasa keeps"),
+        ("postcode", "already an entity"),
+        ("location_label", "already a slot"),
+        ("bin_day", "already a rule"),
+        ("Bin Day", "lower-case"),
+    ],
+)
+def test_a_new_intent_may_not_take_a_name_that_exists_or_that_rasa_keeps(
+    project: Path, name: str, why: str
+) -> None:
     rules = project / training_data.RULES
-    rules.write_text(rules.read_text() + "\n  - rule: bin_day\n    steps:\n      - intent: greet\n"
-                     "      - action: utter_greet\n")
+    rules.write_text(
+        rules.read_text() + "\n  - rule: bin_day\n    steps:\n      - intent: greet\n"
+        "      - action: utter_greet\n"
+    )
     before = snapshot(project)
     with pytest.raises(ValueError, match=why):
         training_data.add_intent(project, training_data.NewIntent(name, "", "An answer.", ["an example"]))
@@ -130,12 +169,26 @@ def test_the_console_refuses_iamabot_and_keeps_the_bot_disclosure(server: StaffS
     project = server.staff.project_dir
     s = server.session("alice")
     token = csrf_of(s.get(f"{server.url}{PREFIX}/").text)
-    refused = s.post(f"{server.url}{PREFIX}/inbox/2/teach", data={
-        "csrf": token, "action": "new_intent", "name": "iamabot", "answer": "I am a person.",
-        "example": "are you real"})
-    assert refused.status_code == 200 and "utter_iamabot" in refused.text and "Choose another name" in refused.text
-    assert Domain.load(str(project / "domain.yml")).responses["utter_iamabot"][0]["text"].startswith(
-        "I'm an automated assistant")
+    refused = s.post(
+        f"{server.url}{PREFIX}/inbox/2/teach",
+        data={
+            "csrf": token,
+            "action": "new_intent",
+            "name": "iamabot",
+            "answer": "I am a person.",
+            "example": "are you real",
+        },
+    )
+    assert (
+        refused.status_code == 200
+        and "utter_iamabot" in refused.text
+        and "Choose another name" in refused.text
+    )
+    assert (
+        Domain.load(str(project / "domain.yml"))
+        .responses["utter_iamabot"][0]["text"]
+        .startswith("I'm an automated assistant")
+    )
 
 
 def test_a_new_intent_is_written_whole_or_not_at_all(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -149,7 +202,9 @@ def test_a_new_intent_is_written_whole_or_not_at_all(project: Path, monkeypatch:
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", failing_third)
-    new = training_data.NewIntent("bus_pass", "Bus passes", "Apply on the council website.", ["bus pass please"])
+    new = training_data.NewIntent(
+        "bus_pass", "Bus passes", "Apply on the council website.", ["bus pass please"]
+    )
     with pytest.raises(ValueError, match="Nothing was changed"):
         training_data.add_intent(project, new)
     monkeypatch.setattr(os, "replace", real_replace)
@@ -166,13 +221,23 @@ def test_a_broken_file_stops_the_teach_before_anything_is_written(server: StaffS
     taught.write_text('version: "3.1"\nnlu:\n- intent: x\n  examples: |\n    - a\x00b\n', encoding="utf-8")
     before = snapshot(project)
     with pytest.raises(ValueError, match="staff_taught.yml .*cannot be read"):
-        training_data.add_intent(project, training_data.NewIntent("bus_pass", "", "An answer.", ["an example"]))
+        training_data.add_intent(
+            project, training_data.NewIntent("bus_pass", "", "An answer.", ["an example"])
+        )
     assert snapshot(project) == before
     # in the console: a plain message, not a server error
     s = server.session("alice")
     token = csrf_of(s.get(f"{server.url}{PREFIX}/").text)
-    page = s.post(f"{server.url}{PREFIX}/inbox/2/teach", data={
-        "csrf": token, "action": "new_intent", "name": "bus_pass", "answer": "An answer.", "example": "bus pass"})
+    page = s.post(
+        f"{server.url}{PREFIX}/inbox/2/teach",
+        data={
+            "csrf": token,
+            "action": "new_intent",
+            "name": "bus_pass",
+            "answer": "An answer.",
+            "example": "bus pass",
+        },
+    )
     assert page.status_code == 200 and "cannot be read" in page.text and "nothing was changed" in page.text
     assert snapshot(project) == before
 
@@ -190,8 +255,10 @@ def test_a_text_rasa_cannot_read_never_replaces_a_file(project: Path) -> None:
 
 
 def test_the_inbox_shows_a_message_with_broken_characters(server: StaffServer) -> None:
-    (event_id,) = seed_tracker(server.staff.tracker_db, [
-        user_event("r8", "my \ud800tablet \x00\x1b[2J is dark", "nlu_fallback", 0.2, 400.0)])
+    (event_id,) = seed_tracker(
+        server.staff.tracker_db,
+        [user_event("r8", "my \ud800tablet \x00\x1b[2J is dark", "nlu_fallback", 0.2, 400.0)],
+    )
     s = server.session("alice")
     listing = s.get(f"{server.url}{PREFIX}/")
     assert listing.status_code == 200 and "tablet" in listing.text

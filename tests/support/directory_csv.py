@@ -7,21 +7,56 @@ import io
 from pathlib import Path
 
 HUB_HEADER = [
-    "id", "name", "address", "postcode", "latitude", "longitude", "phone", "email", "website",
-    "opening_hours", "services", "accessibility", "languages", "booking", "notes",
+    "id",
+    "name",
+    "address",
+    "postcode",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "services",
+    "accessibility",
+    "languages",
+    "booking",
+    "notes",
 ]
 COURSE_HEADER = [
-    "id", "title", "provider", "mode", "hub_id", "topics", "level", "schedule",
-    "start_date", "end_date", "url", "cost", "description",
+    "id",
+    "title",
+    "provider",
+    "mode",
+    "hub_id",
+    "topics",
+    "level",
+    "schedule",
+    "start_date",
+    "end_date",
+    "url",
+    "cost",
+    "description",
 ]
 
 
 def hub(**cells: str) -> dict[str, str]:
     row = {
-        "id": "h1", "name": "Hub One", "address": "1 Street, Norwich", "postcode": "NR2 1AW",
-        "latitude": "52.6276", "longitude": "1.2916", "phone": "01603 000000", "email": "",
-        "website": "https://example.org/", "opening_hours": "Mo-Fr 09:00-17:00", "services": "wifi;computers",
-        "accessibility": "", "languages": "", "booking": "drop_in", "notes": "",
+        "id": "h1",
+        "name": "Hub One",
+        "address": "1 Street, Norwich",
+        "postcode": "NR2 1AW",
+        "latitude": "52.6276",
+        "longitude": "1.2916",
+        "phone": "01603 000000",
+        "email": "",
+        "website": "https://example.org/",
+        "opening_hours": "Mo-Fr 09:00-17:00",
+        "services": "wifi;computers",
+        "accessibility": "",
+        "languages": "",
+        "booking": "drop_in",
+        "notes": "",
     }
     row.update(cells)
     return row
@@ -29,15 +64,27 @@ def hub(**cells: str) -> dict[str, str]:
 
 def course(**cells: str) -> dict[str, str]:
     row = {
-        "id": "c1", "title": "Course One", "provider": "", "mode": "in_person", "hub_id": "h1",
-        "topics": "basics", "level": "beginner", "schedule": "Tu 10:00-12:00", "start_date": "",
-        "end_date": "", "url": "", "cost": "0", "description": "",
+        "id": "c1",
+        "title": "Course One",
+        "provider": "",
+        "mode": "in_person",
+        "hub_id": "h1",
+        "topics": "basics",
+        "level": "beginner",
+        "schedule": "Tu 10:00-12:00",
+        "start_date": "",
+        "end_date": "",
+        "url": "",
+        "cost": "0",
+        "description": "",
     }
     row.update(cells)
     return row
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None = None, bom: bool = False) -> Path:
+def write_csv(
+    path: Path, rows: list[dict[str, str]], header: list[str] | None = None, bom: bool = False
+) -> Path:
     header = header or (list(rows[0]) if rows else HUB_HEADER)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="ignore", lineterminator="\r\n")

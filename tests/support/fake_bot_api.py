@@ -19,8 +19,13 @@ from typing import Any, Callable, Dict, List, Optional
 from aiohttp import web
 
 BOT_USER = {
-    "id": 4242, "is_bot": True, "first_name": "Signpost", "username": "signpost_test_bot",
-    "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False,
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "Signpost",
+    "username": "signpost_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
 }
 # Parameters that are plain strings; everything else PTB sends JSON-encoded (numbers, markup, lists).
 RAW_PARAMS = {"text", "title", "address", "url", "secret_token", "callback_query_id", "action", "caption"}
@@ -102,7 +107,8 @@ class FakeBotAPI:
 
     def sent(self, chat_id: Optional[int] = None, method: Optional[str] = None) -> List[Call]:
         return [
-            c for c in self.calls
+            c
+            for c in self.calls
             if (chat_id is None or c.chat_id == chat_id) and (method is None or c.method == method)
         ]
 
@@ -113,7 +119,9 @@ class FakeBotAPI:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
 
-    async def wait_for_calls(self, chat_id: int, count: int, method: Optional[str] = None, timeout: float = 30) -> List[Call]:
+    async def wait_for_calls(
+        self, chat_id: int, count: int, method: Optional[str] = None, timeout: float = 30
+    ) -> List[Call]:
         await self.wait_for(lambda: len(self.sent(chat_id, method)) >= count, timeout)
         return self.sent(chat_id, method)
 
@@ -146,12 +154,20 @@ class FakeBotAPI:
         return self.push({"message": self.message(chat_id, text)})
 
     def send_location(self, chat_id: int, latitude: float, longitude: float) -> Dict[str, Any]:
-        return self.push({"message": self.message(chat_id, location={"latitude": latitude, "longitude": longitude})})
+        return self.push(
+            {"message": self.message(chat_id, location={"latitude": latitude, "longitude": longitude})}
+        )
 
     def send_sticker(self, chat_id: int) -> Dict[str, Any]:
         sticker = {
-            "file_id": "sticker-file", "file_unique_id": "sticker-unique", "type": "regular",
-            "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "👍",
+            "file_id": "sticker-file",
+            "file_unique_id": "sticker-unique",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
         }
         return self.push({"message": self.message(chat_id, sticker=sticker)})
 
@@ -202,11 +218,14 @@ class FakeBotAPI:
         if method in self.fail_methods:
             code = self.fail_methods[method]
             await self._record(call)
-            return web.json_response({"ok": False, "error_code": code, "description": "Fake failure"}, status=code)
+            return web.json_response(
+                {"ok": False, "error_code": code, "description": "Fake failure"}, status=code
+            )
         result = self._result(method, params)
         if result is None:
             return web.json_response(
-                {"ok": False, "error_code": 404, "description": f"Not Found: method {method} not faked"}, status=404
+                {"ok": False, "error_code": 404, "description": f"Not Found: method {method} not faked"},
+                status=404,
             )
         if isinstance(result, dict) and "message_id" in result:
             params["_sent"] = result
@@ -263,8 +282,16 @@ class FakeBotAPI:
     def _result(self, method: str, params: Dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
-        if method in {"deleteWebhook", "setWebhook", "setMyCommands", "deleteMyCommands",
-                      "answerCallbackQuery", "sendChatAction", "close", "logOut"}:
+        if method in {
+            "deleteWebhook",
+            "setWebhook",
+            "setMyCommands",
+            "deleteMyCommands",
+            "answerCallbackQuery",
+            "sendChatAction",
+            "close",
+            "logOut",
+        }:
             return True
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
@@ -275,7 +302,9 @@ class FakeBotAPI:
             venue = {"location": location, "title": params["title"], "address": params["address"]}
             return self._message(params, venue=venue, location=location)
         if method == "sendLocation":
-            return self._message(params, location={"latitude": params["latitude"], "longitude": params["longitude"]})
+            return self._message(
+                params, location={"latitude": params["latitude"], "longitude": params["longitude"]}
+            )
         if method == "editMessageText":
             return self._edited(params, text=params["text"])
         if method == "editMessageReplyMarkup":

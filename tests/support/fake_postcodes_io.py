@@ -58,14 +58,23 @@ class FakePostcodesIo:
             self.arrived.set()
             self.release.wait(self.hang_for)
         if lookup is None or not self.available:
-            return Response(json.dumps({"status": 503, "error": "unavailable"}), status=503,
-                            content_type="application/json")
+            return Response(
+                json.dumps({"status": 503, "error": "unavailable"}),
+                status=503,
+                content_type="application/json",
+            )
         kind = lookup.group(1)
         outcode = code[:-3] if kind == "postcodes" else code
-        body = {"status": 200, "result": {
-            "postcode": f"{code[:-3]} {code[-3:]}" if kind == "postcodes" else None, "outcode": outcode,
-            "latitude": NORWICH[0], "longitude": NORWICH[1], "admin_district": ["Norwich"],
-        }}
+        body = {
+            "status": 200,
+            "result": {
+                "postcode": f"{code[:-3]} {code[-3:]}" if kind == "postcodes" else None,
+                "outcode": outcode,
+                "latitude": NORWICH[0],
+                "longitude": NORWICH[1],
+                "admin_district": ["Norwich"],
+            },
+        }
         return Response(json.dumps(body), status=200, content_type="application/json")
 
     def start(self) -> FakePostcodesIo:
@@ -78,7 +87,9 @@ class FakePostcodesIo:
         self.server.stop()
 
 
-def running(hang: set[str] | None = None, hang_for: float = 30.0, available: bool = True) -> Iterator[FakePostcodesIo]:
+def running(
+    hang: set[str] | None = None, hang_for: float = 30.0, available: bool = True
+) -> Iterator[FakePostcodesIo]:
     """For fixtures: a started fake, stopped afterwards."""
     fake = FakePostcodesIo(hang, hang_for, available).start()
     try:

@@ -12,19 +12,68 @@ import re
 from typing import Callable, Dict, List
 
 KEYBOARD_NEIGHBOURS = {
-    "a": "qsz", "b": "vgn", "c": "xdv", "d": "sfe", "e": "wrd", "f": "dgr", "g": "fht",
-    "h": "gjy", "i": "uok", "j": "hku", "k": "jli", "l": "ko", "m": "nj", "n": "bmh",
-    "o": "ipl", "p": "ol", "q": "wa", "r": "etf", "s": "adw", "t": "ryg", "u": "yij",
-    "v": "cbf", "w": "qes", "x": "zc", "y": "tuh", "z": "xa",
+    "a": "qsz",
+    "b": "vgn",
+    "c": "xdv",
+    "d": "sfe",
+    "e": "wrd",
+    "f": "dgr",
+    "g": "fht",
+    "h": "gjy",
+    "i": "uok",
+    "j": "hku",
+    "k": "jli",
+    "l": "ko",
+    "m": "nj",
+    "n": "bmh",
+    "o": "ipl",
+    "p": "ol",
+    "q": "wa",
+    "r": "etf",
+    "s": "adw",
+    "t": "ryg",
+    "u": "yij",
+    "v": "cbf",
+    "w": "qes",
+    "x": "zc",
+    "y": "tuh",
+    "z": "xa",
 }
 
 TEXT_SPEAK = {
-    "you": "u", "your": "ur", "you're": "ur", "are": "r", "please": "pls", "thanks": "thx",
-    "thank": "thx", "to": "2", "too": "2", "for": "4", "because": "cos", "tomorrow": "tmrw",
-    "message": "msg", "people": "ppl", "before": "b4", "see": "c", "and": "&", "okay": "ok",
-    "with": "wiv", "what": "wot", "about": "abt", "something": "sumthing", "know": "no",
-    "i'm": "im", "can't": "cant", "don't": "dont", "doesn't": "doesnt", "need": "ned",
-    "help": "hlp", "computer": "pc", "phone": "fone", "really": "rly", "probably": "prob",
+    "you": "u",
+    "your": "ur",
+    "you're": "ur",
+    "are": "r",
+    "please": "pls",
+    "thanks": "thx",
+    "thank": "thx",
+    "to": "2",
+    "too": "2",
+    "for": "4",
+    "because": "cos",
+    "tomorrow": "tmrw",
+    "message": "msg",
+    "people": "ppl",
+    "before": "b4",
+    "see": "c",
+    "and": "&",
+    "okay": "ok",
+    "with": "wiv",
+    "what": "wot",
+    "about": "abt",
+    "something": "sumthing",
+    "know": "no",
+    "i'm": "im",
+    "can't": "cant",
+    "don't": "dont",
+    "doesn't": "doesnt",
+    "need": "ned",
+    "help": "hlp",
+    "computer": "pc",
+    "phone": "fone",
+    "really": "rly",
+    "probably": "prob",
 }
 
 
@@ -44,20 +93,20 @@ def _slip(word: str, rng: random.Random) -> str:
     at = rng.randrange(1, len(word) - 1)  # first letters are usually right
     kind = rng.choice(("swap", "drop", "double", "neighbour"))
     if kind == "swap":
-        return word[:at] + word[at + 1] + word[at] + word[at + 2:]
+        return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
     if kind == "drop":
-        return word[:at] + word[at + 1:]
+        return word[:at] + word[at + 1 :]
     if kind == "double":
         return word[:at] + word[at] + word[at:]
     near = KEYBOARD_NEIGHBOURS.get(word[at].lower(), word[at])
-    return word[:at] + rng.choice(near) + word[at + 1:]
+    return word[:at] + rng.choice(near) + word[at + 1 :]
 
 
 def missing_spaces(text: str, rng: random.Random) -> str:
     """One or two spaces left out."""
     spaces = [m.start() for m in re.finditer(" ", text)]
     for at in sorted(rng.sample(spaces, min(len(spaces), rng.choice((1, 2)))), reverse=True):
-        text = text[:at] + text[at + 1:]
+        text = text[:at] + text[at + 1 :]
     return text
 
 

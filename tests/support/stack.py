@@ -36,22 +36,37 @@ def stack_env(var_dir: Path) -> Dict[str, str]:
 
 def load_sample_directory(env: Dict[str, str]) -> None:
     subprocess.run(
-        [sys.executable, "-m", "bot", "directory", "load",
-         "data/directory/hubs.csv", "data/directory/courses.csv"],
-        cwd=PROJECT_ROOT, env={**os.environ, **env}, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "directory",
+            "load",
+            "data/directory/hubs.csv",
+            "data/directory/courses.csv",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
     )
 
 
 @contextmanager
-def running_stack(var_dir: Path, token: str, env: Optional[Mapping[str, str]] = None,
-                  rasa_port: Optional[int] = None) -> Iterator[Stack]:
+def running_stack(
+    var_dir: Path, token: str, env: Optional[Mapping[str, str]] = None, rasa_port: Optional[int] = None
+) -> Iterator[Stack]:
     """A started stack over a fresh sample directory in ``var_dir``, ``env`` on top of :func:`stack_env`."""
     if not any(MODELS.glob("*.tar.gz")):
         pytest.fail("no trained model in models/: run `make train` (make test does)")
     full_env = {**stack_env(var_dir), **(env or {})}
     load_sample_directory(full_env)
     running = Stack(
-        load(full_env), rasa_port=rasa_port or free_port(), action_port=free_port(), token=token, env=full_env,
+        load(full_env),
+        rasa_port=rasa_port or free_port(),
+        action_port=free_port(),
+        token=token,
+        env=full_env,
         web_port=free_port(),
     )
     try:
@@ -83,4 +98,6 @@ class Conversation:
 
     @staticmethod
     def hubs(replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-        return [h for r in replies if (r.get("custom") or {}).get("type") == "hubs" for h in r["custom"]["hubs"]]
+        return [
+            h for r in replies if (r.get("custom") or {}).get("type") == "hubs" for h in r["custom"]["hubs"]
+        ]

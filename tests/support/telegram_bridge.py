@@ -69,7 +69,9 @@ class ScriptedRasa:
         return RasaClient("http://rasa.test", timeout=timeout, transport=httpx.MockTransport(self.handle))
 
 
-async def say(fake: FakeBotAPI, chat_id: int, message: str, until: str = "sendMessage", timeout: float = 60) -> List[Call]:
+async def say(
+    fake: FakeBotAPI, chat_id: int, message: str, until: str = "sendMessage", timeout: float = 60
+) -> List[Call]:
     """Send a text and wait until the bot has answered (at least one ``until`` call and then quiet)."""
     before = len(fake.sent(chat_id, until))
     fake.send_text(chat_id, message)
@@ -79,4 +81,8 @@ async def say(fake: FakeBotAPI, chat_id: int, message: str, until: str = "sendMe
 
 
 def with_buttons(calls: List[Call]) -> Call:
-    return [c for c in calls if c.method == "sendMessage" and "inline_keyboard" in c.params.get("reply_markup", {})][-1]
+    return [
+        c
+        for c in calls
+        if c.method == "sendMessage" and "inline_keyboard" in c.params.get("reply_markup", {})
+    ][-1]

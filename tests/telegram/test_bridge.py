@@ -52,7 +52,10 @@ def test_start_help_privacy_and_commands_registered(settings) -> None:
             assert [c["command"] for c in commands] == ["start", "help", "privacy", "forget"]
             assert fake.sent(method="deleteWebhook"), "polling must clear a webhook first"
             welcome, help_text, privacy = fake.texts(CHAT)
-            assert "laptop" in welcome and fake.sent(CHAT, "sendMessage")[0].params["reply_markup"]["inline_keyboard"]
+            assert (
+                "laptop" in welcome
+                and fake.sent(CHAT, "sendMessage")[0].params["reply_markup"]["inline_keyboard"]
+            )
             assert "postcode" in help_text and "01603 000000" in help_text
             assert "30 days" in privacy and "/forget" in privacy
 
@@ -86,7 +89,11 @@ def test_stickers_photos_voice_documents_and_edits_get_a_friendly_reply(settings
 
 def test_long_reply_is_split_and_buttons_sit_on_the_last_part(settings) -> None:
     long_text = "\n\n".join(f"Paragraph {i}. " + "help " * 200 for i in range(10))
-    rasa = ScriptedRasa(lambda text: [{"text": long_text, "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"}]}])
+    rasa = ScriptedRasa(
+        lambda text: [
+            {"text": long_text, "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"}]}
+        ]
+    )
 
     async def scenario() -> None:
         async with FakeBotAPI() as fake, bridge(fake, settings, rasa.client()):
@@ -102,8 +109,13 @@ def test_long_reply_is_split_and_buttons_sit_on_the_last_part(settings) -> None:
 
 def test_button_tap_answers_marks_and_sends_full_payload_once(settings) -> None:
     long_payload = '/inform{"need": "get_device", "note": "' + "x" * 80 + '"}'
-    buttons = [{"title": "Get a device", "payload": long_payload}, {"title": "Talk to a person", "payload": "/talk_to_human"}]
-    rasa = ScriptedRasa(lambda text: [{"text": "What do you need?", "buttons": buttons}] if text == "menu" else echo(text))
+    buttons = [
+        {"title": "Get a device", "payload": long_payload},
+        {"title": "Talk to a person", "payload": "/talk_to_human"},
+    ]
+    rasa = ScriptedRasa(
+        lambda text: [{"text": "What do you need?", "buttons": buttons}] if text == "menu" else echo(text)
+    )
 
     async def scenario() -> None:
         async with FakeBotAPI() as fake, bridge(fake, settings, rasa.client()) as application:
@@ -133,8 +145,18 @@ def test_button_tap_answers_marks_and_sends_full_payload_once(settings) -> None:
 
 def test_location_keyboard_shared_location_and_venues(settings) -> None:
     ask = "Where are you? Send me your postcode, like NR2 4EE, or the name of your area."
-    hubs = {"type": "hubs", "hubs": [{"name": "Millennium Library", "address": "The Forum", "postcode": "NR2 1TF",
-                                      "latitude": 52.6277, "longitude": 1.2918}]}
+    hubs = {
+        "type": "hubs",
+        "hubs": [
+            {
+                "name": "Millennium Library",
+                "address": "The Forum",
+                "postcode": "NR2 1TF",
+                "latitude": 52.6277,
+                "longitude": 1.2918,
+            }
+        ],
+    }
 
     def replies(text: str) -> List[Dict[str, Any]]:
         if text.startswith("/inform_location"):
@@ -159,7 +181,7 @@ def test_location_keyboard_shared_location_and_venues(settings) -> None:
     run(scenario())
     sent = rasa.received[1]["message"]
     assert sent.startswith("/inform_location")
-    assert json.loads(sent[len("/inform_location"):]) == {"latitude": 52.628, "longitude": 1.292}
+    assert json.loads(sent[len("/inform_location") :]) == {"latitude": 52.628, "longitude": 1.292}
 
 
 def test_chats_in_parallel_each_chat_in_order(settings) -> None:
@@ -229,7 +251,9 @@ def test_forget_deletes_this_chat_only_and_starts_fresh(settings) -> None:
             await fake.wait_for_calls(CHAT, 2, "sendMessage")
             await fake.wait_for_calls(CHAT + 1, 1, "sendMessage")
             confirm = fake.sent(CHAT, "sendMessage")[1].params
-            assert "deleted this conversation" in confirm["text"] and confirm["reply_markup"]["inline_keyboard"]
+            assert (
+                "deleted this conversation" in confirm["text"] and confirm["reply_markup"]["inline_keyboard"]
+            )
 
     run(scenario())
     senders = {m["sender"] for m in rasa.received}
@@ -242,9 +266,18 @@ def test_webhook_rejects_wrong_or_missing_secret(settings) -> None:
     port = free_port()
 
     async def scenario() -> None:
-        async with FakeBotAPI() as fake, bridge(
-            fake, settings, rasa.client(), mode="webhook", webhook_listen="127.0.0.1", webhook_port=port,
-            webhook_url="https://bot.example.org/telegram/webhook", webhook_secret="right-secret",
+        async with (
+            FakeBotAPI() as fake,
+            bridge(
+                fake,
+                settings,
+                rasa.client(),
+                mode="webhook",
+                webhook_listen="127.0.0.1",
+                webhook_port=port,
+                webhook_url="https://bot.example.org/telegram/webhook",
+                webhook_secret="right-secret",
+            ),
         ):
             set_webhook = fake.sent(method="setWebhook")[0].params
             assert set_webhook["secret_token"] == "right-secret"
@@ -253,18 +286,21 @@ def test_webhook_rejects_wrong_or_missing_secret(settings) -> None:
             update = {"update_id": 77, "message": fake.message(CHAT, "hello")}
             async with httpx.AsyncClient() as client:
                 missing = await client.post(url, json=update)
-                wrong = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                wrong = await client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+                )
                 await asyncio.sleep(0.5)
                 assert (missing.status_code, wrong.status_code) == (403, 403)
                 assert fake.sent(CHAT) == [] and rasa.received == []
-                right = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "right-secret"})
+                right = await client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "right-secret"}
+                )
                 assert right.status_code == 200
             await fake.wait_for_calls(CHAT, 1, "sendMessage")
             assert fake.texts(CHAT) == ["echo: hello"]
             assert fake.get_updates_calls == 0  # webhook mode does not poll
 
     run(scenario())
-
 
 
 class HeldRasa(ScriptedRasa):
@@ -301,7 +337,9 @@ def test_a_flood_from_one_chat_does_not_stall_the_others(settings) -> None:
             assert fake.texts(flooder) == [BUSY]  # told once, not 256 times
             await fake.wait_for_calls(flooder, 1 + 1 + MAX_WAITING_PER_CHAT, "sendMessage", timeout=30)
             await fake.quiet(0.5)
-            assert fake.texts(flooder) == [BUSY] + [f"echo: forwarded {n}" for n in range(1 + MAX_WAITING_PER_CHAT)]
+            assert fake.texts(flooder) == [BUSY] + [
+                f"echo: forwarded {n}" for n in range(1 + MAX_WAITING_PER_CHAT)
+            ]
             assert application.update_processor._locks == {}
             # Once answered, the chat is an ordinary chat again.
             fake.send_text(flooder, "thanks")

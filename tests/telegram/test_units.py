@@ -14,8 +14,10 @@ from bot.telegram.render import Text, Venue, plan, split_text, utf16_len
 from bot.telegram.settings import TelegramConfigError, TelegramSettings, load_telegram, secret_key, sender_id
 from tests.support.event_loop import run
 
-ASK = {"text": "Where are you? Send me your postcode, like NR2 4EE, or the name of your area.",
-       "custom": {"type": "ask_location"}}
+ASK = {
+    "text": "Where are you? Send me your postcode, like NR2 4EE, or the name of your area.",
+    "custom": {"type": "ask_location"},
+}
 
 
 def test_short_text_is_one_part() -> None:
@@ -56,25 +58,47 @@ def test_callback_data_within_64_bytes_and_maps_back() -> None:
 def test_inline_keyboard_one_button_per_row() -> None:
     payloads = CallbackPayloads()
     markup = inline_keyboard(
-        [{"title": "Talk to a person", "payload": "/talk_to_human"}, {"title": "Something else", "payload": "/x"}],
+        [
+            {"title": "Talk to a person", "payload": "/talk_to_human"},
+            {"title": "Something else", "payload": "/x"},
+        ],
         payloads,
     )
-    assert [[b.text for b in row] for row in markup.inline_keyboard] == [["Talk to a person"], ["Something else"]]
+    assert [[b.text for b in row] for row in markup.inline_keyboard] == [
+        ["Talk to a person"],
+        ["Something else"],
+    ]
     assert button_title(markup, "p:/x") == "Something else"
 
 
 def test_plan_venues_buttons_and_location_keyboard() -> None:
     payloads = CallbackPayloads()
-    hubs = {"type": "hubs", "hubs": [
-        {"name": "Library", "address": "1 Bank Plain", "postcode": "NR2 4EE", "latitude": 52.63, "longitude": 1.29},
-        {"name": "No coordinates", "address": "x", "postcode": "y", "latitude": None, "longitude": None},
-    ]}
+    hubs = {
+        "type": "hubs",
+        "hubs": [
+            {
+                "name": "Library",
+                "address": "1 Bank Plain",
+                "postcode": "NR2 4EE",
+                "latitude": 52.63,
+                "longitude": 1.29,
+            },
+            {"name": "No coordinates", "address": "x", "postcode": "y", "latitude": None, "longitude": None},
+        ],
+    }
     out, shown = plan([ASK], payloads)
     assert shown and out[0].reply_markup.keyboard[0][0].request_location
     out, shown = plan(
-        [{"text": "Here are places", "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"}]},
-         {"custom": hubs}, {"text": "Anything else?"}],
-        payloads, location_keyboard_shown=True,
+        [
+            {
+                "text": "Here are places",
+                "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"}],
+            },
+            {"custom": hubs},
+            {"text": "Anything else?"},
+        ],
+        payloads,
+        location_keyboard_shown=True,
     )
     assert out[0] == Text("Here are places", out[0].reply_markup) and out[0].reply_markup.inline_keyboard
     # The first pin takes the location keyboard away (the text had room for its buttons only).
@@ -109,10 +133,21 @@ def test_the_location_keyboard_follows_structure_not_words() -> None:
 def test_list_text_and_its_pins_travel_together() -> None:
     """A list of places with its ``hubs`` payload in one reply: the list, then its pins."""
     payloads = CallbackPayloads()
-    hub = {"name": "Library", "address": "1 Bank Plain", "postcode": "NR2 4EE", "latitude": 52.63, "longitude": 1.29}
-    out, shown = plan([{"text": "1. Library", "custom": {"type": "hubs", "hubs": [hub]}},
-                       {"text": "Classes", "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"}]}],
-                      payloads, location_keyboard_shown=True)
+    hub = {
+        "name": "Library",
+        "address": "1 Bank Plain",
+        "postcode": "NR2 4EE",
+        "latitude": 52.63,
+        "longitude": 1.29,
+    }
+    out, shown = plan(
+        [
+            {"text": "1. Library", "custom": {"type": "hubs", "hubs": [hub]}},
+            {"text": "Classes", "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"}]},
+        ],
+        payloads,
+        location_keyboard_shown=True,
+    )
     assert [type(o).__name__ for o in out] == ["Text", "Venue", "Text"]
     assert out[0].reply_markup.remove_keyboard and not shown and out[1].reply_markup is None
 
@@ -131,9 +166,15 @@ def test_secret_key_generated_once_private(tmp_path: Path) -> None:
 
 
 def test_settings_from_env_and_checks() -> None:
-    tg = load_telegram({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_MODE": "webhook",
-                        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
-                        "TELEGRAM_WEBHOOK_SECRET": "s3cret-_", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot"})
+    tg = load_telegram(
+        {
+            "TELEGRAM_BOT_TOKEN": "1:x",
+            "TELEGRAM_MODE": "webhook",
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+            "TELEGRAM_WEBHOOK_SECRET": "s3cret-_",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+        }
+    )
     tg.check()
     assert tg.webhook_path == "telegram/hook" and tg.api_base_url == "http://127.0.0.1:8081/bot"
     assert load_telegram({}).mode == "polling"
@@ -142,7 +183,9 @@ def test_settings_from_env_and_checks() -> None:
     with pytest.raises(TelegramConfigError, match="SECRET"):
         TelegramSettings(token="1:x", mode="webhook", webhook_url="https://x/y").check()
     with pytest.raises(TelegramConfigError, match="SECRET"):
-        TelegramSettings(token="1:x", mode="webhook", webhook_url="https://x/y", webhook_secret="bad secret").check()
+        TelegramSettings(
+            token="1:x", mode="webhook", webhook_url="https://x/y", webhook_secret="bad secret"
+        ).check()
 
 
 @pytest.mark.parametrize("failure", ["refused", "500", "timeout", "not json"])
@@ -184,8 +227,16 @@ def test_handlers_ignore_updates_without_a_message_or_chat_instead_of_failing() 
     bridge = SimpleNamespace(payloads=CallbackPayloads(), rasa=NoRasa())
     context = SimpleNamespace(bot_data={handlers.BRIDGE: bridge}, chat_data=None, bot=None)
     empty = Update(update_id=1)
-    for handler in (handlers.start, handlers.not_text, handlers.unknown_command, handlers.text_message,
-                    handlers.location_message, handlers.button_tap, handlers.edited, handlers.forget_command):
+    for handler in (
+        handlers.start,
+        handlers.not_text,
+        handlers.unknown_command,
+        handlers.text_message,
+        handlers.location_message,
+        handlers.button_tap,
+        handlers.edited,
+        handlers.forget_command,
+    ):
         assert run(handler(empty, context)) is None
     assert run(handlers.to_rasa(empty, context, "hello")) is None
 

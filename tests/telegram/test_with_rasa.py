@@ -32,14 +32,18 @@ def events_of(stack: Stack, chat_id: int) -> int:
 def connect(fake: FakeBotAPI, stack: Stack):
     engine = tracker_engine(Path(stack.settings.tracker_db))
     return bridge(
-        fake, stack.settings, RasaClient(stack.rasa_url, timeout=30),
-        forget=lambda s: forget_through_rasa(stack.rasa_url, stack.token, s, engine), rasa_timeout=30,
+        fake,
+        stack.settings,
+        RasaClient(stack.rasa_url, timeout=30),
+        forget=lambda s: forget_through_rasa(stack.rasa_url, stack.token, s, engine),
+        rasa_timeout=30,
     )
 
 
 def asked_for_location(calls: List[Call]) -> bool:
     return any(
-        c.method == "sendMessage" and "Where are you?" in c.params["text"]
+        c.method == "sendMessage"
+        and "Where are you?" in c.params["text"]
         and c.params.get("reply_markup", {}).get("keyboard", [[{}]])[0][0].get("request_location")
         for c in calls
     )
@@ -64,7 +68,9 @@ def test_need_to_venue_pin_and_button_tap(stack: Stack) -> None:
             fake.tap(results, "Talk to a person")
             await fake.wait_for_calls(chat, answered + 1, "sendMessage", timeout=60)
             await fake.quiet(0.5)
-            assert "0344 980 3333" in fake.texts(chat)[-1], [(c.method, c.params.get("text")) for c in fake.calls[-6:]]
+            assert "0344 980 3333" in fake.texts(chat)[-1], [
+                (c.method, c.params.get("text")) for c in fake.calls[-6:]
+            ]
             assert fake.sent(method="answerCallbackQuery")
             assert fake.sent(chat, "editMessageText")[0].params["text"].endswith("✅ Talk to a person")
 
@@ -126,7 +132,10 @@ def test_rasa_stopped_mid_conversation(stack: Stack) -> None:
                 answered = len(fake.texts(chat))
                 await say(fake, chat, "NR3 2AB")
                 assert len(fake.texts(chat)) == answered + 1
-                assert "try again in a minute" in fake.texts(chat)[-1] and "0344 980 3333" in fake.texts(chat)[-1]
+                assert (
+                    "try again in a minute" in fake.texts(chat)[-1]
+                    and "0344 980 3333" in fake.texts(chat)[-1]
+                )
             finally:
                 await asyncio.to_thread(stack.rasa.start)
                 await asyncio.to_thread(stack.wait_healthy, 180, [stack.rasa])

@@ -23,17 +23,27 @@ from bot.settings import PROJECT_ROOT
 def two_ports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[str, str]]:
     var_dir: Path = tmp_path_factory.mktemp("staff-port")
     web_port, staff_port = free_port(), free_port()
-    env = {**os.environ, "SIGNPOST_VAR_DIR": str(var_dir), "WEB_PORT": str(web_port), "STAFF_PORT": str(staff_port),
-           "RASA_URL": "http://127.0.0.1:9", "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {
+        **os.environ,
+        "SIGNPOST_VAR_DIR": str(var_dir),
+        "WEB_PORT": str(web_port),
+        "STAFF_PORT": str(staff_port),
+        "RASA_URL": "http://127.0.0.1:9",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
     log = open(var_dir / "web.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=PROJECT_ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "web"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     public, staff = f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{staff_port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(public + "/health", timeout=2).ok and requests.get(staff + "/health", timeout=2).ok:
+                if (
+                    requests.get(public + "/health", timeout=2).ok
+                    and requests.get(staff + "/health", timeout=2).ok
+                ):
                     break
             except requests.ConnectionError:
                 pass
@@ -51,7 +61,10 @@ def test_the_console_is_only_on_the_staff_port(two_ports: Tuple[str, str]) -> No
     public, staff = two_ports
     for path in ("/staff/", "/staff/login", "/staff"):
         assert requests.get(public + path, allow_redirects=False, timeout=5).status_code == 404, path
-    assert requests.post(public + "/staff/login", data={"username": "a", "password": "b"}, timeout=5).status_code == 404
+    assert (
+        requests.post(public + "/staff/login", data={"username": "a", "password": "b"}, timeout=5).status_code
+        == 404
+    )
     sign_in = requests.get(staff + "/staff/login", timeout=5)
     assert sign_in.status_code == 200 and "<form" in sign_in.text
     assert requests.get(staff + "/staff/", allow_redirects=False, timeout=5).status_code in (302, 303)

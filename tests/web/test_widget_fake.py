@@ -38,35 +38,78 @@ from tests.support.widget import (
 WIDGET_JS = Path(__file__).resolve().parents[2] / "bot" / "web" / "static" / "widget.js"
 
 HUBS = [
-    {"id": "h1", "name": "Millennium Library", "address": "The Forum, Millennium Plain", "postcode": "NR2 1TF",
-     "latitude": 52.6279, "longitude": 1.2918, "distance_miles": 0.43, "distance_text": "0.4 miles",
-     "phone": "01603 774774", "url": "https://example.org/library", "open_now": True, "hours_today": "9am to 7pm",
-     "hours_text": "Open now. Today: 9am to 7pm.", "booking": "drop_in", "booking_text": "Just drop in."},
-    {"id": "h2", "name": "Age UK Norwich", "address": "Charing Cross", "postcode": "NR2 4AL",
-     "latitude": 52.6301, "longitude": 1.2890, "distance_miles": 1.0, "distance_text": "1 mile",
-     "phone": "01603 496333", "url": "javascript:alert(1)", "open_now": False, "hours_today": "Closed today",
-     "hours_text": "Closed now. Opens tomorrow at 9am.", "booking": "appointment", "booking_text": "You need to book first."},
+    {
+        "id": "h1",
+        "name": "Millennium Library",
+        "address": "The Forum, Millennium Plain",
+        "postcode": "NR2 1TF",
+        "latitude": 52.6279,
+        "longitude": 1.2918,
+        "distance_miles": 0.43,
+        "distance_text": "0.4 miles",
+        "phone": "01603 774774",
+        "url": "https://example.org/library",
+        "open_now": True,
+        "hours_today": "9am to 7pm",
+        "hours_text": "Open now. Today: 9am to 7pm.",
+        "booking": "drop_in",
+        "booking_text": "Just drop in.",
+    },
+    {
+        "id": "h2",
+        "name": "Age UK Norwich",
+        "address": "Charing Cross",
+        "postcode": "NR2 4AL",
+        "latitude": 52.6301,
+        "longitude": 1.2890,
+        "distance_miles": 1.0,
+        "distance_text": "1 mile",
+        "phone": "01603 496333",
+        "url": "javascript:alert(1)",
+        "open_now": False,
+        "hours_today": "Closed today",
+        "hours_text": "Closed now. Opens tomorrow at 9am.",
+        "booking": "appointment",
+        "booking_text": "You need to book first.",
+    },
 ]
 
 
 def rasa_like(message: str) -> List[Dict[str, Any]]:
     """Answers shaped like the real REST channel's (bot/channels/output.py: text and structure together)."""
     if message == "i need a laptop":
-        return [{"recipient_id": "x", "text": "I can help with that.\nSee https://example.org/laptops."},
-                {"recipient_id": "x", "text": "Where are you? Send me your postcode, for example NR2 1TF.",
-                 "custom": {"type": "ask_location"}}]
+        return [
+            {"recipient_id": "x", "text": "I can help with that.\nSee https://example.org/laptops."},
+            {
+                "recipient_id": "x",
+                "text": "Where are you? Send me your postcode, for example NR2 1TF.",
+                "custom": {"type": "ask_location"},
+            },
+        ]
     if message == "which one":  # asks for a postcode in other words; only the structure says so
-        return [{"recipient_id": "x", "text": "Which place do you mean? Tell me your area.",
-                 "custom": {"type": "ask_location"}}]
+        return [
+            {
+                "recipient_id": "x",
+                "text": "Which place do you mean? Tell me your area.",
+                "custom": {"type": "ask_location"},
+            }
+        ]
     if message == "postcode words":  # the words of the question without its structure: just text
         return [{"recipient_id": "x", "text": "Where are you? Send me your postcode, for example NR2 1TF."}]
     if message == "NR3 2AB":
         listing = "\n\n".join(f"{i}. {h['name']}\n{h['address']}" for i, h in enumerate(HUBS, 1))
-        return [{"recipient_id": "x", "text": "Here are the nearest places that can help, near NR3 2AB:"},
-                {"recipient_id": "x", "text": listing,
-                 "buttons": [{"title": "Talk to a person", "payload": "/talk_to_human"},
-                             {"title": "Something else", "payload": "/ask_capabilities"}],
-                 "custom": {"type": "hubs", "hubs": HUBS}}]
+        return [
+            {"recipient_id": "x", "text": "Here are the nearest places that can help, near NR3 2AB:"},
+            {
+                "recipient_id": "x",
+                "text": listing,
+                "buttons": [
+                    {"title": "Talk to a person", "payload": "/talk_to_human"},
+                    {"title": "Something else", "payload": "/ask_capabilities"},
+                ],
+                "custom": {"type": "hubs", "hubs": HUBS},
+            },
+        ]
     if message == "/talk_to_human":
         return [{"recipient_id": "x", "text": "Call us on 0344 980 3333, Monday to Friday."}]
     return [{"recipient_id": "x", "text": f"You wrote: {message}"}]
@@ -86,6 +129,7 @@ def goto(page: Any, site: WebServer) -> None:
 
 # ---------- the web server (no browser) ----------
 
+
 def test_widget_words_come_from_the_catalogue(fake_site: WebServer) -> None:
     """The served script carries the catalogue's widget.* messages; its source holds none of them."""
     from bot.wording import catalogue
@@ -94,12 +138,15 @@ def test_widget_words_come_from_the_catalogue(fake_site: WebServer) -> None:
     served = requests.get(fake_site.url + "/widget.js", timeout=5).text
     source = WIDGET_JS.read_text(encoding="utf-8")
     for name, text in words.items():
-        for form in (text.values() if isinstance(text, dict) else [text]):
+        for form in text.values() if isinstance(text, dict) else [text]:
             sample = form.split("{")[0].strip()
             if len(sample) > 3:
                 assert json.dumps(sample)[1:-1] in served, name
                 assert json.dumps(sample)[:-1] not in source, f"widget.js still says {sample!r} ({name})"
-    assert "What do you need help with?" in json.loads(served.split("var STRINGS = ")[1].split(";\n")[0])["en"]["welcome"]
+    assert (
+        "What do you need help with?"
+        in json.loads(served.split("var STRINGS = ")[1].split(";\n")[0])["en"]["welcome"]
+    )
 
 
 def test_server_serves_widget_demo_and_forget(fake_site: WebServer) -> None:
@@ -113,29 +160,47 @@ def test_server_serves_widget_demo_and_forget(fake_site: WebServer) -> None:
 
     assert requests.get(fake_site.url + "/health", timeout=5).json() == {"status": "ok"}
     origin = fake_site.url
-    preflight = requests.options(fake_site.url + "/api/forget", headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST"}, timeout=5)
+    preflight = requests.options(
+        fake_site.url + "/api/forget",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+        timeout=5,
+    )
     assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == origin
-    hostile = requests.post(fake_site.url + "/api/forget", json={"sender": "abcdefgh1234"},
-                            headers={"Origin": "https://evil.example"}, timeout=5)
+    hostile = requests.post(
+        fake_site.url + "/api/forget",
+        json={"sender": "abcdefgh1234"},
+        headers={"Origin": "https://evil.example"},
+        timeout=5,
+    )
     assert hostile.status_code == 403 and "Access-Control-Allow-Origin" not in hostile.headers
-    bad = requests.post(fake_site.url + "/api/forget", json={"sender": "../x"}, headers={"Origin": origin}, timeout=5)
+    bad = requests.post(
+        fake_site.url + "/api/forget", json={"sender": "../x"}, headers={"Origin": origin}, timeout=5
+    )
     assert bad.status_code == 400
 
     db = sqlite3.connect(fake_site.settings.tracker_db)
     db.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL)")
-    db.executemany("INSERT INTO events (sender_id, timestamp) VALUES (?, 0)", [("keepme12",), ("forgetme1",), ("forgetme1",)])
+    db.executemany(
+        "INSERT INTO events (sender_id, timestamp) VALUES (?, 0)",
+        [("keepme12",), ("forgetme1",), ("forgetme1",)],
+    )
     db.commit()
-    forgot = requests.post(fake_site.url + "/api/forget", json={"sender": "forgetme1"}, headers={"Origin": origin}, timeout=5)
+    forgot = requests.post(
+        fake_site.url + "/api/forget", json={"sender": "forgetme1"}, headers={"Origin": origin}, timeout=5
+    )
     assert forgot.json() == {"deleted": 2} and forgot.headers["Access-Control-Allow-Origin"] == origin
     assert db.execute("SELECT sender_id FROM events").fetchall() == [("keepme12",)]
 
 
 def test_origins_are_parsed_without_trailing_slashes() -> None:
-    assert parse_origins(" https://a.gov.uk/, http://localhost:8080 ,") == ("https://a.gov.uk", "http://localhost:8080")
+    assert parse_origins(" https://a.gov.uk/, http://localhost:8080 ,") == (
+        "https://a.gov.uk",
+        "http://localhost:8080",
+    )
 
 
 # ---------- rendering ----------
+
 
 def test_text_links_quick_replies_and_hub_cards(page: Any, fake_site: WebServer, fake: FakeRasa) -> None:
     goto(page, fake_site)
@@ -154,7 +219,8 @@ def test_text_links_quick_replies_and_hub_cards(page: Any, fake_site: WebServer,
     assert cards.nth(1).locator(".closed").inner_text() == "Closed now. Opens tomorrow at 9am."
     assert first.locator("a[href^='tel:']").get_attribute("href") == "tel:01603774774"
     assert first.locator("a[href*='openstreetmap']").get_attribute("href") == (
-        "https://www.openstreetmap.org/?mlat=52.6279&mlon=1.2918#map=17/52.6279/1.2918")
+        "https://www.openstreetmap.org/?mlat=52.6279&mlon=1.2918#map=17/52.6279/1.2918"
+    )
     assert cards.nth(1).locator("a[href^='javascript']").count() == 0
     assert "Just drop in." in first.inner_text() and "1 mile away" in cards.nth(1).inner_text()
     # The text copy of the list, sent with the cards for text-only clients, is not shown: the cards say it.
@@ -169,7 +235,7 @@ def test_text_links_quick_replies_and_hub_cards(page: Any, fake_site: WebServer,
 
 
 def test_use_my_location_follows_structure_not_words(page: Any, fake_site: WebServer, fake: FakeRasa) -> None:
-    """"Use my location" comes with a reply marked ask_location, whatever its words, and only then."""
+    """ "Use my location" comes with a reply marked ask_location, whatever its words, and only then."""
     goto(page, fake_site)
     open_widget(page)
     location = page.locator(f"{LOG} .choices button", has_text="Use my location")
@@ -196,6 +262,7 @@ def test_html_from_resident_and_bot_is_shown_as_text(page: Any, fake_site: WebSe
 
 
 # ---------- network trouble ----------
+
 
 def test_refused_connection_is_retried_and_sent_once(page: Any, fake_site: WebServer) -> None:
     refusals = {"left": 2}
@@ -243,7 +310,9 @@ def test_server_error_is_not_resent_without_asking(page: Any, fake_site: WebServ
 
 def test_a_refusal_from_the_server_is_shown_kindly(page: Any, fake_site: WebServer) -> None:
     """Too many messages (429) or a body too big (413): the channel says why in words; show them."""
-    too_many = "You have sent a lot of messages very quickly. Please wait a minute, then send your message again."
+    too_many = (
+        "You have sent a lot of messages very quickly. Please wait a minute, then send your message again."
+    )
     refusals = [(429, [{"recipient_id": "x", "text": too_many, "error": "too_many_messages"}])]
     rasa = FakeRasa(lambda m: refusals.pop() if refusals else rasa_like(m))
     page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
@@ -256,16 +325,22 @@ def test_a_refusal_from_the_server_is_shown_kindly(page: Any, fake_site: WebServ
     assert "something went wrong" not in log_text(page) and page.locator(STATUS).inner_text() == ""
     page.reload()
     page.locator(LAUNCHER).wait_for()
-    assert page.locator(f"{LOG} .msg.user .note").last.inner_text() == "Not sent."  # not "may not have been sent"
+    assert (
+        page.locator(f"{LOG} .msg.user .note").last.inner_text() == "Not sent."
+    )  # not "may not have been sent"
     send(page, "hello again")
     assert rasa.received == ["hello there", "hello again"] and rasa.attempts == 2
 
+
 # ---------- accessibility ----------
+
 
 def test_launcher_focus_escape_and_roles(page: Any, fake_site: WebServer, fake: FakeRasa) -> None:
     goto(page, fake_site)
     launcher = page.locator(LAUNCHER)
-    assert launcher.inner_text().strip() == "Chat with us" and launcher.get_attribute("aria-expanded") == "false"
+    assert (
+        launcher.inner_text().strip() == "Chat with us" and launcher.get_attribute("aria-expanded") == "false"
+    )
     launcher.click()
     assert launcher.get_attribute("aria-expanded") == "true"
     assert active_element(page).startswith("input#sp-input")
@@ -280,13 +355,16 @@ def test_launcher_focus_escape_and_roles(page: Any, fake_site: WebServer, fake: 
 
 
 @contextmanager
-def own_context(browser: Any, site: WebServer, answer: Optional[Callable[[str], Any]] = rasa_like,
-                **options: Any) -> Iterator[Any]:
+def own_context(
+    browser: Any, site: WebServer, answer: Optional[Callable[[str], Any]] = rasa_like, **options: Any
+) -> Iterator[Any]:
     """The widget open in a browser context of its own (viewport, colours, CSP); None: Rasa never answers."""
     context = browser.new_context(**options)
     try:
         page = context.new_page()
-        page.route(f"{FAKE_RASA}/webhooks/rest/webhook", FakeRasa(answer).handle if answer else lambda route: None)
+        page.route(
+            f"{FAKE_RASA}/webhooks/rest/webhook", FakeRasa(answer).handle if answer else lambda route: None
+        )
         goto(page, site)
         open_widget(page)
         yield page
@@ -315,7 +393,9 @@ def test_small_screens_and_zoom_fit_and_targets_are_big(
 
 def test_forced_colours_and_reduced_motion(chromium_browser: Any, fake_site: WebServer) -> None:
     # Rasa never answers: "typing" stays on screen.
-    with own_context(chromium_browser, fake_site, None, forced_colors="active", reduced_motion="reduce") as page:
+    with own_context(
+        chromium_browser, fake_site, None, forced_colors="active", reduced_motion="reduce"
+    ) as page:
         page.locator(INPUT).fill("hello")
         page.locator(INPUT).press("Enter")
         dot = page.locator("signpost-chat .typing span").first

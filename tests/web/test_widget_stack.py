@@ -58,7 +58,9 @@ def goto(page: Any, site: Site) -> None:
 def user_texts(stack: Stack, sender: str) -> List[str]:
     """What Rasa's tracker store holds as this resident's messages."""
     with sqlite3.connect(stack.settings.tracker_db) as db:
-        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)).fetchall()
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
+        ).fetchall()
     return [json.loads(data).get("text") for (data,) in rows]
 
 
@@ -190,4 +192,3 @@ def test_rasa_stopped_mid_chat_then_restarted(page: Any, site: Site, stack: Stac
     page.locator(f"{LOG} .card").first.wait_for()
     assert page.locator(STATUS).inner_text() == "Connected again."
     assert user_texts(stack, sender) == [NEED, POSTCODE]  # sent exactly once
-

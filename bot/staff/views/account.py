@@ -51,14 +51,18 @@ async def login(request: web.Request) -> web.StreamResponse:
     if not expected or not hmac.compare_digest(sent, expected):
         return web.json_response({"error": "missing or wrong CSRF token"}, status=403)
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
-    address = auth.client_address(request.remote, request.headers.getall("X-Forwarded-For", []),
-                                  settings.trusted_proxies)  # X-Forwarded-For only from STAFF_TRUSTED_PROXIES
+    address = auth.client_address(
+        request.remote, request.headers.getall("X-Forwarded-For", []), settings.trusted_proxies
+    )  # X-Forwarded-For only from STAFF_TRUSTED_PROXIES
     result = await blocking(auth.login, store, settings, name, password, address)
     if result.locked_for:
         await audit(request, "login_throttled", user=name[:64] or "?", address=address)
         minutes = math.ceil(result.locked_for / 60)
-        return _form(request, f"Too many failed attempts. Try again in {minutes} "
-                     f"minute{'s' if minutes != 1 else ''}.", status=429)
+        return _form(
+            request,
+            f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            status=429,
+        )
     if result.user is None:
         return _form(request, "Wrong user name or password.", status=401)
     old = request.cookies.get(COOKIE)

@@ -33,8 +33,10 @@ HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 STATIC_PATH = f"{PREFIX}/static"
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -81,7 +83,9 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        when=_when, f3=_f3, filename=lambda path: Path(path).name,
+        when=_when,
+        f3=_f3,
+        filename=lambda path: Path(path).name,
         as_json=lambda value: json.dumps(value, ensure_ascii=False),
     )
     env.globals["prefix"] = PREFIX
@@ -91,13 +95,19 @@ def _environment() -> jinja2.Environment:
 TEMPLATE_ENV = _environment()
 
 
-def render(request: web.Request, template: str, title: str, *, status: int = 200, **context: Any) -> web.Response:
+def render(
+    request: web.Request, template: str, title: str, *, status: int = 200, **context: Any
+) -> web.Response:
     """A page: ``template`` (which extends base.html) with the signed-in user, their CSRF token and any flash."""
     session = request.get("staff")
     text = TEMPLATE_ENV.get_template(template).render(
-        title=title, user=session["user"] if session else None, csrf=session["csrf"] if session else "",
-        flash_message=request.query.get("msg", ""), flash_kind=request.query.get("kind", "ok"),
-        refresh=context.pop("refresh", 0), **context,
+        title=title,
+        user=session["user"] if session else None,
+        csrf=session["csrf"] if session else "",
+        flash_message=request.query.get("msg", ""),
+        flash_kind=request.query.get("kind", "ok"),
+        refresh=context.pop("refresh", 0),
+        **context,
     )
     return web.Response(text=text, content_type="text/html", charset="utf-8", status=status)
 
@@ -131,8 +141,13 @@ def login_required(handler: Handler) -> Handler:
 async def _refusal(request: web.Request) -> Optional[web.StreamResponse]:
     store, settings = request.app[STORE], request.app[SETTINGS]
     cookie = request.cookies.get(COOKIE)
-    session = await blocking(store.session, cookie, settings.session_idle_hours * 3600,
-                             settings.session_hours * 3600) if cookie else None
+    session = (
+        await blocking(
+            store.session, cookie, settings.session_idle_hours * 3600, settings.session_hours * 3600
+        )
+        if cookie
+        else None
+    )
     if session is None:
         if request.method == "GET" and not wants_json(request):
             raise web.HTTPSeeOther(f"{PREFIX}/login")
@@ -141,7 +156,10 @@ async def _refusal(request: web.Request) -> Optional[web.StreamResponse]:
     request["session_id"] = cookie
     if request.method not in ("GET", "HEAD"):
         sent = request.headers.get("X-CSRF-Token")
-        if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if sent is None and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
             field = (await request.post()).get("csrf")
             sent = field if isinstance(field, str) else None  # a file upload named csrf is no token
         if not isinstance(sent, str) or not hmac.compare_digest(sent, session["csrf"]):
@@ -163,10 +181,12 @@ def is_https(request: web.Request) -> bool:
     return request.secure or request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() == "https"
 
 
-def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str,
-               max_age: Optional[int] = None) -> None:
-    response.set_cookie(name, value, path=PREFIX, httponly=True, samesite="Strict", secure=is_https(request),
-                        max_age=max_age)
+def set_cookie(
+    request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: Optional[int] = None
+) -> None:
+    response.set_cookie(
+        name, value, path=PREFIX, httponly=True, samesite="Strict", secure=is_https(request), max_age=max_age
+    )
 
 
 def impact_engine(request: web.Request) -> Optional[Engine]:

@@ -86,7 +86,7 @@ def bar_chart(title: str, items: Sequence[Tuple[str, int]], report: Report) -> C
     for i, (label, n) in enumerate(items):
         shown = report.shown(n)
         length = 0 if shown != str(n) else max(1, round(BAR_W * n / top)) if n else 0
-        short = label if len(label) <= SHORT else label[:SHORT - 1] + "…"
+        short = label if len(label) <= SHORT else label[: SHORT - 1] + "…"
         bars.append(Bar(label, short, shown, y=4 + i * ROW + 3, length=length))
     return Chart(title, bars)
 
@@ -99,42 +99,93 @@ def figures(report: Report) -> List[Figure]:
     """The page's sections, in order: a chart and a table of the same numbers each."""
     shown = report.shown
 
-    def table(table_id: str, caption: str, headers: Sequence[str], rows: Iterable[Sequence[object]],
-              numeric_from: int = 1) -> Table:
+    def table(
+        table_id: str,
+        caption: str,
+        headers: Sequence[str],
+        rows: Iterable[Sequence[object]],
+        numeric_from: int = 1,
+    ) -> Table:
         return Table(table_id, caption, headers, list(rows), numeric_from)
 
     weeks, channels, areas, unmet = report.by_week(), report.by_channel(), report.top_areas(), report.unmet()
     needs = [(need_label(k), n) for k, n in report.by_need()]
     return [
-        Figure("weeks", "Needs by week", table("by-week", "Answers by week", ("Week starting", "Answers"),
-                                               ((w, shown(n)) for w, n in weeks)),
-               bar_chart("Answers by week", weeks, report)),
-        Figure("channels", "Needs by channel", table("by-channel", "Answers by channel", ("Channel", "Answers"),
-                                                     ((c, shown(n)) for c, n in channels)),
-               bar_chart("Answers by channel", channels, report)),
-        Figure("needs", "What residents needed", table("by-need", "Answers by need", ("Need", "Answers"),
-                                                       ((k, shown(n)) for k, n in needs)),
-               bar_chart("Answers by need", needs, report)),
-        Figure("areas", "Top areas", table("top-areas", "Top areas by answers", ("Outward code", "Answers"),
-                                           ((o, shown(n)) for o, n in areas)),
-               bar_chart("Answers by area", areas, report),
-               intro="Outward codes (the first half of a postcode) with the most answers."),
-        Figure("unmet", "Unmet need",
-               table("unmet", "Unmet need by outward code and need", ("Outward code", "Need", "Answers"),
-                     ((o, need_label(k), shown(n)) for o, k, n in unmet), 2),
-               bar_chart("Unmet need by area and need", [(f"{o} {need_label(k)}", n) for o, k, n in unmet], report),
-               intro="Needs asked in an area where no hub offering that service is within 3 miles: "
-                     "the gaps to fill."),
-        Figure("misunderstood", "Messages not understood",
-               table("misunderstood", "Messages not understood, by week", ("Week starting", "Messages"),
-                     ((w, shown(n)) for w, n in report.misunderstood_by_week())),
-               intro="Counted only: the messages are not kept here."),
+        Figure(
+            "weeks",
+            "Needs by week",
+            table(
+                "by-week", "Answers by week", ("Week starting", "Answers"), ((w, shown(n)) for w, n in weeks)
+            ),
+            bar_chart("Answers by week", weeks, report),
+        ),
+        Figure(
+            "channels",
+            "Needs by channel",
+            table(
+                "by-channel",
+                "Answers by channel",
+                ("Channel", "Answers"),
+                ((c, shown(n)) for c, n in channels),
+            ),
+            bar_chart("Answers by channel", channels, report),
+        ),
+        Figure(
+            "needs",
+            "What residents needed",
+            table("by-need", "Answers by need", ("Need", "Answers"), ((k, shown(n)) for k, n in needs)),
+            bar_chart("Answers by need", needs, report),
+        ),
+        Figure(
+            "areas",
+            "Top areas",
+            table(
+                "top-areas",
+                "Top areas by answers",
+                ("Outward code", "Answers"),
+                ((o, shown(n)) for o, n in areas),
+            ),
+            bar_chart("Answers by area", areas, report),
+            intro="Outward codes (the first half of a postcode) with the most answers.",
+        ),
+        Figure(
+            "unmet",
+            "Unmet need",
+            table(
+                "unmet",
+                "Unmet need by outward code and need",
+                ("Outward code", "Need", "Answers"),
+                ((o, need_label(k), shown(n)) for o, k, n in unmet),
+                2,
+            ),
+            bar_chart(
+                "Unmet need by area and need", [(f"{o} {need_label(k)}", n) for o, k, n in unmet], report
+            ),
+            intro="Needs asked in an area where no hub offering that service is within 3 miles: "
+            "the gaps to fill.",
+        ),
+        Figure(
+            "misunderstood",
+            "Messages not understood",
+            table(
+                "misunderstood",
+                "Messages not understood, by week",
+                ("Week starting", "Messages"),
+                ((w, shown(n)) for w, n in report.misunderstood_by_week()),
+            ),
+            intro="Counted only: the messages are not kept here.",
+        ),
     ]
 
 
 def all_figures(report: Report) -> Table:
-    return Table("all-figures", "Answers by week, channel, need and outward code",
-                 ("Week starting", "Channel", "Need", "Outward code", "Answers", "Unmet"), list(report.csv_rows()), 4)
+    return Table(
+        "all-figures",
+        "Answers by week, channel, need and outward code",
+        ("Week starting", "Channel", "Need", "Outward code", "Answers", "Unmet"),
+        list(report.csv_rows()),
+        4,
+    )
 
 
 @dataclass
@@ -170,8 +221,9 @@ async def _report(request: web.Request) -> Tuple[Report, Dates]:
     engine, chosen = impact_engine(request), dates(request)
     if engine is None:
         raise web.HTTPServiceUnavailable(text="No directory database is set (DIRECTORY_URL).")
-    built = await blocking(impact_report.build, engine, chosen.start, chosen.end,
-                           request.app[SETTINGS].impact_min_count)
+    built = await blocking(
+        impact_report.build, engine, chosen.start, chosen.end, request.app[SETTINGS].impact_min_count
+    )
     return built, chosen
 
 
@@ -180,10 +232,19 @@ async def _report(request: web.Request) -> Tuple[Report, Dates]:
 async def impact_page(request: web.Request) -> web.Response:
     report, chosen = await _report(request)
     query = urlencode({k: v for k, v in (("from", chosen.start_text), ("to", chosen.end_text)) if v})
-    return render(request, "impact.html", "Impact: what residents needed, and where help is missing",
-                  report=report, start=chosen.start_text, end=chosen.end_text, errors=chosen.errors,
-                  csv_href=f"{PREFIX}/impact.csv" + (f"?{query}" if query else ""), figures=figures(report),
-                  all_figures=all_figures(report), retention_days=request.app[SETTINGS].impact_retention_days)
+    return render(
+        request,
+        "impact.html",
+        "Impact: what residents needed, and where help is missing",
+        report=report,
+        start=chosen.start_text,
+        end=chosen.end_text,
+        errors=chosen.errors,
+        csv_href=f"{PREFIX}/impact.csv" + (f"?{query}" if query else ""),
+        figures=figures(report),
+        all_figures=all_figures(report),
+        retention_days=request.app[SETTINGS].impact_retention_days,
+    )
 
 
 @routes.get(PREFIX + "/impact.csv")
@@ -193,5 +254,9 @@ async def impact_csv(request: web.Request) -> web.Response:
     start, end = chosen.start_text, chosen.end_text
     name = "-".join(["signpost-impact", start or "start", end or "today"]) + ".csv"
     await audit(request, "downloaded_impact_csv", start=start or None, end=end or None)
-    return web.Response(text=impact_report.to_csv(report), content_type="text/csv", charset="utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return web.Response(
+        text=impact_report.to_csv(report),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -27,8 +27,13 @@ async def inbox_page(request: web.Request) -> web.Response:
     if reveal:
         await audit(request, "revealed_personal_data", page="inbox")
     groups = await blocking(service.inbox_groups, request.app[SETTINGS], request.app[STORE])
-    return render(request, "inbox.html", "Inbox: messages the assistant did not understand",
-                  groups=groups, reveal=reveal)
+    return render(
+        request,
+        "inbox.html",
+        "Inbox: messages the assistant did not understand",
+        groups=groups,
+        reveal=reveal,
+    )
 
 
 @routes.get(PREFIX + r"/inbox/{event_id:\d+}")
@@ -42,11 +47,21 @@ async def message_page(request: web.Request) -> web.Response:
     reveal = request.query.get("reveal") == "1"
     if reveal:
         await audit(request, "revealed_personal_data", event_id=event_id)
-    turns = await blocking(inbox.conversation, settings.tracker_db, message.sender_id, event_id, reveal=reveal)
+    turns = await blocking(
+        inbox.conversation, settings.tracker_db, message.sender_id, event_id, reveal=reveal
+    )
     intents = await blocking(training_data.domain_intents, settings.project_dir)
-    return render(request, "message.html", "Review a message", message=message, reveal=reveal, turns=turns,
-                  intents=[i for i in intents if i != training_data.OUT_OF_SCOPE],
-                  example=training_data.clean_example(message.masked), action=f"{PREFIX}/inbox/{event_id}/teach")
+    return render(
+        request,
+        "message.html",
+        "Review a message",
+        message=message,
+        reveal=reveal,
+        turns=turns,
+        intents=[i for i in intents if i != training_data.OUT_OF_SCOPE],
+        example=training_data.clean_example(message.masked),
+        action=f"{PREFIX}/inbox/{event_id}/teach",
+    )
 
 
 @routes.post(PREFIX + r"/inbox/{event_id:\d+}/teach")

@@ -22,9 +22,19 @@ async def models_page(request: web.Request) -> web.Response:
     for model in data["recent"]:
         is_live = live is not None and live["id"] == model["id"]
         # A model never live is made live by Promote (on its own page), never by roll back.
-        rows.append({"model": model, "live": is_live, "can_roll_back": not is_live and promotion.was_live(model)})
-    return render(request, "models.html", "Models and retraining", refresh=REFRESH if running else 0,
-                  error=data["error"], training=data["training"], running=running, rows=rows)
+        rows.append(
+            {"model": model, "live": is_live, "can_roll_back": not is_live and promotion.was_live(model)}
+        )
+    return render(
+        request,
+        "models.html",
+        "Models and retraining",
+        refresh=REFRESH if running else 0,
+        error=data["error"],
+        training=data["training"],
+        running=running,
+        rows=rows,
+    )
 
 
 @routes.post(PREFIX + "/retrain")
@@ -47,8 +57,9 @@ async def retrain(request: web.Request) -> web.StreamResponse:
 @routes.get(PREFIX + r"/models/{model_id:\d+}")
 @login_required
 async def model_page(request: web.Request) -> web.Response:
-    data = await blocking(service.model_detail, request.app[SETTINGS], request.app[STORE],
-                          int(request.match_info["model_id"]))
+    data = await blocking(
+        service.model_detail, request.app[SETTINGS], request.app[STORE], int(request.match_info["model_id"])
+    )
     if data is None:
         raise web.HTTPNotFound(text="no such model")
     model, live, user = data["model"], data["live"], request["staff"]["user"]
@@ -60,10 +71,19 @@ async def model_page(request: web.Request) -> web.Response:
     else:
         label = "Promote (make it live)"
     scores = model["scores"]
-    return render(request, "model.html", f"Model {model['id']}", model=model, live=live, rows=data["rows"],
-                  is_live=live is not None and live["id"] == model["id"], scores=scores,
-                  matrix=list(zip(scores["labels"], scores["matrix"], strict=True)) if scores else [],
-                  requested_by=requested, promote_label=label)
+    return render(
+        request,
+        "model.html",
+        f"Model {model['id']}",
+        model=model,
+        live=live,
+        rows=data["rows"],
+        is_live=live is not None and live["id"] == model["id"],
+        scores=scores,
+        matrix=list(zip(scores["labels"], scores["matrix"], strict=True)) if scores else [],
+        requested_by=requested,
+        promote_label=label,
+    )
 
 
 @routes.post(PREFIX + r"/models/{model_id:\d+}/promote")
@@ -71,8 +91,9 @@ async def model_page(request: web.Request) -> web.Response:
 async def promote(request: web.Request) -> web.StreamResponse:
     model_id = int(request.match_info["model_id"])
     try:
-        result = await blocking(promotion.promote, request.app[SETTINGS], request.app[STORE], model_id,
-                                request["staff"]["user"])
+        result = await blocking(
+            promotion.promote, request.app[SETTINGS], request.app[STORE], model_id, request["staff"]["user"]
+        )
     except (ValueError, RasaError) as exc:
         raise back(f"/models/{model_id}", str(exc), "error") from None
     raise back(f"/models/{model_id}", result.message, "ok" if result.promoted else "error")
@@ -83,8 +104,9 @@ async def promote(request: web.Request) -> web.StreamResponse:
 async def rollback(request: web.Request) -> web.StreamResponse:
     model_id = int(request.match_info["model_id"])
     try:
-        result = await blocking(promotion.rollback, request.app[SETTINGS], request.app[STORE], model_id,
-                                request["staff"]["user"])
+        result = await blocking(
+            promotion.rollback, request.app[SETTINGS], request.app[STORE], model_id, request["staff"]["user"]
+        )
     except (ValueError, RasaError) as exc:
         raise back("/models", str(exc), "error") from None
     raise back("/models", result.message)
