@@ -30,13 +30,37 @@ from bot.geo.postcodes import is_full_postcode, normalise_postcode
 log = logging.getLogger(__name__)
 
 HUB_COLUMNS = (
-    "id", "name", "address", "postcode", "latitude", "longitude", "phone", "email", "website",
-    "opening_hours", "services", "accessibility", "languages", "booking", "notes",
+    "id",
+    "name",
+    "address",
+    "postcode",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "services",
+    "accessibility",
+    "languages",
+    "booking",
+    "notes",
 )
 HUB_REQUIRED = ("id", "name", "address", "postcode", "services")
 COURSE_COLUMNS = (
-    "id", "title", "provider", "mode", "hub_id", "topics", "level", "schedule",
-    "start_date", "end_date", "url", "cost", "description",
+    "id",
+    "title",
+    "provider",
+    "mode",
+    "hub_id",
+    "topics",
+    "level",
+    "schedule",
+    "start_date",
+    "end_date",
+    "url",
+    "cost",
+    "description",
 )
 COURSE_REQUIRED = ("id", "title", "mode", "topics")
 
@@ -119,7 +143,9 @@ def parse_csv_directory(
 # -- reading --------------------------------------------------------------
 
 
-def _read_rows(path: str | Path, report: _Reporter, columns: tuple[str, ...], required: tuple[str, ...]) -> Iterator[_Row]:
+def _read_rows(
+    path: str | Path, report: _Reporter, columns: tuple[str, ...], required: tuple[str, ...]
+) -> Iterator[_Row]:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -130,7 +156,8 @@ def _read_rows(path: str | Path, report: _Reporter, columns: tuple[str, ...], re
     except UnicodeDecodeError as exc:
         row = raw[: exc.start].count(b"\n") + 1
         report.problem(
-            row, "file",
+            row,
+            "file",
             f"is not UTF-8 (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
             "save it as 'CSV UTF-8 (comma delimited)'",
         )
@@ -163,9 +190,17 @@ def _read_rows(path: str | Path, report: _Reporter, columns: tuple[str, ...], re
             number += 1
             if not any(cell.strip() for cell in record):
                 continue  # blank spreadsheet row
-            if len(record) > len(names) and any(c.strip() for c in record[len(names):]):
-                report.warn(number, "row", f"has {len(record)} cells but the header has {len(names)}; extra cells ignored")
-            cells = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(names) if name in columns}
+            if len(record) > len(names) and any(c.strip() for c in record[len(names) :]):
+                report.warn(
+                    number,
+                    "row",
+                    f"has {len(record)} cells but the header has {len(names)}; extra cells ignored",
+                )
+            cells = {
+                name: (record[i].strip() if i < len(record) else "")
+                for i, name in enumerate(names)
+                if name in columns
+            }
             yield _Row(number, cells)
     except csv.Error as exc:
         report.problem(number + 1, "row", f"is not valid CSV ({exc})")
@@ -203,7 +238,9 @@ def _check_hours(report: _Reporter, row: int, column: str, value: str) -> str | 
     return value
 
 
-def _check_required_and_id(row: _Row, report: _Reporter, required: Iterable[str], first_row: dict[str, int]) -> str:
+def _check_required_and_id(
+    row: _Row, report: _Reporter, required: Iterable[str], first_row: dict[str, int]
+) -> str:
     """Report blank required cells and a repeated id; return the row's id."""
     c, n = row.cells, row.number
     for column in required:
@@ -221,7 +258,9 @@ def _check_required_and_id(row: _Row, report: _Reporter, required: Iterable[str]
 # -- hubs -----------------------------------------------------------------
 
 
-def _parse_hubs(path: str | Path, report: _Reporter, geocoder: PostcodeGeocoder | None) -> tuple[list[HubRecord], set[str]]:
+def _parse_hubs(
+    path: str | Path, report: _Reporter, geocoder: PostcodeGeocoder | None
+) -> tuple[list[HubRecord], set[str]]:
     """Good rows, and every id in the file (so a course at a faulty hub is not blamed too)."""
     hubs: list[HubRecord] = []
     first_row: dict[str, int] = {}
@@ -242,7 +281,9 @@ def _parse_hubs(path: str | Path, report: _Reporter, geocoder: PostcodeGeocoder 
         languages = _split(c.get("languages", ""))
         for code in languages:
             if not _LANGUAGE_RE.match(code):
-                report.problem(n, "languages", f"{code!r} is not an ISO 639-1 code (two lower-case letters, e.g. en, pl)")
+                report.problem(
+                    n, "languages", f"{code!r} is not an ISO 639-1 code (two lower-case letters, e.g. en, pl)"
+                )
         booking = c.get("booking") or None
         if booking and booking not in BOOKING:
             report.problem(n, "booking", f"{booking!r} is not one of: {', '.join(BOOKING)}")
@@ -256,21 +297,34 @@ def _parse_hubs(path: str | Path, report: _Reporter, geocoder: PostcodeGeocoder 
         if lat is None and not c.get("latitude") and not c.get("longitude") and postcode:
             if len(report.problems) == before:  # only spend a lookup on an otherwise good row
                 lat, lon, geocoded = _geocode(report, n, postcode, geocoder)
-        if len(report.problems) > before:
+        if len(report.problems) > before or lat is None or lon is None:  # no problem means both are set
             continue
         hubs.append(
             HubRecord(
-                id=hub_id, name=c["name"], address=c["address"], postcode=postcode or "",
-                latitude=lat, longitude=lon, services=services,  # type: ignore[arg-type]  # no problem: both set
-                phone=c.get("phone") or None, email=email, website=website, opening_hours=hours,
-                accessibility=accessibility, languages=languages, booking=booking,
-                notes=c.get("notes") or None, geocoded=geocoded,
+                id=hub_id,
+                name=c["name"],
+                address=c["address"],
+                postcode=postcode or "",
+                latitude=lat,
+                longitude=lon,
+                services=services,
+                phone=c.get("phone") or None,
+                email=email,
+                website=website,
+                opening_hours=hours,
+                accessibility=accessibility,
+                languages=languages,
+                booking=booking,
+                notes=c.get("notes") or None,
+                geocoded=geocoded,
             )
         )
     return hubs, set(first_row)
 
 
-def _coordinates(report: _Reporter, n: int, lat_text: str, lon_text: str) -> tuple[float | None, float | None]:
+def _coordinates(
+    report: _Reporter, n: int, lat_text: str, lon_text: str
+) -> tuple[float | None, float | None]:
     if not lat_text and not lon_text:
         return None, None
     if not lat_text or not lon_text:
@@ -286,23 +340,35 @@ def _coordinates(report: _Reporter, n: int, lat_text: str, lon_text: str) -> tup
             values.append(None)
             continue
         if not low <= value <= high:
-            report.problem(n, column, f"{text} is outside the UK ({low} to {high}); are latitude and longitude swapped?")
+            report.problem(
+                n, column, f"{text} is outside the UK ({low} to {high}); are latitude and longitude swapped?"
+            )
             values.append(None)
             continue
         values.append(value)
     return (values[0], values[1]) if None not in values else (None, None)
 
 
-def _geocode(report: _Reporter, n: int, postcode: str, geocoder: PostcodeGeocoder | None) -> tuple[float | None, float | None, str | None]:
+def _geocode(
+    report: _Reporter, n: int, postcode: str, geocoder: PostcodeGeocoder | None
+) -> tuple[float | None, float | None, str | None]:
     if geocoder is None:
         report.problem(n, "latitude", "is blank and no geocoder is available; fill latitude and longitude")
         return None, None, None
     point = geocoder.geocode(postcode)
     if point is None:
-        report.problem(n, "postcode", f"{postcode} could not be found by the geocoder; check it or fill latitude and longitude")
+        report.problem(
+            n,
+            "postcode",
+            f"{postcode} could not be found by the geocoder; check it or fill latitude and longitude",
+        )
         return None, None, None
     if point.precision != "postcode":
-        report.warn(n, "postcode", f"{postcode} placed approximately at the centre of {point.outcode} ({point.source})")
+        report.warn(
+            n,
+            "postcode",
+            f"{postcode} placed approximately at the centre of {point.outcode} ({point.source})",
+        )
     return point.latitude, point.longitude, point.source
 
 
@@ -343,9 +409,19 @@ def _parse_courses(path: str | Path, report: _Reporter, hub_ids: set[str]) -> li
             continue
         courses.append(
             CourseRecord(
-                id=course_id, title=c["title"], mode=mode, topics=topics, provider=c.get("provider") or None,
-                hub_id=hub_id, level=level, schedule=schedule, start_date=start, end_date=end, url=url,
-                cost=cost, description=c.get("description") or None,
+                id=course_id,
+                title=c["title"],
+                mode=mode,
+                topics=topics,
+                provider=c.get("provider") or None,
+                hub_id=hub_id,
+                level=level,
+                schedule=schedule,
+                start_date=start,
+                end_date=end,
+                url=url,
+                cost=cost,
+                description=c.get("description") or None,
             )
         )
     return courses
