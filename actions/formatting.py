@@ -69,7 +69,10 @@ def opening_line(hub: Any) -> str:
 
 
 def hub_payload(hub: Any) -> Dict[str, Any]:
-    """Structured hub for channels to draw as a map pin or card, with its distance, hours and booking in words."""
+    """Structured hub for channels to draw as a map pin or card.
+
+    Its distance, hours and booking come in words.
+    """
     hours = hub.hours
     return {
         "id": hub.id,

@@ -114,7 +114,8 @@ def main() -> int:
         started = time.perf_counter()
         replace_directory(engine, generate_hubs(args.hubs, rng, centroids))
         print(
-            f"Loaded {args.hubs:,} random hubs across England in {time.perf_counter() - started:.1f}s (seed {args.seed})."
+            f"Loaded {args.hubs:,} random hubs across England in {time.perf_counter() - started:.1f}s"
+            f" (seed {args.seed})."
         )
         search = DirectorySearch(engine)
         needs = list(NEEDS.values())
@@ -139,10 +140,12 @@ def main() -> int:
     n50, n95 = percentile(naive_ms, 50), percentile(naive_ms, 95)
     print(f"{args.queries} nearest-hub queries (limit 3, services from bot.needs):")
     print(
-        f"  DirectorySearch.nearest_hubs  p50 {i50:7.2f} ms   p95 {i95:7.2f} ms   mean {statistics.mean(indexed_ms):.2f} ms"
+        f"  DirectorySearch.nearest_hubs  p50 {i50:7.2f} ms   p95 {i95:7.2f} ms"
+        f"   mean {statistics.mean(indexed_ms):.2f} ms"
     )
     print(
-        f"  naive full scan               p50 {n50:7.2f} ms   p95 {n95:7.2f} ms   mean {statistics.mean(naive_ms):.2f} ms"
+        f"  naive full scan               p50 {n50:7.2f} ms   p95 {n95:7.2f} ms"
+        f"   mean {statistics.mean(naive_ms):.2f} ms"
     )
     print(f"  speed-up: {n50 / i50:.1f}x at p50, {n95 / i95:.1f}x at p95")
     print(f"  results identical: {args.queries - mismatches}/{args.queries}")

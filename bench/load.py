@@ -251,7 +251,8 @@ def main() -> int:
         f"({time.monotonic() - started:.0f} s in all). Baseline: Rasa's starter bot (rasa init).\n"
     )
     print(
-        "| set-up | conversations | messages/s | p50 ms | p95 ms | p99 ms | failed | vs starter | vs embedded |"
+        "| set-up | conversations | messages/s | p50 ms | p95 ms | p99 ms | failed"
+        " | vs starter | vs embedded |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:

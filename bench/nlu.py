@@ -362,8 +362,9 @@ def report(results: Dict[str, Result], folds: int) -> None:
         print(
             f"| {kind} | "
             + " | ".join(
-                f"{results[n].perturbed_by_kind[kind]:.3f} ({results[n].perturbed_by_kind[kind] - results[n].held.macro_f1:+.3f})"
+                f"{score:.3f} ({score - results[n].held.macro_f1:+.3f})"
                 for n in names
+                for score in [results[n].perturbed_by_kind[kind]]
             )
             + " |"
         )

@@ -124,7 +124,8 @@ def main() -> int:
     )
     print(
         f"\n{folds}-fold CV macro F1 on data/nlu ({len(examples)} examples) / false signposts on "
-        f"CLINC150's validation out-of-domain questions ({len(out_of_domain)}); ambiguity margin {ambiguity}\n"
+        f"CLINC150's validation out-of-domain questions ({len(out_of_domain)});"
+        f" ambiguity margin {ambiguity}\n"
     )
     print("| fallback \\ gate | " + " | ".join(f"{g:.2f}" for g in GATE_THRESHOLDS) + " |")
     print("|---|" + "---|" * len(GATE_THRESHOLDS))

@@ -1,4 +1,6 @@
-"""The commands of the modules at the top of the package: ``run``, ``chat``, ``conversations``, ``maintenance``.
+"""The commands of the modules at the top of the package.
+
+They are ``run``, ``chat``, ``conversations`` and ``maintenance``.
 
 Every command lives in a package's ``cli.py``: an area's in ``bot/<area>/cli.py``
 (``bot.directory.cli``, ``bot.staff.cli``, ...), and those of the modules
@@ -51,7 +53,8 @@ def _run(args: argparse.Namespace) -> int:
         maintenance=True,
     )
     print(
-        f"Starting the action server and the Rasa server with model {model.name} (this takes about 30 seconds)..."
+        f"Starting the action server and the Rasa server with model {model.name}"
+        " (this takes about 30 seconds)..."
     )
     where = runner.where_to_chat(settings, str(stack.web_url), stack.rasa_url, stack.telegram is not None)
     return runner.serve(stack, where)

@@ -59,7 +59,10 @@ def _ephemeral_range() -> Tuple[int, int]:
 
 
 def rasa_token(settings: Settings, env: Optional[Mapping[str, str]] = None) -> str:
-    """RASA_TOKEN (from ``env`` when given, else the settings), or one generated once into var/ (never in the repo)."""
+    """RASA_TOKEN (from ``env`` when given, else the settings).
+
+    Without one, a token is generated once into var/ (never in the repo).
+    """
     given = settings.rasa_token if env is None else env.get("RASA_TOKEN", "")
     return given or generated_secret(settings.var_dir / "rasa_token")
 
@@ -269,7 +272,8 @@ class Stack(Supervised):
                     web_port,
                     logs,
                     {
-                        "RASA_URL": self.rasa_url,  # "End chat and clear" goes through Rasa (bot/conversations.py)
+                        # "End chat and clear" goes through Rasa (bot/conversations.py)
+                        "RASA_URL": self.rasa_url,
                         "RASA_PORT": str(
                             rasa_port
                         ),  # the widget's Rasa, unless WIDGET_RASA_URL says otherwise
@@ -381,7 +385,8 @@ def staff_url(web_url: str) -> str:
 def where_to_chat(settings: Settings, web_url: str, rasa_url: str, telegram: bool) -> str:
     return (
         f"  Chat on the demo page:   {web_url}/\n"
-        f"  Staff console:           {staff_url(web_url)}  (add an account: .venv/bin/python -m bot staff add-user NAME)\n"
+        f"  Staff console:           {staff_url(web_url)}"
+        "  (add an account: .venv/bin/python -m bot staff add-user NAME)\n"
         f"  Chat in this terminal:   make chat   (or .venv/bin/python -m bot chat)\n"
         f"  Telegram:                {'running' if telegram else 'off (set TELEGRAM_BOT_TOKEN)'}\n"
         f"  REST channel:            POST {rasa_url}/webhooks/rest/webhook\n"

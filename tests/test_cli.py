@@ -1,4 +1,7 @@
-"""``python -m bot``: every command in a package's cli.py, and a command module that is missing is an error."""
+"""``python -m bot``: every command in a package's cli.py.
+
+A command module that is missing is an error.
+"""
 
 from __future__ import annotations
 

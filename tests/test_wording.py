@@ -54,7 +54,8 @@ NOT_FOR_RESIDENTS = {
 }
 # Strings that look like sentences but are not said to residents, each with its reason.
 ALLOWED = {
-    # bot/channels/rest.py: error codes and messages for programs calling the API (the text field is a refusal)
+    # bot/channels/rest.py: error codes and messages for programs calling the API
+    # (the text field is a refusal)
     "characters, the same for every message of one conversation",
     "send Rasa's API token as Authorization: Bearer TOKEN",
     "Rasa is still starting",
@@ -174,7 +175,10 @@ def keys_in_code() -> Set[str]:
 
 
 def keys_made_from_data() -> Set[str]:
-    """Keys the code builds from vocabularies: one per need, access feature, booking value, Telegram command."""
+    """Keys the code builds from vocabularies.
+
+    One per need, access feature, booking value and Telegram command.
+    """
     return (
         {f"need.{i}" for i in NEEDS}
         | {f"feature.{f}" for f in ACCESSIBILITY}

@@ -82,7 +82,10 @@ def refusal(
 
 
 async def read_body(request: Request) -> Optional[bytes]:
-    """The request body, or None when it is over MAX_BODY_BYTES (the route streams, so nothing is read first)."""
+    """The request body, or None when it is over MAX_BODY_BYTES.
+
+    The route streams, so nothing is read before the size is known.
+    """
     stream = request.stream
     if stream is None or not getattr(stream, "request_body", None):
         return request.body or b""
@@ -151,7 +154,10 @@ class SignpostRestInput(RestInput):
         return cls()
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        """Only ``channel`` (web, telegram, else "other") reaches the tracker: clients are not trusted further."""
+        """Only ``channel`` (web, telegram, else "other") reaches the tracker.
+
+        Clients are not trusted further.
+        """
         body = request.json if isinstance(request.json, dict) else {}
         return {"channel": channel_of(body.get("metadata"))}
 

@@ -169,7 +169,8 @@ def _search(args: argparse.Namespace) -> int:
     for hub in hubs:
         state = {True: "open now", False: "closed now", None: "hours unknown"}[hub.hours.open_now]
         print(
-            f"  {hub.distance_miles:.1f} mi  {hub.name}, {hub.address}, {hub.postcode}  [{state}; today {hub.hours.today}]"
+            f"  {hub.distance_miles:.1f} mi  {hub.name}, {hub.address}, {hub.postcode}"
+            f"  [{state}; today {hub.hours.today}]"
         )
         print(f"           services: {', '.join(hub.services)}")
     return 0

@@ -478,7 +478,8 @@ def _hub_for(
         point = geocoder.geocode(postcode) if geocoder is not None else None
         if point is None:
             warnings.append(
-                f"{label}: location {loc_id} has no usable coordinates and {postcode} could not be geocoded; skipped"
+                f"{label}: location {loc_id} has no usable coordinates"
+                f" and {postcode} could not be geocoded; skipped"
             )
             return None
         lat, lon, geocoded = point.latitude, point.longitude, point.source

@@ -51,7 +51,10 @@ _URLLIB3_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.uti
 
 
 def redact_locations(text: str) -> str:
-    """``text`` with every full postcode cut to its outward code ("NR2 4EE" -> "NR2 ***"), coordinates hidden."""
+    """``text`` with coordinates hidden and every full postcode cut to its outward code.
+
+    "NR2 4EE" becomes "NR2 ***".
+    """
     text = _FULL_POSTCODE_IN_TEXT.sub(lambda m: f"{m.group(1).upper()} ***", text)
     return _COORDINATES_IN_TEXT.sub(r"\1=***", text)
 

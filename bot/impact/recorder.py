@@ -16,7 +16,7 @@ _MANY = 1000  # more hubs than any 3-mile circle holds
 
 
 class Search(Protocol):
-    """What the recorder needs from :class:`bot.directory.search.DirectorySearch` (which takes more options)."""
+    """What the recorder needs from :class:`bot.directory.search.DirectorySearch` (which has more options)."""
 
     def nearest_hubs(
         self,

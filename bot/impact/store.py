@@ -1,4 +1,4 @@
-"""The impact tables in the directory database: one anonymous row per answer, and how many were not understood.
+"""The impact tables: one anonymous row per answer, and how many messages were not understood.
 
 They live in the directory database (SQLite or PostgreSQL), so they survive
 retraining and restarts, but in their own MetaData: ``bot.directory`` knows

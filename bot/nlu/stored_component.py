@@ -70,7 +70,8 @@ class StoredComponent(GraphComponent):
                 except Exception as exc:  # noqa: BLE001 - any failure to read means a damaged model
                     raise DamagedModelError(
                         f"{cls.__name__}: the trained model's file in '{resource.name}' is damaged or "
-                        f"unreadable ({type(exc).__name__}: {exc}). Retrain, or roll back to an earlier model."
+                        f"unreadable ({type(exc).__name__}: {exc}). "
+                        "Retrain, or roll back to an earlier model."
                     ) from exc
         except ValueError:  # Rasa's read_from: the folder was never written (nothing to learn)
             return cls._untrained(config, model_storage, resource)

@@ -113,7 +113,8 @@ def _rows(tracker_db: "Path | str", where: str = "", params: Optional[Dict[str, 
             return list(
                 c.execute(
                     text(
-                        f"SELECT id, sender_id, type_name, timestamp, data FROM events {where} ORDER BY timestamp, id"
+                        "SELECT id, sender_id, type_name, timestamp, data FROM events "
+                        f"{where} ORDER BY timestamp, id"
                     ),
                     params or {},
                 )

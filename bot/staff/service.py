@@ -93,7 +93,10 @@ def models_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
 
 
 def model_detail(settings: StaffSettings, store: Store, model_id: int) -> Optional[Dict[str, Any]]:
-    """One model, the live one (None when Rasa cannot say) and what changed between them; None: no such model."""
+    """One model, the live one (None when Rasa cannot say) and what changed between them.
+
+    None when there is no such model.
+    """
     model = store.model(model_id)
     if model is None:
         return None

@@ -416,7 +416,10 @@ class Store:
 
 
 def _migrate(engine: Engine) -> None:
-    """login_failures used to hold one ``key`` column: it only ever holds throttle data, so start it afresh."""
+    """login_failures used to hold one ``key`` column.
+
+    It only ever holds throttle data, so start it afresh.
+    """
     if "login_failures" in inspect(engine).get_table_names():
         columns = {c["name"] for c in inspect(engine).get_columns("login_failures")}
         if "account" not in columns:

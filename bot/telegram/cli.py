@@ -50,7 +50,8 @@ def _run(args: argparse.Namespace) -> int:
     application = create(telegram)
     if telegram.mode == "webhook":
         print(
-            f"Telegram bot: webhook on {telegram.webhook_listen}:{telegram.webhook_port} for {telegram.webhook_url}"
+            f"Telegram bot: webhook on {telegram.webhook_listen}:{telegram.webhook_port}"
+            f" for {telegram.webhook_url}"
         )
         application.run_webhook(**webhook_options(telegram))
     else:

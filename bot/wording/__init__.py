@@ -67,7 +67,10 @@ class Catalogue:
         return self.translations.ngettext(key, key, n).format_map({"n": self.number(n), **values})
 
     def plural_forms(self, key: str) -> Plural:
-        """Each CLDR plural category's text, for clients that choose with ``Intl.PluralRules`` (the widget)."""
+        """Each CLDR plural category's text.
+
+        For clients that choose with ``Intl.PluralRules`` (the widget).
+        """
         if key not in self.plural_keys:
             raise MissingWording(key)
         forms: Plural = {}

@@ -89,7 +89,10 @@ def action_server(directory_url: str, hanging_postcodes_io: FakePostcodesIo, tmp
 
 
 def ask(url: str, postcode: str) -> Tuple[float, float, str]:
-    """A resident asking for help near ``postcode``: (asked at, answered at, the answer's text, as Rasa says it)."""
+    """A resident asking for help near ``postcode``.
+
+    Returns (asked at, answered at, the answer's text as Rasa says it).
+    """
     sender = f"test-{uuid.uuid4().hex}"
     latest: Dict[str, Any] = {
         "text": f"where can i get help online near {postcode}",

@@ -260,7 +260,8 @@ def test_blank_coordinates_are_geocoded_at_load(
 
     bad = write_csv(tmp_path / "bad.csv", [hub(id="x", postcode="NR9 9ZZ", latitude="", longitude="")])
     assert _problems(bad, geocoder=geocoder) == [
-        f"{bad}:2: postcode: NR9 9ZZ could not be found by the geocoder; check it or fill latitude and longitude"
+        f"{bad}:2: postcode: NR9 9ZZ could not be found by the geocoder;"
+        " check it or fill latitude and longitude"
     ]
     slow = write_csv(tmp_path / "slow.csv", [hub(id="y", postcode="NR3 2RJ", latitude="", longitude="")])
     hubs, _, warnings, geocoded = parse_csv_directory(slow, geocoder=geocoder)

@@ -226,10 +226,14 @@ FRAMEWORKS = (
 
 
 def test_the_directory_imports_no_conversation_or_channel_code() -> None:
-    """bot.directory is used by loaders and the staff console too: it must not pull in Rasa, Telegram or the web."""
+    """bot.directory is used by loaders and the staff console too.
+
+    It must not pull in Rasa, Telegram or the web.
+    """
     script = (
         "import importlib, json, pkgutil, sys, bot.directory\n"
-        "for m in pkgutil.iter_modules(bot.directory.__path__): importlib.import_module('bot.directory.' + m.name)\n"
+        "for m in pkgutil.iter_modules(bot.directory.__path__):\n"
+        "    importlib.import_module('bot.directory.' + m.name)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}

@@ -1,4 +1,7 @@
-"""The actions' impact hooks without a Rasa server: misunderstood counts, the person flag, failures swallowed."""
+"""The actions' impact hooks without a Rasa server.
+
+Misunderstood counts, the person flag, and failures swallowed.
+"""
 
 from __future__ import annotations
 

@@ -99,7 +99,8 @@ def seed_tracker(path: Path, events: List[Dict[str, Any]]) -> List[int]:
         ids = []
         for ev in events:
             cursor = db.execute(
-                "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data)"
+                " VALUES (?, ?, ?, ?, ?)",
                 (
                     ev["sender_id"],
                     ev["type_name"],

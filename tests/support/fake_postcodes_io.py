@@ -26,7 +26,10 @@ def _compact(code: str) -> str:
 
 
 class FakePostcodesIo:
-    """Answers ``/postcodes/<code>`` and ``/outcodes/<code>``; postcodes in ``hang`` wait up to ``hang_for`` s."""
+    """Answers ``/postcodes/<code>`` and ``/outcodes/<code>``.
+
+    Postcodes in ``hang`` wait up to ``hang_for`` seconds.
+    """
 
     def __init__(self, hang: set[str] | None = None, hang_for: float = 30.0, available: bool = True) -> None:
         self.hang = {_compact(code) for code in hang or set()}

@@ -1,4 +1,7 @@
-"""Driving the widget like a resident in Debian's Chromium: Playwright locators pierce its open shadow root."""
+"""Driving the widget like a resident in Debian's Chromium.
+
+Playwright locators pierce its open shadow root.
+"""
 
 from __future__ import annotations
 
@@ -81,7 +84,8 @@ def active_element(page: Any) -> str:
             let el = document.activeElement;
             while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
             if (!el) return '';
-            return el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '')
+            const classes = el.className ? '.' + String(el.className).split(' ').join('.') : '';
+            return el.tagName.toLowerCase() + classes
                 + (el.id ? '#' + el.id : '') + ' "' + (el.textContent || '').trim().slice(0, 40) + '"';
         }"""
     )

@@ -381,11 +381,14 @@ def test_small_screens_and_zoom_fit_and_targets_are_big(
         send(page, "NR3 2AB")
         box = page.locator(PANEL).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] <= height
-        overflow = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot.querySelectorAll('*')]
-            .filter(e => !e.matches('.sr') && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible').length""")
+        overflow = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot
+            .querySelectorAll('*')]
+            .filter(e => !e.matches('.sr') && e.scrollWidth > e.clientWidth + 1
+                && getComputedStyle(e).overflowX !== 'visible').length""")
         assert overflow == 0
         assert page.locator(INPUT).is_visible()
-        small = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot.querySelectorAll('button, input, .links a')]
+        small = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot
+            .querySelectorAll('button, input, .links a')]
             .filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getBoundingClientRect()])
             .filter(([, r]) => r.width < 24 || r.height < 24).map(([t]) => t)""")
         assert small == []
@@ -402,7 +405,8 @@ def test_forced_colours_and_reduced_motion(chromium_browser: Any, fake_site: Web
         dot.wait_for()
         assert dot.evaluate("e => getComputedStyle(e).animationName") == "none"
         assert page.locator(STATUS).inner_text() == "Chat bot is writing a reply."
-        borders = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot.querySelectorAll('.bubble, button, input')]
+        borders = page.evaluate("""() => [...document.querySelector('signpost-chat').shadowRoot
+            .querySelectorAll('.bubble, button, input')]
             .filter(e => e.offsetParent).map(e => parseFloat(getComputedStyle(e).borderTopWidth))""")
         assert borders and min(borders) >= 2
 

@@ -98,7 +98,10 @@ TEMPLATE_ENV = _environment()
 def render(
     request: web.Request, template: str, title: str, *, status: int = 200, **context: Any
 ) -> web.Response:
-    """A page: ``template`` (which extends base.html) with the signed-in user, their CSRF token and any flash."""
+    """A page: ``template`` (which extends base.html).
+
+    It gets the signed-in user, their CSRF token and any flash.
+    """
     session = request.get("staff")
     text = TEMPLATE_ENV.get_template(template).render(
         title=title,
@@ -168,7 +171,10 @@ async def _refusal(request: web.Request) -> Optional[web.StreamResponse]:
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """on_response_prepare: every answer under /staff/ (redirects and errors too) gets the console's headers."""
+    """on_response_prepare: every answer under /staff/ gets the console's headers.
+
+    Redirects and errors too.
+    """
     if request.path != PREFIX and not request.path.startswith(PREFIX + "/"):
         return
     for name, value in HEADERS.items():
