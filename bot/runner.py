@@ -157,7 +157,9 @@ def rasa_program(
             *origins,
         ],
         logs / f"{name}.log",
-        env or {},
+        # Rasa's listen backlog (100 by default) overflows when a dead replica's share of 200
+        # conversations arrives at once: connections are reset and nginx takes the live one for dead.
+        {"SANIC_BACKLOG": "1024", **(env or {})},
         start_seconds=10,
         priority=300,
     )
