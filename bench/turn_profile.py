@@ -35,7 +35,7 @@ os.chdir(ROOT)
 
 from bench.load import STARTER_DIR, StarterBot  # noqa: E402
 from bench.turns import TURNS  # noqa: E402
-from bot.runner import free_port  # noqa: E402
+from bot.runner import actions_command, free_port  # noqa: E402
 from tests.support.stack import MODELS, load_sample_directory, stack_env  # noqa: E402
 
 RESIDENTS = int(os.environ.get("BENCH_RESIDENTS", "30"))
@@ -130,15 +130,7 @@ def main() -> int:
     load_sample_directory(env)
     port = free_port()
     actions = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "rasa"),
-            "run",
-            "actions",
-            "--port",
-            str(port),
-            "--actions",
-            "actions",
-        ],
+        actions_command(port),
         cwd=ROOT,
         env={**os.environ, **env, "SANIC_HOST": "127.0.0.1", "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,

@@ -108,18 +108,23 @@ class Service:
 
 
 # ---------------------------------------------------------------- the programs both profiles run
+def actions_command(port: int) -> List[str]:
+    """rasa-sdk's action server on ``port`` with our actions/ package (it listens on SANIC_HOST)."""
+    return [
+        str(Path(sys.executable).parent / "rasa"),
+        "run",
+        "actions",
+        "--port",
+        str(port),
+        "--actions",
+        "actions",
+    ]
+
+
 def actions_program(name: str, port: int, host: str, logs: Path) -> Program:
     return Program(
         name,
-        [
-            str(Path(sys.executable).parent / "rasa"),
-            "run",
-            "actions",
-            "--port",
-            str(port),
-            "--actions",
-            "actions",
-        ],
+        actions_command(port),
         logs / f"{name}.log",
         {"SANIC_HOST": host},  # rasa-sdk listens on SANIC_HOST (its default: every interface)
         priority=200,

@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterator, Tuple
 import pytest
 import requests
 
-from bot.runner import free_port
+from bot.runner import actions_command, free_port
 from bot.settings import PROJECT_ROOT
 from tests.actions.conftest import rendered
 from tests.support.fake_postcodes_io import FakePostcodesIo, running
@@ -51,15 +51,7 @@ def action_server(directory_url: str, hanging_postcodes_io: FakePostcodesIo, tmp
     }
     log = (tmp_path / "actions.log").open("wb")
     server = subprocess.Popen(
-        [
-            str(PROJECT_ROOT / ".venv" / "bin" / "rasa"),
-            "run",
-            "actions",
-            "--port",
-            str(port),
-            "--actions",
-            "actions",
-        ],
+        actions_command(port),
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log,
