@@ -46,12 +46,19 @@ def purge_impact(settings: Settings, now: float) -> int:
 
 
 def purge_logs(settings: Settings, now: float) -> int:
-    """Log files (and rotated copies) not written to for the conversation retention period."""
+    """Log files (and rotated copies) not written to for the conversation retention period.
+
+    A rotated copy is deleted; a live log is emptied in place instead, because a
+    running process still holds it open and would go on writing to a deleted file.
+    """
     cutoff = now - settings.retention_days * 86400
     deleted = 0
     for path in (settings.var_dir / "logs").glob("*.log*"):
         if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink()
+            if path.suffix == ".log":
+                path.write_bytes(b"")
+            else:
+                path.unlink()
             deleted += 1
     return deleted
 

@@ -49,6 +49,21 @@ def test_one_round_deletes_old_conversations_and_logs_and_keeps_recent_ones(tmp_
     assert senders == {"recent"}
 
 
+def test_an_idle_live_log_is_emptied_in_place_not_deleted(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    now = time.time()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    live = logs / "web.log"
+    live.write_text("old lines\n")
+    os.utime(live, (now - 40 * DAY, now - 40 * DAY))
+    with open(live, "ab") as held_open:  # as supervisord holds it
+        assert maintenance.purge_logs(settings, now) == 1
+        held_open.write(b"new line\n")
+        held_open.flush()
+    assert live.read_bytes() == b"new line\n", "a deleted file would have swallowed the new line"
+
+
 def test_a_failing_job_does_not_stop_the_others(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
     settings = _settings(tmp_path)
     ran = []
