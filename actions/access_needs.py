@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, location
+from actions.base import SignpostAction, utter_menu
 from actions.results import ask_location, current_need, show_results
-from actions.safety import off_the_loop
+from actions.safety import Events
 from bot.access import access_needs_in
-from bot.wording.buttons import menu_buttons, menu_payload
 
 
-class ActionAccessNeeds(Action):
-    def name(self) -> Text:
-        return "action_access_needs"
+class ActionAccessNeeds(SignpostAction):
+    NAME = "action_access_needs"
 
-    @off_the_loop
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         stated = access_needs_in(tracker.latest_message.get("text") or "")
         accessibility = sorted(set(tracker.get_slot("accessibility") or ()) | set(stated.accessibility))
         languages = sorted(set(tracker.get_slot("languages") or ()) | set(stated.languages))
-        events: List[Dict[str, Any]] = [
+        events: Events = [
             SlotSet("accessibility", accessibility),
             SlotSet("languages", languages),
         ]
@@ -44,8 +38,5 @@ class ActionAccessNeeds(Action):
         elif need:
             ask_location(dispatcher)
         else:
-            buttons = menu_buttons()
-            dispatcher.utter_message(
-                response="utter_what_help", buttons=buttons, json_message=menu_payload(buttons)
-            )
+            utter_menu(dispatcher, "utter_what_help")
         return events

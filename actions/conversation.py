@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, impact_record
-from actions.safety import off_the_loop
+from actions.base import SignpostAction, utter_menu
+from actions.safety import Events
 from bot.contact import contact_text
 from bot.needs import MENU_INTENTS, NEEDS
-from bot.wording.buttons import PERSON, menu_buttons, menu_payload
+from bot.wording.buttons import PERSON
 
 FALLBACK_INTENT = "nlu_fallback"  # Rasa's name; the action server does not import Rasa itself
 
@@ -34,43 +35,26 @@ def likely_needs(tracker: Tracker, most: int = 3) -> List[str]:
     return [r["name"] for r in ranking if r.get("name") in NEEDS][:most]
 
 
-class ActionMisunderstood(Action):
+class ActionMisunderstood(SignpostAction):
     """First time: ask to rephrase, with likely needs. Twice in a row: a person."""
 
-    def name(self) -> Text:
-        return "action_misunderstood"
+    NAME = "action_misunderstood"
 
-    @off_the_loop
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         settings = context.current().settings
         impact_record.misunderstood(tracker)
         if misunderstood_in_a_row(tracker) >= 2:
-            buttons = menu_buttons()
-            dispatcher.utter_message(
-                response="utter_misunderstood_again",
-                contact=contact_text(settings),
-                buttons=buttons,
-                json_message=menu_payload(buttons),
-            )
+            utter_menu(dispatcher, "utter_misunderstood_again", contact=contact_text(settings))
             return []
         options = likely_needs(tracker) or [i for i in MENU_INTENTS if i != PERSON]
-        buttons = menu_buttons([*options, PERSON])
-        dispatcher.utter_message(
-            response="utter_misunderstood", buttons=buttons, json_message=menu_payload(buttons)
-        )
+        utter_menu(dispatcher, "utter_misunderstood", [*options, PERSON])
         return []
 
 
-class ActionHumanContact(Action):
-    def name(self) -> Text:
-        return "action_human_contact"
+class ActionHumanContact(SignpostAction):
+    NAME = "action_human_contact"
 
-    @off_the_loop
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         ctx = context.current()
         impact_record.asked_for_person(tracker)
         contact = contact_text(ctx.settings)
@@ -88,16 +72,9 @@ class ActionHumanContact(Action):
         return []
 
 
-class ActionWhatICanDo(Action):
-    def name(self) -> Text:
-        return "action_what_i_can_do"
+class ActionWhatICanDo(SignpostAction):
+    NAME = "action_what_i_can_do"
 
-    @off_the_loop
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        buttons = menu_buttons()
-        dispatcher.utter_message(
-            response="utter_what_i_can_do", buttons=buttons, json_message=menu_payload(buttons)
-        )
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+        utter_menu(dispatcher, "utter_what_i_can_do")
         return []

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, location
+from actions.base import SignpostAction, utter_menu
 from actions.results import ask_location, current_need, show_results, stated_filters
-from actions.safety import off_the_loop
-from bot.wording.buttons import menu_buttons, menu_payload
+from actions.safety import Events
 
 
-class ActionFindHelp(Action):
-    def name(self) -> Text:
-        return "action_find_help"
+class ActionFindHelp(SignpostAction):
+    NAME = "action_find_help"
 
-    @off_the_loop
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         ctx = context.current()
         need = current_need(tracker)
         resolved = location.resolve(tracker, ctx.locator)
@@ -37,12 +31,6 @@ class ActionFindHelp(Action):
             )
             return events + keep_need
         if need is None:
-            buttons = menu_buttons()
-            dispatcher.utter_message(
-                response="utter_location_noted",
-                place=resolved.where.label,
-                buttons=buttons,
-                json_message=menu_payload(buttons),
-            )
+            utter_menu(dispatcher, "utter_location_noted", place=resolved.where.label)
             return events
         return events + show_results(dispatcher, tracker, need, resolved.where, stated_filters(tracker))

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, formatting
+from actions.base import SignpostAction
 from actions.results import ask_location
-from actions.safety import off_the_loop
+from actions.safety import Events
 
 
 def _words(text: str) -> set:
     return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3}
 
 
-class ActionOpeningTimes(Action):
-    def name(self) -> Text:
-        return "action_opening_times"
+class ActionOpeningTimes(SignpostAction):
+    NAME = "action_opening_times"
 
-    @off_the_loop
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         search = context.current().search
         hubs = [h for h in (search.get_hub(i) for i in tracker.get_slot("shown_hubs") or []) if h]
         if not hubs:

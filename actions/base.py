@@ -1,0 +1,50 @@
+"""The one shape of every Signpost action: a name and a blocking ``act``.
+
+rasa-sdk's action server registers every subclass of its ``Action`` that is
+not abstract (``rasa_sdk.executor.ActionExecutor._register_all_actions``).
+:class:`SignpostAction` is abstract, so only its subclasses are registered:
+each sets ``NAME`` and writes ``act``, which runs off the event loop with
+the apology on error (:func:`actions.safety.off_the_loop`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Dict, Iterable, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.safety import Events, off_the_loop
+from bot.needs import MENU_INTENTS
+from bot.wording.buttons import menu_buttons, menu_payload
+
+
+class SignpostAction(Action, ABC):
+    """rasa-sdk's ``name``/``run`` written once; a subclass gives ``NAME`` and ``act``."""
+
+    NAME: ClassVar[str]
+
+    def name(self) -> Text:
+        return self.NAME
+
+    @off_the_loop
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> Events:
+        return self.act(dispatcher, tracker)
+
+    @abstractmethod
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+        """What the action does (it may block): messages go to ``dispatcher``, events are returned."""
+
+
+def utter_menu(
+    dispatcher: CollectingDispatcher,
+    response: str,
+    intents: Iterable[str] = MENU_INTENTS,
+    **variables: Any,
+) -> None:
+    """Say ``response`` with the needs in ``intents`` as buttons (the main menu unless told)."""
+    buttons = menu_buttons(intents)
+    dispatcher.utter_message(
+        response=response, buttons=buttons, json_message=menu_payload(buttons), **variables
+    )
