@@ -68,3 +68,29 @@ def test_the_models_that_were_live_can_come_back(
     assert promotion.rollback(settings, store, better, "alice").promoted  # promoted earlier: it was live
     assert rasa.live == "m0.tar.gz"
     assert [e["action"] for e in store.audit_log()[:3]] == ["rolled_back", "rolled_back", "promoted"]
+
+
+def test_promote_in_the_console_goes_back_to_the_model_with_what_happened(
+    console: StaffServer, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    store = Store(console.staff.db_path)
+    live, worse, better = make_models(tmp_path, store, [0.8, 0.5, 0.9])
+    store.mark_promoted(live, "alice")
+    rasa = FakeRasa(httpserver, "m0.tar.gz")
+    s = console.session("alice")
+    token = csrf_of(s.get(f"{console.url}{PREFIX}/models").text)
+
+    def promote(model_id: int) -> tuple:
+        answer = s.post(
+            f"{console.url}{PREFIX}/models/{model_id}/promote", data={"csrf": token}, allow_redirects=False
+        )
+        return urlparse(answer.headers["Location"]).path, flash_of(answer.headers["Location"])
+
+    page, (message, kind) = promote(worse)  # worse than the live one: a second member of staff must confirm
+    assert page == f"{PREFIX}/models/{worse}" and kind == "error" and message
+    assert rasa.loaded == []
+    page, (message, kind) = promote(better)
+    assert page == f"{PREFIX}/models/{better}" and kind == "ok" and message
+    assert rasa.live == "m2.tar.gz"
+    page, (message, kind) = promote(99)  # no such model: said plainly on the page asked for
+    assert page == f"{PREFIX}/models/99" and kind == "error" and "no model 99" in message

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from aiohttp import web
 
 from bot.staff import evaluation, promotion, service, training
 from bot.staff.rasa_api import RasaError
+from bot.staff.settings import StaffSettings
+from bot.staff.store import Store
 from bot.staff.training_status import RUNNING
 from bot.staff.views.base import PREFIX, SETTINGS, STORE, back, blocking, login_required, render, wants_json
 
@@ -86,29 +90,31 @@ async def model_page(request: web.Request) -> web.Response:
     )
 
 
+async def _make_live(
+    request: web.Request, step: Callable[[StaffSettings, Store, int, str], promotion.Promotion], page: str
+) -> promotion.Promotion:
+    """Promote or roll back the model in the path as the signed-in user; a refusal goes back to ``page``."""
+    model_id = int(request.match_info["model_id"])
+    try:
+        return await blocking(
+            step, request.app[SETTINGS], request.app[STORE], model_id, request["staff"]["user"]
+        )
+    except (ValueError, RasaError) as exc:
+        raise back(page, str(exc), "error") from None
+
+
 @routes.post(PREFIX + r"/models/{model_id:\d+}/promote")
 @login_required
 async def promote(request: web.Request) -> web.StreamResponse:
-    model_id = int(request.match_info["model_id"])
-    try:
-        result = await blocking(
-            promotion.promote, request.app[SETTINGS], request.app[STORE], model_id, request["staff"]["user"]
-        )
-    except (ValueError, RasaError) as exc:
-        raise back(f"/models/{model_id}", str(exc), "error") from None
-    raise back(f"/models/{model_id}", result.message, "ok" if result.promoted else "error")
+    page = f"/models/{int(request.match_info['model_id'])}"
+    result = await _make_live(request, promotion.promote, page)
+    raise back(page, result.message, "ok" if result.promoted else "error")
 
 
 @routes.post(PREFIX + r"/models/{model_id:\d+}/rollback")
 @login_required
 async def rollback(request: web.Request) -> web.StreamResponse:
-    model_id = int(request.match_info["model_id"])
-    try:
-        result = await blocking(
-            promotion.rollback, request.app[SETTINGS], request.app[STORE], model_id, request["staff"]["user"]
-        )
-    except (ValueError, RasaError) as exc:
-        raise back("/models", str(exc), "error") from None
+    result = await _make_live(request, promotion.rollback, "/models")
     raise back("/models", result.message)
 
 
