@@ -8,13 +8,13 @@ from __future__ import annotations
 import ast
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot import __main__ as entry
 from bot.settings import PROJECT_ROOT
+from tests.support.cli import run_module
 
 COMMANDS = {
     "run",
@@ -63,14 +63,7 @@ def test_commands_are_registered_only_from_cli_modules() -> None:
 def test_a_moved_command_still_runs(tmp_path: Path) -> None:
     """``conversations purge`` (bot/cli.py) on an empty tracker store: nothing to delete, said plainly."""
     env = {**os.environ, "SIGNPOST_VAR_DIR": str(tmp_path), "TRACKER_DB": str(tmp_path / "tracker.db")}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "conversations", "purge", "--days", "30"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_module("bot", "conversations", "purge", "--days", "30", env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Deleted 0 events from conversations idle for more than 30 days."
 
@@ -78,14 +71,7 @@ def test_a_moved_command_still_runs(tmp_path: Path) -> None:
 def test_the_staff_module_run_directly_is_the_same_entry_point(tmp_path: Path) -> None:
     """``python -m bot.staff.cli staff ...`` goes through bot/__main__.py too, so its files are private."""
     env = {**os.environ, "SIGNPOST_VAR_DIR": str(tmp_path), "STAFF_DB": str(tmp_path / "staff" / "staff.db")}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.staff.cli", "staff", "users"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_module("bot.staff.cli", "staff", "users", env=env)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "staff" / "staff.db").stat().st_mode & 0o077 == 0
 
@@ -93,16 +79,8 @@ def test_the_staff_module_run_directly_is_the_same_entry_point(tmp_path: Path) -
 def test_staff_accounts_from_the_command_line(tmp_path: Path) -> None:
     env = {**os.environ, "SIGNPOST_VAR_DIR": str(tmp_path), "STAFF_DB": str(tmp_path / "staff" / "staff.db")}
 
-    def staff(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "staff", *args],
-            cwd=PROJECT_ROOT,
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    def staff(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return run_module("bot", "staff", *args, env=env, stdin=stdin)
 
     assert (
         staff("add-user", "carol", stdin="a long enough password\n").stdout.strip()

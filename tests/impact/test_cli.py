@@ -6,7 +6,6 @@ import csv
 import io
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.directory.db import make_engine
@@ -14,18 +13,12 @@ from bot.impact import report
 from bot.impact.store import ImpactStore
 from bot.settings import PROJECT_ROOT
 from tests.impact.conftest import seed
+from tests.support.cli import run_module
 
 
-def run(url: str, *args: str) -> subprocess.CompletedProcess:
+def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DIRECTORY_URL": url, "PYTHONPATH": str(PROJECT_ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "impact", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_module("bot", "impact", *args, env=env)
 
 
 def test_report_csv_text_and_purge(tmp_path: Path) -> None:

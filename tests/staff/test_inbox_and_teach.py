@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from bot.staff import inbox, training_data
 from bot.staff.store import Store
 from bot.staff.web import PREFIX
 from tests.staff.conftest import SAMPLE, StaffServer, csrf_of, seed_tracker, staff_settings, user_event
+from tests.support.cli import run_module
 
 
 def test_mask_hides_postcodes_phones_emails_and_tagged_entities() -> None:
@@ -167,7 +167,7 @@ def test_teach_from_the_console_edits_data_hides_the_message_and_is_audited(serv
     assert intents.status_code == 200 and "device_basics" in intents.text
 
 
-def run_cli(settings_root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+def run_cli(settings_root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": "/usr/bin:/bin",
         "STAFF_DB": str(settings_root / "staff" / "staff.db"),
@@ -177,15 +177,7 @@ def run_cli(settings_root: Path, *args: str, stdin: str = "") -> subprocess.Comp
         "RASA_URL": "http://127.0.0.1:9",
         "PYTHONPATH": str(PROJECT_ROOT),
     }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.staff.cli", "staff", *args],
-        input=stdin,
-        text=True,
-        capture_output=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-    )
+    return run_module("bot.staff.cli", "staff", *args, env=env, stdin=stdin, timeout=60)
 
 
 def test_cli_adds_users_from_stdin_and_teaches(tmp_path: Path, project: Path) -> None:
@@ -197,33 +189,14 @@ def test_cli_adds_users_from_stdin_and_teaches(tmp_path: Path, project: Path) ->
     assert stored.startswith("$argon2id$") and "a long enough password" not in stored
     ids = seed_tracker(tmp_path / "tracker.db", SAMPLE)
     assert '"renew my bus pass please"' in run_cli(tmp_path, "inbox").stdout
-    done = run_cli(
-        tmp_path,
-        "teach",
-        "intent",
-        "--event-id",
-        str(ids[3]),
-        "--intent",
-        "council_services",
-        "--by",
-        "carol",
-    )
-    assert done.returncode == 0, done.stderr
+    for command in (
+        ["intent", "--event-id", str(ids[3]), "--intent", "council_services", "--by", "carol"],
+        ["new_intent", "--name", "bin_day", "--answer", "Check your bin day online."]
+        + ["--example", "when are my bins collected", "--more", "what day is bin day"],
+    ):
+        done = run_cli(tmp_path, "teach", *command)
+        assert done.returncode == 0, done.stderr
     assert "- renew my bus pass please" in (project / "data/nlu/signposting.yml").read_text()
-    done = run_cli(
-        tmp_path,
-        "teach",
-        "new_intent",
-        "--name",
-        "bin_day",
-        "--answer",
-        "Check your bin day online.",
-        "--example",
-        "when are my bins collected",
-        "--more",
-        "what day is bin day",
-    )
-    assert done.returncode == 0, done.stderr
     assert "utter_bin_day" in (project / "domain.yml").read_text()
     assert '"teach_new_intent"' in run_cli(tmp_path, "audit").stdout
 

@@ -171,9 +171,9 @@ def test_cli_promote_refuses_a_worse_model_until_someone_else_confirms(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:
     import subprocess
-    import sys
 
     from bot.settings import PROJECT_ROOT
+    from tests.support.cli import run_module
 
     store = Store(tmp_path / "staff" / "staff.db")
     live, worse = make_models(tmp_path, store, [0.9, 0.8])
@@ -189,15 +189,8 @@ def test_cli_promote_refuses_a_worse_model_until_someone_else_confirms(
         "PYTHONPATH": str(PROJECT_ROOT),
     }
 
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.staff.cli", "staff", *args],
-            env=env,
-            text=True,
-            capture_output=True,
-            cwd=PROJECT_ROOT,
-            timeout=60,
-        )
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_module("bot.staff.cli", "staff", *args, env=env, timeout=60)
 
     refused = cli("promote", str(worse), "--by", "alice")
     assert refused.returncode == 2 and "Another member of staff" in refused.stdout and rasa.loaded == []
