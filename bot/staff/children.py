@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 from contextlib import contextmanager
-from typing import Dict, Iterator, Set
+from typing import Any, Dict, Iterator, List, Set
 
 from bot import child_env as process_environment
 from bot.staff.settings import StaffSettings
@@ -23,8 +23,9 @@ def child_env(settings: StaffSettings) -> Dict[str, str]:
 
 
 @contextmanager
-def tracked(process: subprocess.Popen) -> Iterator[subprocess.Popen]:
-    """Remember ``process`` while the caller waits for it."""
+def started(settings: StaffSettings, command: List[str], **pipes: Any) -> Iterator[subprocess.Popen]:
+    """Start ``command`` in the project folder with our environment, remembered while the caller waits."""
+    process = subprocess.Popen(command, cwd=settings.project_dir, env=child_env(settings), **pipes)
     _RUNNING.add(process)
     try:
         yield process

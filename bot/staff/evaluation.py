@@ -54,15 +54,9 @@ def evaluate_models(settings: StaffSettings, store: Store, model_ids: List[int])
     ]
     for m in todo:
         command += ["--model", f"{m['id']}={m['path']}"]
-    process = subprocess.Popen(
-        command,
-        cwd=settings.project_dir,
-        env=children.child_env(settings),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    with children.tracked(process):
+    with children.started(
+        settings, command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
         _, stderr = process.communicate()
     if process.returncode != 0:
         raise RuntimeError(f"evaluation failed: {stderr[-800:]}")

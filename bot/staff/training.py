@@ -119,19 +119,11 @@ class Job:
                 "--epoch-fraction",
                 str(FINETUNE_EPOCHS),
             ]
-        with open(self.log_path, "wb") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=settings.project_dir,
-                env=children.child_env(settings),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
+        pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL}
+        with open(self.log_path, "wb") as log, children.started(settings, command, **pipes) as process:
             assert process.stdout is not None
-            with children.tracked(process):
-                self._follow(process.stdout, log)
-                code = process.wait()
+            self._follow(process.stdout, log)
+            code = process.wait()
         if code != 0:
             raise RuntimeError(f"rasa train failed (exit {code}); see {self.log_path}")
         path = settings.models_dir / f"{name}.tar.gz"
