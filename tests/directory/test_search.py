@@ -21,34 +21,17 @@ def _north(miles: float) -> str:
 
 @pytest.fixture
 def search(engine: Engine, tmp_path: Path) -> DirectorySearch:
+    # hubs due north of ORIGIN: id, name, miles, services, accessibility, languages
+    north = [
+        ("near", "Near Library", 0.5, "wifi;computers", "wheelchair", "en"),
+        ("mid", "Mid Centre", 2, "device_bank", "wheelchair;hearing_loop", "en;pl"),
+        ("far", "Far Hall", 9, "wifi;device_lending", "wheelchair;hearing_loop", "pl"),
+    ]
     hubs = [
-        hub(
-            id="near",
-            name="Near Library",
-            latitude=_north(0.5),
-            longitude="1.29",
-            services="wifi;computers",
-            accessibility="wheelchair",
-            languages="en",
-        ),
-        hub(
-            id="mid",
-            name="Mid Centre",
-            latitude=_north(2),
-            longitude="1.29",
-            services="device_bank",
-            accessibility="wheelchair;hearing_loop",
-            languages="en;pl",
-        ),
-        hub(
-            id="far",
-            name="Far Hall",
-            latitude=_north(9),
-            longitude="1.29",
-            services="wifi;device_lending",
-            accessibility="wheelchair;hearing_loop",
-            languages="pl",
-        ),
+        hub(id=i, name=n, latitude=_north(m), longitude="1.29", services=s, accessibility=a, languages=lang)
+        for i, n, m, s, a, lang in north
+    ]
+    hubs += [
         hub(
             id="farther",
             name="Farther Hub",
@@ -66,28 +49,21 @@ def search(engine: Engine, tmp_path: Path) -> DirectorySearch:
             services="free_sim",
         ),
     ]
+    online = {"mode": "online", "hub_id": "", "topics": "basics"}
     courses = [
         course(id="basics-near", title="Basics near", hub_id="near", topics="basics;email", level="beginner"),
         course(id="basics-far", title="Basics far", hub_id="far", topics="basics", level="improver"),
         course(id="jobs-any", title="Jobs anyone", hub_id="mid", topics="jobs", level=""),
         course(id="ended", title="Old course", hub_id="near", topics="basics", end_date="2026-01-31"),
         course(
-            id="online-basics",
-            title="Online basics",
-            mode="online",
-            hub_id="",
-            url="https://learn.example/",
-            topics="basics",
-            level="any",
+            id="online-basics", title="Online basics", url="https://learn.example/", level="any", **online
         ),
         course(
             id="online-ended",
             title="Online ended",
-            mode="online",
-            hub_id="",
             url="https://old.example/",
-            topics="basics",
             end_date="2025-12-31",
+            **online,
         ),
     ]
     load_csv_directory(

@@ -40,46 +40,50 @@ COURSE_HEADER = [
 ]
 
 
+SAMPLE_HUB = {  # every column filled as a loader accepts it; tests change only what they test
+    "id": "h1",
+    "name": "Hub One",
+    "address": "1 Street, Norwich",
+    "postcode": "NR2 1AW",
+    "latitude": "52.6276",
+    "longitude": "1.2916",
+    "phone": "01603 000000",
+    "email": "",
+    "website": "https://example.org/",
+    "opening_hours": "Mo-Fr 09:00-17:00",
+    "services": "wifi;computers",
+    "accessibility": "",
+    "languages": "",
+    "booking": "drop_in",
+    "notes": "",
+}
+
+
+SAMPLE_COURSE = {  # at SAMPLE_HUB
+    "id": "c1",
+    "title": "Course One",
+    "provider": "",
+    "mode": "in_person",
+    "hub_id": "h1",
+    "topics": "basics",
+    "level": "beginner",
+    "schedule": "Tu 10:00-12:00",
+    "start_date": "",
+    "end_date": "",
+    "url": "",
+    "cost": "0",
+    "description": "",
+}
+
+
 def hub(**cells: str) -> dict[str, str]:
-    row = {
-        "id": "h1",
-        "name": "Hub One",
-        "address": "1 Street, Norwich",
-        "postcode": "NR2 1AW",
-        "latitude": "52.6276",
-        "longitude": "1.2916",
-        "phone": "01603 000000",
-        "email": "",
-        "website": "https://example.org/",
-        "opening_hours": "Mo-Fr 09:00-17:00",
-        "services": "wifi;computers",
-        "accessibility": "",
-        "languages": "",
-        "booking": "drop_in",
-        "notes": "",
-    }
-    row.update(cells)
-    return row
+    """A hub row: the sample hub with ``cells`` changed."""
+    return {**SAMPLE_HUB, **cells}
 
 
 def course(**cells: str) -> dict[str, str]:
-    row = {
-        "id": "c1",
-        "title": "Course One",
-        "provider": "",
-        "mode": "in_person",
-        "hub_id": "h1",
-        "topics": "basics",
-        "level": "beginner",
-        "schedule": "Tu 10:00-12:00",
-        "start_date": "",
-        "end_date": "",
-        "url": "",
-        "cost": "0",
-        "description": "",
-    }
-    row.update(cells)
-    return row
+    """A course row: the sample course at that hub with ``cells`` changed."""
+    return {**SAMPLE_COURSE, **cells}
 
 
 def write_csv(
