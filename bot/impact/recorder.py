@@ -7,30 +7,17 @@ are ignored on purpose, so the figure means "nothing of this kind nearby".
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Protocol, Tuple
+from typing import Iterable, Optional, Tuple
 
+from bot.directory.search import DirectorySearch
 from bot.impact import privacy
 from bot.impact.store import RADIUS_MILES, Answer, ImpactStore
 
 _MANY = 1000  # more hubs than any 3-mile circle holds
 
 
-class Search(Protocol):
-    """What the recorder needs from :class:`bot.directory.search.DirectorySearch` (which has more options)."""
-
-    def nearest_hubs(
-        self,
-        lat: float,
-        lon: float,
-        services: Iterable[str],
-        limit: int = 3,
-        *,
-        max_miles: Optional[float] = None,
-    ) -> list: ...
-
-
 class Recorder:
-    def __init__(self, store: ImpactStore, search: Search) -> None:
+    def __init__(self, store: ImpactStore, search: DirectorySearch) -> None:
         self.store = store
         self.search = search
 
