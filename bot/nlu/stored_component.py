@@ -63,25 +63,19 @@ class StoredComponent(GraphComponent):
     ) -> Component:
         try:
             with model_storage.read_from(resource) as directory:
-                if not any(directory.iterdir()):
-                    return cls._untrained(config, model_storage, resource)
-                try:
-                    return cls.from_saved(config, model_storage, resource, directory)
-                except Exception as exc:  # noqa: BLE001 - any failure to read means a damaged model
-                    raise DamagedModelError(
-                        f"{cls.__name__}: the trained model's file in '{resource.name}' is damaged or "
-                        f"unreadable ({type(exc).__name__}: {exc}). "
-                        "Retrain, or roll back to an earlier model."
-                    ) from exc
+                if any(directory.iterdir()):
+                    try:
+                        return cls.from_saved(config, model_storage, resource, directory)
+                    except Exception as exc:  # noqa: BLE001 - any failure to read means a damaged model
+                        raise DamagedModelError(
+                            f"{cls.__name__}: the trained model's file in '{resource.name}' is damaged or "
+                            f"unreadable ({type(exc).__name__}: {exc}). "
+                            "Retrain, or roll back to an earlier model."
+                        ) from exc
         except ValueError:  # Rasa's read_from: the folder was never written (nothing to learn)
-            return cls._untrained(config, model_storage, resource)
-
-    @classmethod
-    def _untrained(
-        cls: type[Component], config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource
-    ) -> Component:
+            pass
         logger.debug("%s: nothing saved in the model; using an untrained one.", cls.__name__)
-        return cls(config, model_storage, resource)
+        return cls.create(config, model_storage, resource, execution_context)
 
     @classmethod
     def from_saved(
