@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
@@ -176,13 +177,25 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
-@pytest.fixture
-def server(tmp_path: Path, project: Path) -> Iterator[StaffServer]:
-    settings = staff_settings(tmp_path)
-    seed_tracker(settings.tracker_db, SAMPLE)
+@contextmanager
+def serving(settings: StaffSettings, sample_inbox: bool = True) -> Iterator[StaffServer]:
+    """The console over ``settings``: staff alice and bob, the SAMPLE inbox; stopped however the test ends.
+
+    ``sample_inbox=False`` for a tracker store a real Rasa server writes.
+    """
+    if sample_inbox:
+        seed_tracker(settings.tracker_db, SAMPLE)
     store = Store(settings.db_path)
     auth.add_user(store, "alice", PASSWORD)
     auth.add_user(store, "bob", PASSWORD)
     running = StaffServer(settings).start()
-    yield running
-    running.stop()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def server(tmp_path: Path, project: Path) -> Iterator[StaffServer]:
+    with serving(staff_settings(tmp_path)) as running:
+        yield running

@@ -15,7 +15,7 @@ import requests
 from bot.staff import auth
 from bot.staff.settings import load as load_settings
 from bot.staff.store import Store
-from tests.staff.conftest import PASSWORD, SAMPLE, StaffServer, seed_tracker, staff_settings
+from tests.staff.conftest import PASSWORD, StaffServer, serving, staff_settings
 
 WRONG = "not the password"
 PROXY = ("127.0.0.1",)
@@ -54,14 +54,8 @@ def test_trusted_proxies_setting() -> None:
 @pytest.fixture
 def proxied(tmp_path: Path, project: Path) -> Iterator[StaffServer]:
     """The console behind a TLS proxy on the same machine (STAFF_TRUSTED_PROXIES=127.0.0.1)."""
-    settings = replace(staff_settings(tmp_path), trusted_proxies=PROXY)
-    seed_tracker(settings.tracker_db, SAMPLE)
-    store = Store(settings.db_path)
-    auth.add_user(store, "alice", PASSWORD)
-    auth.add_user(store, "bob", PASSWORD)
-    running = StaffServer(settings).start()
-    yield running
-    running.stop()
+    with serving(replace(staff_settings(tmp_path), trusted_proxies=PROXY)) as running:
+        yield running
 
 
 def from_(address: str) -> dict:

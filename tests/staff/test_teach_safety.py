@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
+import requests
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.importers.importer import TrainingDataImporter
@@ -165,20 +166,17 @@ def test_a_new_intent_may_not_take_a_name_that_exists_or_that_rasa_keeps(
     assert snapshot(project) == before
 
 
-def test_the_console_refuses_iamabot_and_keeps_the_bot_disclosure(server: StaffServer) -> None:
-    project = server.staff.project_dir
+def teach_new_intent(server: StaffServer, name: str, answer: str, example: str) -> requests.Response:
+    """Alice, signed in to the console, teaches a new intent from inbox message 2."""
     s = server.session("alice")
     token = csrf_of(s.get(f"{server.url}{PREFIX}/").text)
-    refused = s.post(
-        f"{server.url}{PREFIX}/inbox/2/teach",
-        data={
-            "csrf": token,
-            "action": "new_intent",
-            "name": "iamabot",
-            "answer": "I am a person.",
-            "example": "are you real",
-        },
-    )
+    fields = {"csrf": token, "action": "new_intent", "name": name, "answer": answer, "example": example}
+    return s.post(f"{server.url}{PREFIX}/inbox/2/teach", data=fields)
+
+
+def test_the_console_refuses_iamabot_and_keeps_the_bot_disclosure(server: StaffServer) -> None:
+    project = server.staff.project_dir
+    refused = teach_new_intent(server, "iamabot", "I am a person.", "are you real")
     assert (
         refused.status_code == 200
         and "utter_iamabot" in refused.text
@@ -226,18 +224,7 @@ def test_a_broken_file_stops_the_teach_before_anything_is_written(server: StaffS
         )
     assert snapshot(project) == before
     # in the console: a plain message, not a server error
-    s = server.session("alice")
-    token = csrf_of(s.get(f"{server.url}{PREFIX}/").text)
-    page = s.post(
-        f"{server.url}{PREFIX}/inbox/2/teach",
-        data={
-            "csrf": token,
-            "action": "new_intent",
-            "name": "bus_pass",
-            "answer": "An answer.",
-            "example": "bus pass",
-        },
-    )
+    page = teach_new_intent(server, "bus_pass", "An answer.", "bus pass")
     assert page.status_code == 200 and "cannot be read" in page.text and "nothing was changed" in page.text
     assert snapshot(project) == before
 
