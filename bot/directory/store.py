@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
@@ -104,30 +104,9 @@ def replace_directory(
         terms = [{"id": k, "vocabulary": SERVICE_VOCABULARY, "name": v} for k, v in SERVICES.items()]
         terms += [{"id": k, "vocabulary": TOPIC_VOCABULARY, "name": v} for k, v in TOPICS.items()]
         _insert(conn, schema.TaxonomyTerm.__table__, terms)
-        _insert(conn, schema.Organization.__table__, [vars(o).copy() for o in organizations])
-        _insert(
-            conn,
-            schema.Location.__table__,
-            [
-                {
-                    "id": h.id,
-                    "organization_id": h.organization_id,
-                    "name": h.name,
-                    "address": h.address,
-                    "postcode": h.postcode,
-                    "outcode": outcode_of(h.postcode),
-                    "latitude": h.latitude,
-                    "longitude": h.longitude,
-                    "geocoded": h.geocoded,
-                    "phone": h.phone,
-                    "email": h.email,
-                    "website": h.website,
-                    "booking": h.booking,
-                    "notes": h.notes,
-                }
-                for h in hubs
-            ],
-        )
+        _insert(conn, schema.Organization.__table__, [_row(o, schema.Organization) for o in organizations])
+        location = [_row(h, schema.Location, outcode=outcode_of(h.postcode)) for h in hubs]
+        _insert(conn, schema.Location.__table__, location)
         _insert(
             conn,
             schema.LocationService.__table__,
@@ -148,21 +127,7 @@ def replace_directory(
             for h in hubs
             if h.opening_hours
         ]
-        _insert(
-            conn,
-            schema.Service.__table__,
-            [
-                {
-                    "id": s.id,
-                    "organization_id": s.organization_id,
-                    "name": s.name,
-                    "description": s.description,
-                    "url": s.url,
-                    "email": s.email,
-                }
-                for s in services
-            ],
-        )
+        _insert(conn, schema.Service.__table__, [_row(s, schema.Service) for s in services])
         _insert(
             conn,
             schema.ServiceAtLocation.__table__,
@@ -172,26 +137,8 @@ def replace_directory(
                 for loc in dict.fromkeys(s.location_ids)
             ],
         )
-        _insert(
-            conn,
-            schema.Course.__table__,
-            [
-                {
-                    "id": c.id,
-                    "title": c.title,
-                    "provider": c.provider,
-                    "mode": c.mode,
-                    "location_id": c.hub_id,
-                    "level": c.level,
-                    "start_date": c.start_date,
-                    "end_date": c.end_date,
-                    "url": c.url,
-                    "cost_pence": None if c.cost is None else int((c.cost * 100).to_integral_value()),
-                    "description": c.description,
-                }
-                for c in courses
-            ],
-        )
+        course = [_row(c, schema.Course, location_id=c.hub_id, cost_pence=_pence(c.cost)) for c in courses]
+        _insert(conn, schema.Course.__table__, course)
         _insert(
             conn,
             schema.CourseTopic.__table__,
@@ -203,6 +150,17 @@ def replace_directory(
             if c.schedule
         ]
         _insert(conn, schema.Schedule.__table__, schedules)
+
+
+def _row(record: object, model: Any, **computed: object) -> dict[str, object]:
+    """The row for ``record``: its fields named like ``model``'s columns, and the columns computed from it."""
+    fields = vars(record)
+    return {**{c.name: fields[c.name] for c in model.__table__.columns if c.name in fields}, **computed}
+
+
+def _pence(cost: Decimal | None) -> int | None:
+    """Pence keep money exact on every database."""
+    return None if cost is None else int((cost * 100).to_integral_value())
 
 
 def _insert(conn, table, rows: list[dict]) -> None:
