@@ -18,6 +18,7 @@ from bot.directory.search import DirectorySearch
 from bot.geo.locate import Locator, build_locator
 from bot.impact.recorder import Recorder
 from bot.impact.store import ImpactStore
+from bot.referrals.store import ReferralStore
 from bot.settings import Settings, load
 
 
@@ -27,6 +28,7 @@ class Context:
     locator: Locator
     search: DirectorySearch
     impact: Optional[Recorder] = None  # None: impact figures are not recorded (some unit tests)
+    referrals: Optional[ReferralStore] = None  # None: answers carry no referral code (some unit tests)
 
 
 _current: Optional[Context] = None
@@ -41,6 +43,7 @@ def build(settings: Settings) -> Context:
         locator=build_locator(settings),
         search=search,
         impact=Recorder(ImpactStore(engine), search),
+        referrals=ReferralStore(engine),
     )
 
 

@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context, formatting, impact_record, location
+from actions import context, formatting, impact_record, location, referral_record
 from bot.access import course_level_in
 from bot.contact import contact_text
 from bot.needs import NEEDS, Need
@@ -94,7 +94,9 @@ def show_results(
 ) -> List[Dict[str, Any]]:
     """Send the hubs (or, for courses, the classes) for ``need`` near ``where``.
 
-    The last message carries the "Talk to a person / Something else" buttons.
+    When the answer names places, it ends with one referral code for all of them
+    (actions/referral_record.py). The last message carries the "Talk to a
+    person / Something else" buttons.
     """
     search = context.current().search
     messages: List[Dict[str, Any]] = []
@@ -129,14 +131,18 @@ def show_results(
                 "json_message": formatting.courses_payload(in_person, online),
             }
         )
-    if messages:
-        messages[-1]["buttons"] = after_results_buttons()
+    if hubs and need.intent == "find_course":  # the places the classes are at, for "when is it open?"
+        messages.append({"json_message": formatting.hubs_payload(hubs)})
+    code = referral_record.code_message(tracker, need, where, [h.id for h in hubs]) if hubs else None
+    if code:
+        messages.append(code)
+    said = [m for m in messages if "response" in m or "text" in m]  # not the structure-only message
+    if said:
+        said[-1]["buttons"] = after_results_buttons()
     for message in messages:
         dispatcher.utter_message(**message)
     impact_record.answer(tracker, need, where)
     events: List[Dict[str, Any]] = [SlotSet("need", need.intent)]
     if hubs:
-        if need.intent == "find_course":  # the places the classes are at, for "when is it open?"
-            dispatcher.utter_message(json_message=formatting.hubs_payload(hubs))
         events.append(SlotSet("shown_hubs", [h.id for h in hubs]))
     return events

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bot.directory.cli",
     "bot.impact.cli",
     "bot.nlu.cli",
+    "bot.referrals.cli",
     "bot.replicated.cli",
     "bot.staff.cli",
     "bot.telegram.cli",

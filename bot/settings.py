@@ -56,6 +56,7 @@ class Settings:
     retention_days: int
     impact_min_count: int = 5  # impact figures below this are published as "<5"
     impact_retention_days: int = 730  # anonymous impact rows older than this are deleted
+    referral_days: int = 30  # REFERRAL_DAYS: a referral code is good at the places named for this many days
     maintenance_interval_minutes: float = 60  # how often the retention purges run while the service is up
     tracker_url: str = ""  # TRACKER_URL: the conversation store elsewhere (PostgreSQL, replicated profile)
     geocoder_deadline: float = (
@@ -95,6 +96,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=int(env.get("CONVERSATION_RETENTION_DAYS", "30")),
         impact_min_count=max(1, int(env.get("IMPACT_MIN_COUNT", "5"))),
         impact_retention_days=int(env.get("IMPACT_RETENTION_DAYS", "730")),
+        referral_days=max(1, int(env.get("REFERRAL_DAYS", "30"))),
         maintenance_interval_minutes=max(1.0, float(env.get("MAINTENANCE_INTERVAL_MINUTES", "60"))),
         geocoder_deadline=float(env.get("GEOCODER_DEADLINE", "4")),
         tracker_url=env.get("TRACKER_URL", ""),

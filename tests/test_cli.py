@@ -24,6 +24,7 @@ COMMANDS = {
     "directory",
     "impact",
     "nlu",
+    "referrals",
     "run-replicated",
     "staff",
     "telegram",
