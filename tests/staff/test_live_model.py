@@ -6,7 +6,10 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.staff import live_model
+from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
 from tests.staff.conftest import staff_settings
 
@@ -29,9 +32,14 @@ def _project(root: Path, age_hours: float) -> None:
         os.utime(path, (stamp, stamp))
 
 
-def test_fresh_clone_serves_the_model_make_trained_and_records_it(tmp_path: Path) -> None:
-    settings = staff_settings(tmp_path)
+@pytest.fixture
+def settings(tmp_path: Path) -> StaffSettings:
+    """Training data last edited 10 hours ago: older than every model these tests make."""
     _project(tmp_path, age_hours=10)
+    return staff_settings(tmp_path)
+
+
+def test_fresh_clone_serves_the_model_make_trained_and_records_it(settings: StaffSettings) -> None:
     first = _model(settings.models_dir, "20261201-120000-first.tar.gz", age_hours=5)
     _model(settings.models_dir, "staff-20261202-120000.tar.gz", age_hours=1)  # a candidate, not reviewed
     store = Store(settings.db_path)
@@ -43,9 +51,7 @@ def test_fresh_clone_serves_the_model_make_trained_and_records_it(tmp_path: Path
     assert live_model.choose(settings, store).path == first.resolve(), "the next start agrees"
 
 
-def test_the_last_promoted_or_rolled_back_model_wins_over_newer_files(tmp_path: Path) -> None:
-    settings = staff_settings(tmp_path)
-    _project(tmp_path, age_hours=10)
+def test_the_last_promoted_or_rolled_back_model_wins_over_newer_files(settings: StaffSettings) -> None:
     store = Store(settings.db_path)
     older = _model(settings.models_dir, "staff-a.tar.gz", age_hours=4)
     newer = _model(settings.models_dir, "staff-b.tar.gz", age_hours=3)
@@ -59,9 +65,9 @@ def test_the_last_promoted_or_rolled_back_model_wins_over_newer_files(tmp_path: 
     assert live_model.choose(settings, store).path == older
 
 
-def test_a_missing_live_file_falls_back_to_the_previous_live_model_and_says_so(tmp_path: Path) -> None:
-    settings = staff_settings(tmp_path)
-    _project(tmp_path, age_hours=10)
+def test_a_missing_live_file_falls_back_to_the_previous_live_model_and_says_so(
+    settings: StaffSettings,
+) -> None:
     store = Store(settings.db_path)
     before = _model(settings.models_dir, "staff-a.tar.gz", age_hours=4)
     gone = _model(settings.models_dir, "staff-b.tar.gz", age_hours=3)
