@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Callable, List, Optional, Tuple
 
 from bot import conversations
 from bot.directory.db import make_engine
 from bot.impact.store import ImpactStore
+from bot.referrals.store import ReferralStore
 from bot.settings import Settings, tracker_location
 from bot.staff import store as staff_store
 
@@ -41,6 +43,18 @@ def purge_impact(settings: Settings, now: float) -> int:
     engine = make_engine(settings.directory_url)
     try:
         return ImpactStore(engine).purge_older_than(settings.impact_retention_days)
+    finally:
+        engine.dispose()
+
+
+def purge_referrals(settings: Settings, now: float) -> int:
+    """Referral codes (with their places and arrivals) kept as long as the impact rows, so the funnel
+    covers the same years as the rest of the Impact page."""
+    engine = make_engine(settings.directory_url)
+    try:
+        return ReferralStore(engine).purge_older_than(
+            settings.impact_retention_days, datetime.fromtimestamp(now, timezone.utc)
+        )
     finally:
         engine.dispose()
 
@@ -71,6 +85,7 @@ def purge_staff_data(settings: Settings, now: float) -> int:
 JOBS: List[Job] = [
     Job("conversations", purge_conversations),
     Job("impact rows", purge_impact),
+    Job("referrals", purge_referrals),
     Job("log files", purge_logs),
     Job("staff data", purge_staff_data),
 ]
