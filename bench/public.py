@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -135,26 +135,38 @@ def run_clinc150(work: Path) -> Dict[str, float]:
     return result
 
 
+def in_scratch(run: Callable[[Path], Dict[str, float]]) -> Dict[str, float]:
+    """``run`` with a scratch folder for its model, deleted afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return run(Path(tmp))
+
+
+def table(title: str, *columns: str) -> None:
+    """A Markdown table's title, header and rule (the figures follow a row a print)."""
+    print(f"\n{title}\n")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+
+
 def main() -> int:
     quiet_rasa()
     wanted = os.environ.get("BENCH_PUBLIC", "banking77,clinc150").split(",")
     started = time.perf_counter()
     if "banking77" in wanted:
-        with tempfile.TemporaryDirectory() as tmp:
-            b = run_banking77(Path(tmp))
-        print("\nBANKING77 (train 10,003 / test 3,080), test accuracy %\n")
-        print("| system | accuracy |")
-        print("|---|---|")
+        b = in_scratch(run_banking77)
+        table("BANKING77 (train 10,003 / test 3,080), test accuracy %", "system", "accuracy")
         print(f"| **{variant_label()}, CPU, trained in {b['train_s']:.0f} s** | **{b['accuracy']:.2f}** |")
         for name, figure in PUBLISHED["banking77"]:
             print(f"| {name} (published) | {figure:.2f} |")
         print(f"\ngap to BERT-Tuned: {b['accuracy'] - 93.66:+.2f} points (target: within 2)", flush=True)
     if "clinc150" in wanted:
-        with tempfile.TemporaryDirectory() as tmp:
-            c = run_clinc150(Path(tmp))
-        print("\nCLINC150 full (train 15,000 + 100 oos / test 4,500 + 1,000 oos), %\n")
-        print("| system | in-scope accuracy | out-of-scope recall |")
-        print("|---|---|---|")
+        c = in_scratch(run_clinc150)
+        table(
+            "CLINC150 full (train 15,000 + 100 oos / test 4,500 + 1,000 oos), %",
+            "system",
+            "in-scope accuracy",
+            "out-of-scope recall",
+        )
         print(
             f"| **{variant_label()}, oos as a class (trained in {c['train_s']:.0f} s)** | "
             f"**{c['plain_in_scope']:.1f}** | {c['plain_oos_recall']:.1f} |"
