@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 import requests
@@ -231,23 +231,29 @@ def _full_postcodes_in(records: list[logging.LogRecord]) -> list[str]:
     return [line for line in lines if re.search(r"(?i)NR2\s*(%20)?4EE", line)]
 
 
-def _down(outcodes: OutcodeTable, httpserver: HTTPServer, path: str, retries: int) -> Geocoder:
-    """A geocoder whose postcodes.io answers 503 at ``path``."""
-    httpserver.expect_request(path).respond_with_data("down", status=503)
-    return Geocoder(
-        outcodes,
-        base_url=httpserver.url_for("").rstrip("/"),
-        session=make_session(retries=retries, backoff=0),
-    )
+Down = Callable[[str, int], Geocoder]
+
+
+@pytest.fixture
+def down(outcodes: OutcodeTable, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture) -> Down:
+    """``down(path, retries)``: a geocoder whose postcodes.io answers 503 at ``path``; all logs captured."""
+    caplog.set_level(logging.DEBUG)
+
+    def geocoder(path: str, retries: int) -> Geocoder:
+        httpserver.expect_request(path).respond_with_data("down", status=503)
+        return Geocoder(
+            outcodes,
+            base_url=httpserver.url_for("").rstrip("/"),
+            session=make_session(retries=retries, backoff=0),
+        )
+
+    return geocoder
 
 
 def test_logs_name_only_the_outward_code_when_postcodes_io_fails(
-    outcodes: OutcodeTable,
-    httpserver: HTTPServer,
-    caplog: pytest.LogCaptureFixture,
+    down: Down, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    geocoder = _down(outcodes, httpserver, "/postcodes/NR24EE", retries=2)
-    caplog.set_level(logging.DEBUG)
+    geocoder = down("/postcodes/NR24EE", 2)
     point = geocoder.geocode("nr2 4ee")
     assert point is not None and point.source == "offline"
     assert len(httpserver.log) == 3  # retried by urllib3, which logs each try
@@ -274,13 +280,8 @@ def test_logs_name_only_the_outward_code_when_postcodes_io_hangs(
     assert _full_postcodes_in(caplog.records) == []
 
 
-def test_reverse_lookup_logs_no_coordinates(
-    outcodes: OutcodeTable,
-    httpserver: HTTPServer,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    geocoder = _down(outcodes, httpserver, "/postcodes", retries=1)
-    caplog.set_level(logging.DEBUG)
+def test_reverse_lookup_logs_no_coordinates(down: Down, caplog: pytest.LogCaptureFixture) -> None:
+    geocoder = down("/postcodes", 1)
     assert geocoder.reverse(52.63021, 1.28534) is not None
     assert any(r.name.startswith("urllib3") for r in caplog.records)
     assert not [

@@ -4,25 +4,19 @@ import pytest
 
 from bot.geo.postcodes import find_postcodes, is_full_postcode, normalise_postcode, outcode_of
 
+TYPED = {  # as a resident might type it: as it is written
+    "nr24ee": "NR2 4EE",
+    "NR2  4EE": "NR2 4EE",
+    " nr2 4ee ": "NR2 4EE",
+    "nr2": "NR2",
+    "sw1a1aa": "SW1A 1AA",
+    "gir 0aa": "GIR 0AA",
+}
+ALREADY_NORMAL = ["NR24", "W1A 0AX", "EC1A 1BB", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "BS1"]
+
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("nr24ee", "NR2 4EE"),
-        ("NR2  4EE", "NR2 4EE"),
-        (" nr2 4ee ", "NR2 4EE"),
-        ("nr2", "NR2"),
-        ("NR24", "NR24"),
-        ("sw1a1aa", "SW1A 1AA"),
-        ("W1A 0AX", "W1A 0AX"),
-        ("EC1A 1BB", "EC1A 1BB"),
-        ("M1 1AE", "M1 1AE"),
-        ("B33 8TH", "B33 8TH"),
-        ("CR2 6XH", "CR2 6XH"),
-        ("DN55 1PT", "DN55 1PT"),
-        ("gir 0aa", "GIR 0AA"),
-        ("BS1", "BS1"),
-    ],
+    ("text", "expected"), [*TYPED.items(), *((postcode, postcode) for postcode in ALREADY_NORMAL)]
 )
 def test_valid_formats_are_normalised(text: str, expected: str) -> None:
     assert normalise_postcode(text) == expected
