@@ -30,13 +30,28 @@ Base: Any = declarative_base()
 ID = String(200)
 
 
-class Organization(Base):
-    __tablename__ = "organization"
+def _child_of(parent: str, **options: Any) -> Column:
+    """A column holding the id of a ``parent`` row; the row goes when its parent does."""
+    return Column(ID, ForeignKey(f"{parent}.id", ondelete="CASCADE"), **options)
+
+
+def _term() -> Column:
+    """The taxonomy term (a service or a topic) a link row names: part of its key, indexed to find by term."""
+    return Column(String(100), ForeignKey("taxonomy_term.id"), primary_key=True, index=True)
+
+
+class _Described:
+    """What ORUK says alike of an organization and of a service."""
+
     id = Column(ID, primary_key=True)
     name = Column(Text, nullable=False)
     description = Column(Text)
-    website = Column(Text)
     email = Column(Text)
+
+
+class Organization(_Described, Base):
+    __tablename__ = "organization"
+    website = Column(Text)
 
 
 class TaxonomyTerm(Base):
@@ -84,39 +99,35 @@ class LocationService(Base):
     """Hub offers service (a taxonomy term of the service vocabulary)."""
 
     __tablename__ = "location_service"
-    location_id = Column(ID, ForeignKey("location.id", ondelete="CASCADE"), primary_key=True)
-    term_id = Column(String(100), ForeignKey("taxonomy_term.id"), primary_key=True, index=True)
+    location_id = _child_of("location", primary_key=True)
+    term_id = _term()
 
 
 class LocationAccessibility(Base):
     __tablename__ = "location_accessibility"
-    location_id = Column(ID, ForeignKey("location.id", ondelete="CASCADE"), primary_key=True)
+    location_id = _child_of("location", primary_key=True)
     code = Column(String(50), primary_key=True)
 
 
 class LocationLanguage(Base):
     __tablename__ = "location_language"
-    location_id = Column(ID, ForeignKey("location.id", ondelete="CASCADE"), primary_key=True)
+    location_id = _child_of("location", primary_key=True)
     code = Column(String(2), primary_key=True)  # ISO 639-1
 
 
-class Service(Base):
+class Service(_Described, Base):
     """An ORUK service, kept only for provenance of ORUK loads."""
 
     __tablename__ = "service"
-    id = Column(ID, primary_key=True)
     organization_id = Column(ID, ForeignKey("organization.id", ondelete="SET NULL"))
-    name = Column(Text, nullable=False)
-    description = Column(Text)
     url = Column(Text)
-    email = Column(Text)
 
 
 class ServiceAtLocation(Base):
     __tablename__ = "service_at_location"
     id = Column(ID, primary_key=True)
-    service_id = Column(ID, ForeignKey("service.id", ondelete="CASCADE"), nullable=False)
-    location_id = Column(ID, ForeignKey("location.id", ondelete="CASCADE"), nullable=False)
+    service_id = _child_of("service", nullable=False)
+    location_id = _child_of("location", nullable=False)
 
 
 class Course(Base):
@@ -125,7 +136,7 @@ class Course(Base):
     title = Column(Text, nullable=False)
     provider = Column(Text)
     mode = Column(String(20), nullable=False)  # in_person | online
-    location_id = Column(ID, ForeignKey("location.id", ondelete="CASCADE"), index=True)
+    location_id = _child_of("location", index=True)
     level = Column(String(20))  # beginner | improver | any | null
     start_date = Column(Date)
     end_date = Column(Date, index=True)
@@ -141,8 +152,8 @@ class Course(Base):
 
 class CourseTopic(Base):
     __tablename__ = "course_topic"
-    course_id = Column(ID, ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
-    term_id = Column(String(100), ForeignKey("taxonomy_term.id"), primary_key=True, index=True)
+    course_id = _child_of("course", primary_key=True)
+    term_id = _term()
 
 
 class Schedule(Base):
@@ -150,8 +161,8 @@ class Schedule(Base):
 
     __tablename__ = "schedule"
     id = Column(ID, primary_key=True)
-    location_id = Column(ID, ForeignKey("location.id", ondelete="CASCADE"), index=True)
-    course_id = Column(ID, ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    location_id = _child_of("location", index=True)
+    course_id = _child_of("course", index=True)
     opening_hours = Column(Text, nullable=False)  # validated with opening_hours at load
     description = Column(Text)
 
