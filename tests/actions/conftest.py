@@ -50,13 +50,15 @@ def tracker(
     slots: Optional[Dict[str, Any]] = None,
     events: Optional[List[Dict[str, Any]]] = None,
     ranking: Optional[List[Dict[str, Any]]] = None,
+    metadata: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
-    """A tracker whose latest message is ``text`` with the given NLU result."""
+    """A tracker whose latest message is ``text`` with the given NLU result (and channel ``metadata``)."""
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
         "entities": entities or [],
         "intent_ranking": ranking or [],
+        "metadata": metadata or {},
     }
     return Tracker("test-sender", slots or {}, latest, events or [], False, None, {}, "action_listen")
 

@@ -6,11 +6,9 @@ Misunderstood counts, the person flag, and failures swallowed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions import context
@@ -21,8 +19,7 @@ from bot.directory.db import make_engine
 from bot.geo.geocoder import Geocoder
 from bot.impact.store import answers, misunderstood
 from bot.settings import PROJECT_ROOT, load
-from tests.actions.conftest import rendered
-from tests.support.event_loop import run as run_to_end
+from tests.actions.conftest import rendered, run, tracker
 
 SAMPLE = PROJECT_ROOT / "data" / "directory"
 
@@ -47,37 +44,13 @@ def ctx(tmp_path: Path) -> Iterator[context.Context]:
     context.use(None)
 
 
-def tracker(
-    text: str,
-    intent: str,
-    metadata: Optional[Dict[str, Any]] = None,
-    entities: Optional[list] = None,
-    slots: Optional[Dict[str, Any]] = None,
-    events: Optional[List[Dict[str, Any]]] = None,
-) -> Tracker:
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
-        "entities": entities or [],
-        "intent_ranking": [],
-        "metadata": metadata or {},
-    }
-    return Tracker("sender-secret", slots or {}, latest, events or [], False, None, {}, "action_listen")
-
-
-def run(action: Any, tr: Tracker) -> CollectingDispatcher:
-    dispatcher = CollectingDispatcher()
-    run_to_end(action.run(dispatcher, tr, {}))
-    return dispatcher
-
-
 def rows(ctx: context.Context, table: Any = answers) -> List[Dict[str, Any]]:
     with ctx.search.engine.connect() as conn:
         return [r._asdict() for r in conn.execute(select(table))]
 
 
 def test_misunderstood_is_counted_without_the_message(ctx: context.Context) -> None:
-    run(ActionMisunderstood(), tracker("blorp zzq NR2 4EE", "nlu_fallback", {"channel": "telegram"}))
+    run(ActionMisunderstood(), tracker("blorp zzq NR2 4EE", "nlu_fallback", metadata={"channel": "telegram"}))
     (row,) = rows(ctx, misunderstood)
     assert set(row) == {"id", "hour", "channel"} and row["channel"] == "telegram"
     assert rows(ctx) == []
@@ -97,10 +70,10 @@ def test_answer_remembers_an_earlier_request_for_a_person(ctx: context.Context) 
         tracker(
             "NR2 4EE",
             "inform_location",
-            {"channel": "web"},
             postcode,
             slots={"need": "get_device"},
             events=earlier,
+            metadata={"channel": "web"},
         ),
     )
     run(
@@ -108,7 +81,6 @@ def test_answer_remembers_an_earlier_request_for_a_person(ctx: context.Context) 
         tracker(
             "a person please",
             "talk_to_human",
-            None,
             slots={"location_lat": 52.63, "location_lon": 1.28, "location_outcode": "NR2"},
         ),
     )
@@ -134,11 +106,13 @@ def test_a_broken_impact_table_never_costs_the_resident_an_answer(ctx: context.C
 
     context.use(context.Context(ctx.settings, ctx.locator, ctx.search, impact=Broken()))  # type: ignore[arg-type]
     postcode = [{"entity": "postcode", "value": "NR2 4EE", "start": 0, "end": 7}]
-    dispatcher = run(
+    dispatcher, _ = run(
         ActionFindHelp(),
-        tracker("NR2 4EE", "inform_location", {"channel": "web"}, postcode, slots={"need": "get_device"}),
+        tracker(
+            "NR2 4EE", "inform_location", postcode, slots={"need": "get_device"}, metadata={"channel": "web"}
+        ),
     )
     assert any((m.get("custom") or {}).get("type") == "hubs" for m in dispatcher.messages)
     assert "0344 980 3333" in rendered(
-        run(ActionHumanContact(), tracker("person", "talk_to_human")).messages[0]
+        run(ActionHumanContact(), tracker("person", "talk_to_human"))[0].messages[0]
     )
