@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import ClassVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.directory.schema import Base
 
@@ -32,3 +35,31 @@ def make_engine(url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create missing tables (idempotent)."""
     Base.metadata.create_all(engine)
+
+
+class OwnTables:
+    """A store of tables in their own ``MetaData`` in the directory database (impact, referrals).
+
+    ``bot.directory`` knows nothing of them, so reloading the directory leaves
+    them alone. A subclass names its ``TABLES``; :meth:`ensure_schema` creates
+    what is missing on first use, once per store (actions run in threads, so
+    the first two writes may come at once).
+    """
+
+    TABLES: ClassVar[MetaData]
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def ensure_schema(self) -> None:
+        """Create the tables when missing (idempotent)."""
+        with self._lock:
+            if self._ready:
+                return
+            try:
+                self.TABLES.create_all(self.engine)
+            except DBAPIError:  # another process (a second action server) created them at the same moment
+                self.TABLES.create_all(self.engine)
+            self._ready = True

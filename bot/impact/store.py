@@ -10,15 +10,13 @@ or message text (see docs/impact.md).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, delete, insert
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 
+from bot.directory.db import OwnTables
 from bot.impact import privacy
 
 RADIUS_MILES = 3.0  # "help nearby": the issue's 3 miles, the same for every need
@@ -82,24 +80,10 @@ class Answer:
         }
 
 
-class ImpactStore:
+class ImpactStore(OwnTables):
     """Writes and ages out impact rows; the engine is passed in and used on first call."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._ready = False
-        self._lock = threading.Lock()  # actions run in threads: the first two writes may come at once
-
-    def ensure_schema(self) -> None:
-        """Create the tables when missing (idempotent, once per process)."""
-        with self._lock:
-            if self._ready:
-                return
-            try:
-                metadata.create_all(self.engine)
-            except DBAPIError:  # another process (a second action server) created them at the same moment
-                metadata.create_all(self.engine)
-            self._ready = True
+    TABLES = metadata
 
     def record(self, answer: Answer) -> None:
         self.ensure_schema()

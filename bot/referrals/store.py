@@ -10,7 +10,6 @@ Every value passes through :mod:`bot.impact.privacy` on the way in.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Dict, Mapping, Optional, Sequence, Tuple
@@ -29,9 +28,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
+from bot.directory.db import OwnTables
 from bot.impact import privacy
 from bot.referrals import codes, outcomes
 from bot.wording import _, catalogue
@@ -129,24 +129,10 @@ class Referral:
         return (today or self.as_of or utc_today()) > self.expires
 
 
-class ReferralStore:
+class ReferralStore(OwnTables):
     """Issues, finds, marks and ages out referrals; the engine is passed in and used on first call."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._ready = False
-        self._lock = threading.Lock()  # actions run in threads: the first two answers may come at once
-
-    def ensure_schema(self) -> None:
-        """Create the tables when missing (idempotent, once per process)."""
-        with self._lock:
-            if self._ready:
-                return
-            try:
-                metadata.create_all(self.engine)
-            except DBAPIError:  # another process created them at the same moment
-                metadata.create_all(self.engine)
-            self._ready = True
+    TABLES = metadata
 
     def issue(
         self,
