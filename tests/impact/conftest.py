@@ -9,25 +9,17 @@ from typing import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.directory.db import make_engine
 from bot.impact.store import Answer, ImpactStore, metadata
+from tests.support.engines import BACKENDS, fresh_engine
 
 # A Thursday; its week starts on Monday 2025-11-17.
 NOW = datetime(2025, 11, 20, 10, 30)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    url = (
-        f"sqlite:///{tmp_path / 'directory.db'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
-    built = make_engine(url)
-    metadata.drop_all(built)
-    yield built
-    metadata.drop_all(built)
-    built.dispose()
+    with fresh_engine(request, tmp_path, metadata) as built:
+        yield built
 
 
 def seed(store: ImpactStore) -> None:
