@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import List
+from typing import Awaitable, Callable, List
 
 import pytest
 from sqlalchemy import text
@@ -40,6 +40,16 @@ def connect(fake: FakeBotAPI, stack: Stack):
     )
 
 
+def talk(stack: Stack, scenario: Callable[[FakeBotAPI], Awaitable[None]]) -> None:
+    """``scenario`` on a fresh fake Bot API, the bridge between it and ``stack``'s Rasa."""
+
+    async def connected() -> None:
+        async with FakeBotAPI() as fake, connect(fake, stack):
+            await scenario(fake)
+
+    run(connected())
+
+
 def asked_for_location(calls: List[Call]) -> bool:
     return any(
         c.method == "sendMessage"
@@ -52,94 +62,86 @@ def asked_for_location(calls: List[Call]) -> bool:
 def test_need_to_venue_pin_and_button_tap(stack: Stack) -> None:
     chat = 7100001
 
-    async def scenario() -> None:
-        async with FakeBotAPI() as fake, connect(fake, stack):
-            calls = await say(fake, chat, "i cant afford a laptop")
-            assert asked_for_location(calls)
-            calls = await say(fake, chat, "NR3 2AB", until="sendVenue")
-            venues = fake.sent(chat, "sendVenue")
-            assert venues and all(v.params["title"] and "NR" in v.params["address"] for v in venues)
-            assert all(52 < v.params["latitude"] < 53 and 1 < v.params["longitude"] < 2 for v in venues)
-            sent = [c for c in fake.sent(chat) if c.method in ("sendMessage", "sendVenue")]
-            question = next(i for i, c in enumerate(sent) if asked_for_location([c]))
-            # The first reply after the question takes "Share my location" away.
-            assert sent[question + 1].params["reply_markup"] == {"remove_keyboard": True}
-            results, answered = with_buttons(calls), len(fake.texts(chat))
-            fake.tap(results, "Talk to a person")
-            await fake.wait_for_calls(chat, answered + 1, "sendMessage", timeout=60)
-            await fake.quiet(0.5)
-            assert "0344 980 3333" in fake.texts(chat)[-1], [
-                (c.method, c.params.get("text")) for c in fake.calls[-6:]
-            ]
-            assert fake.sent(method="answerCallbackQuery")
-            assert fake.sent(chat, "editMessageText")[0].params["text"].endswith("✅ Talk to a person")
+    async def scenario(fake: FakeBotAPI) -> None:
+        calls = await say(fake, chat, "i cant afford a laptop")
+        assert asked_for_location(calls)
+        calls = await say(fake, chat, "NR3 2AB", until="sendVenue")
+        venues = fake.sent(chat, "sendVenue")
+        assert venues and all(v.params["title"] and "NR" in v.params["address"] for v in venues)
+        assert all(52 < v.params["latitude"] < 53 and 1 < v.params["longitude"] < 2 for v in venues)
+        sent = [c for c in fake.sent(chat) if c.method in ("sendMessage", "sendVenue")]
+        question = next(i for i, c in enumerate(sent) if asked_for_location([c]))
+        # The first reply after the question takes "Share my location" away.
+        assert sent[question + 1].params["reply_markup"] == {"remove_keyboard": True}
+        results, answered = with_buttons(calls), len(fake.texts(chat))
+        fake.tap(results, "Talk to a person")
+        await fake.wait_for_calls(chat, answered + 1, "sendMessage", timeout=60)
+        await fake.quiet(0.5)
+        assert "0344 980 3333" in fake.texts(chat)[-1], [
+            (c.method, c.params.get("text")) for c in fake.calls[-6:]
+        ]
+        assert fake.sent(method="answerCallbackQuery")
+        assert fake.sent(chat, "editMessageText")[0].params["text"].endswith("✅ Talk to a person")
 
-    run(scenario())
+    talk(stack, scenario)
 
 
 def test_shared_location_finds_hubs_without_postcode(stack: Stack) -> None:
     chat = 7100002
 
-    async def scenario() -> None:
-        async with FakeBotAPI() as fake, connect(fake, stack):
-            assert asked_for_location(await say(fake, chat, "i need a free sim card"))
-            fake.send_location(chat, 52.6309, 1.2974)  # Norwich city centre
-            venues = await fake.wait_for_calls(chat, 1, "sendVenue", timeout=60)
-            assert venues[0].params["title"]
-            assert "Here" in "\n".join(fake.texts(chat))
+    async def scenario(fake: FakeBotAPI) -> None:
+        assert asked_for_location(await say(fake, chat, "i need a free sim card"))
+        fake.send_location(chat, 52.6309, 1.2974)  # Norwich city centre
+        venues = await fake.wait_for_calls(chat, 1, "sendVenue", timeout=60)
+        assert venues[0].params["title"]
+        assert "Here" in "\n".join(fake.texts(chat))
 
-    run(scenario())
+    talk(stack, scenario)
 
 
 def test_forget_really_deletes_the_tracker(stack: Stack) -> None:
     chat = 7100003
 
-    async def scenario() -> None:
-        async with FakeBotAPI() as fake, connect(fake, stack):
-            await say(fake, chat, "i need a free sim near NR2 4EE", until="sendVenue")
-            assert events_of(stack, chat) > 0
-            await say(fake, chat, "/forget")
-            assert events_of(stack, chat) == 0
-            assert "deleted this conversation" in fake.texts(chat)[-1]
-            await say(fake, chat, "hello")  # starts fresh and still works
-            assert 0 < events_of(stack, chat)
+    async def scenario(fake: FakeBotAPI) -> None:
+        await say(fake, chat, "i need a free sim near NR2 4EE", until="sendVenue")
+        assert events_of(stack, chat) > 0
+        await say(fake, chat, "/forget")
+        assert events_of(stack, chat) == 0
+        assert "deleted this conversation" in fake.texts(chat)[-1]
+        await say(fake, chat, "hello")  # starts fresh and still works
+        assert 0 < events_of(stack, chat)
 
-    run(scenario())
+    talk(stack, scenario)
 
 
 def test_sticker_gets_a_friendly_reply(stack: Stack) -> None:
     chat = 7100004
 
-    async def scenario() -> None:
-        async with FakeBotAPI() as fake, connect(fake, stack):
-            fake.send_sticker(chat)
-            await fake.wait_for_calls(chat, 1, "sendMessage")
-            assert fake.texts(chat) == [ASK_FOR_TEXT]
-            await say(fake, chat, "i need a free sim near NR2 4EE", until="sendVenue")
+    async def scenario(fake: FakeBotAPI) -> None:
+        fake.send_sticker(chat)
+        await fake.wait_for_calls(chat, 1, "sendMessage")
+        assert fake.texts(chat) == [ASK_FOR_TEXT]
+        await say(fake, chat, "i need a free sim near NR2 4EE", until="sendVenue")
 
-    run(scenario())
+    talk(stack, scenario)
 
 
 def test_rasa_stopped_mid_conversation(stack: Stack) -> None:
     """Rasa goes away after the question: one apology, nothing twice; back again, the chat carries on."""
     chat = 7100005
 
-    async def scenario() -> None:
-        async with FakeBotAPI() as fake, connect(fake, stack):
-            assert asked_for_location(await say(fake, chat, "i cant afford a laptop"))
-            await asyncio.to_thread(stack.rasa.stop)
-            try:
-                answered = len(fake.texts(chat))
-                await say(fake, chat, "NR3 2AB")
-                assert len(fake.texts(chat)) == answered + 1
-                assert (
-                    "try again in a minute" in fake.texts(chat)[-1]
-                    and "0344 980 3333" in fake.texts(chat)[-1]
-                )
-            finally:
-                await asyncio.to_thread(stack.rasa.start)
-                await asyncio.to_thread(stack.wait_healthy, 180, [stack.rasa])
-            await say(fake, chat, "NR3 2AB", until="sendVenue", timeout=90)
-            assert fake.sent(chat, "sendVenue")
+    async def scenario(fake: FakeBotAPI) -> None:
+        assert asked_for_location(await say(fake, chat, "i cant afford a laptop"))
+        await asyncio.to_thread(stack.rasa.stop)
+        try:
+            answered = len(fake.texts(chat))
+            await say(fake, chat, "NR3 2AB")
+            assert len(fake.texts(chat)) == answered + 1
+            assert "try again in a minute" in fake.texts(chat)[-1] and "0344 980 3333" in fake.texts(chat)[-1]
+        finally:
+            await asyncio.to_thread(stack.rasa.start)
+            await asyncio.to_thread(stack.wait_healthy, 180, [stack.rasa])
+        await say(fake, chat, "NR3 2AB", until="sendVenue", timeout=90)
+        assert fake.sent(chat, "sendVenue")
 
-    run(scenario())
+    talk(stack, scenario)
