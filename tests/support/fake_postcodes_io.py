@@ -13,8 +13,9 @@ import re
 import threading
 from typing import Iterator
 
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from tests.support.loopback import LoopbackAPI
 
 # Every postcode the fake knows is here: a spot in Norwich city centre.
 NORWICH = (52.6290, 1.2920)
@@ -25,7 +26,7 @@ def _compact(code: str) -> str:
     return code.replace(" ", "").upper()
 
 
-class FakePostcodesIo:
+class FakePostcodesIo(LoopbackAPI):
     """Answers ``/postcodes/<code>`` and ``/outcodes/<code>``.
 
     Postcodes in ``hang`` wait up to ``hang_for`` seconds.
@@ -38,13 +39,7 @@ class FakePostcodesIo:
         self.release = threading.Event()
         self.arrived = threading.Event()  # a hanging lookup has reached the fake
         self.paths: list[str] = []
-        self._lock = threading.Lock()
-        self.server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-        self.server.expect_request(re.compile(r"/.*")).respond_with_handler(self._answer)
-
-    @property
-    def url(self) -> str:
-        return self.server.url_for("").rstrip("/")
+        super().__init__()
 
     def hold(self, postcode: str) -> None:
         """From now on, lookups of ``postcode`` (only) hang until :attr:`release` is set."""
