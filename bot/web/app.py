@@ -1,7 +1,8 @@
 """The web application: ``create_app(settings)`` mounts each area's routes.
 
 Each area adds its routes from its own module: the widget and demo pages
-(:mod:`bot.web.pages`), the forget API (:mod:`bot.web.forget`), the live
+(:mod:`bot.web.pages`), the forget API (:mod:`bot.web.forget`), "Text me
+this" (:mod:`bot.web.referral_text`, when GOV.UK Notify is set up), the live
 model for Rasa replicas (:mod:`bot.web.model_server`) and the staff console
 (:mod:`bot.staff.web`). With ``STAFF_PORT`` set the staff console is a second
 application on its own port, started and stopped with the public one, and
@@ -18,7 +19,7 @@ from bot.staff import web as staff_console
 from bot.staff.settings import StaffSettings
 from bot.staff.settings import load as load_staff_settings
 from bot.staff.store import Store
-from bot.web import forget, model_server, pages
+from bot.web import forget, model_server, pages, referral_text
 from bot.web.cors import cors_middleware
 from bot.web.settings import WebSettings
 
@@ -35,11 +36,13 @@ def create_staff_app(staff: StaffSettings) -> web.Application:
 
 def create_app(settings: WebSettings, staff: StaffSettings | None = None) -> web.Application:
     """Build the application; the tracker and staff databases are opened on first use."""
-    app = web.Application(middlewares=[cors_middleware(settings.allowed_origins)], client_max_size=16 * 1024)
+    cors = cors_middleware(settings.allowed_origins, ("/api/", "/referrals/"))
+    app = web.Application(middlewares=[cors], client_max_size=16 * 1024)
     engine = tracker_engine(settings.tracker_db)
+    staff = staff or load_staff_settings()
     pages.add_routes(app, settings)
     forget.add_routes(app, engine, settings)
-    staff = staff or load_staff_settings()
+    referral_text.add_routes(app, settings, staff.trusted_proxies)  # the same proxies as the console's
     model_server.add_routes(
         app, staff, lambda: Store(staff.db_location)
     )  # for Rasa replicas (MODEL_DELIVERY=pull)

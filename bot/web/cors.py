@@ -1,6 +1,7 @@
-"""CORS for ``/api/`` routes: only the configured origins may call them.
+"""CORS for ``/api/`` and ``/referrals/`` routes: only the configured origins may call them.
 
-Browsers on a council's page call ``/api/forget`` from another origin. A
+Browsers on a council's page call ``/api/forget`` and ``/referrals/text``
+from another origin. A
 request from an origin not on the list is refused outright (403), so a
 hostile page cannot make a resident's browser delete anything even with a
 "simple" request that skips the preflight.
@@ -8,19 +9,19 @@ hostile page cannot make a resident's browser delete anything even with a
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Iterable
+from typing import Awaitable, Callable, Iterable, Tuple
 
 from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def cors_middleware(allowed_origins: Iterable[str], prefix: str = "/api/") -> Callable:
+def cors_middleware(allowed_origins: Iterable[str], prefixes: Tuple[str, ...] = ("/api/",)) -> Callable:
     allowed = frozenset(allowed_origins)
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.path.startswith(prefix):
+        if not request.path.startswith(prefixes):
             return await handler(request)
         origin = request.headers.get("Origin")
         if origin is not None and origin not in allowed:

@@ -7,6 +7,8 @@ script origin and Rasa in ``connect-src``.
 The widget's words are not in its source: ``/widget.js`` is served with the
 ``widget.*`` messages of every language's catalogue (bot/wording) written
 into it, so the script needs no second request before it can draw itself.
+What this server offers is written in the same way (``CONFIG``: whether
+"Text me this" is on).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ DEMO_TEMPLATE = HERE / "templates" / "demo.html"
 SETTINGS = web.AppKey("web_settings", WebSettings)
 WIDGET_SOURCE = web.AppKey("widget_source", bytes)
 STRINGS_SLOT = "var STRINGS = {};"  # in widget.js: where the served script gets its words
+CONFIG_SLOT = "var CONFIG = {};"  # ... and what this server offers
 
 
 def widget_strings(language: str) -> Dict[str, Any]:
@@ -37,15 +40,16 @@ def widget_strings(language: str) -> Dict[str, Any]:
     return strings
 
 
-def widget_source() -> bytes:
-    """widget.js as served: its source with every language's words written in."""
+def widget_source(config: Dict[str, Any] | None = None) -> bytes:
+    """widget.js as served: its source with every language's words and the server's ``config`` written in."""
     source = (STATIC / "widget.js").read_text(encoding="utf-8")
-    if source.count(STRINGS_SLOT) != 1:
-        raise RuntimeError(f"widget.js must contain {STRINGS_SLOT!r} exactly once")
-    strings = json.dumps(
-        {lang: widget_strings(lang) for lang in languages()}, ensure_ascii=True, sort_keys=True
-    )
-    return source.replace(STRINGS_SLOT, f"var STRINGS = {strings};").encode("utf-8")
+    strings = {lang: widget_strings(lang) for lang in languages()}
+    for slot, value in ((STRINGS_SLOT, strings), (CONFIG_SLOT, config or {})):
+        if source.count(slot) != 1:
+            raise RuntimeError(f"widget.js must contain {slot!r} exactly once")
+        name = slot.split(" = ")[0]
+        source = source.replace(slot, f"{name} = {json.dumps(value, ensure_ascii=True, sort_keys=True)};")
+    return source.encode("utf-8")
 
 
 def origin(url: str) -> str:
@@ -96,7 +100,7 @@ async def health(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application, settings: WebSettings) -> None:
     app[SETTINGS] = settings
-    app[WIDGET_SOURCE] = widget_source()
+    app[WIDGET_SOURCE] = widget_source({"texts": settings.texts_on})
     app.router.add_get("/", demo_page)
     app.router.add_get("/demo.html", demo_page)
     app.router.add_get("/demo.css", demo_css)

@@ -10,6 +10,8 @@
   // Every string the resident sees or hears, per language: filled in by the server that serves this
   // file (GET /widget.js) from its message catalogue (bot/wording, docs/wording.md). None live here.
   var STRINGS = {};
+  // What that server offers (texts: a referral code can be sent by text message), written in the same way.
+  var CONFIG = {};
   if (!STRINGS.en) { if (window.console) console.error("Signpost: load widget.js from the Signpost web server"); return; }
 
   var data = script.dataset;
@@ -27,6 +29,7 @@
   }
   var server = (data.server || "http://localhost:5005").replace(/\/+$/, "");
   var forgetUrl = data.forgetUrl || new URL("/api/forget", script.src).href;
+  var textUrl = data.textUrl || new URL("/referrals/text", script.src).href;
   var title = data.title || t.title;
   var storageKey = "signpost-chat";
   var TIMEOUT_MS = 45000;
@@ -172,6 +175,19 @@
     "input{font:inherit;flex:1 1 auto;min-width:0;min-height:44px;padding:.4em .6em;border:2px solid #0b0c0c;border-radius:6px;background:#fff;color:#0b0c0c}",
     ".send{background:var(--accent);color:var(--on-accent);border-color:#0b0c0c}",
     ".send:hover{background:var(--accent);text-decoration:underline}",
+    ".referral{align-self:stretch;padding:10px 12px;border:3px solid #0b0c0c;border-radius:8px;background:#fff}",
+    ".referral p{margin:0 0 8px}",
+    ".code{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 12px}",
+    ".code strong{font:700 1.6em/1.2 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.12em}",
+    ".actions{display:flex;flex-wrap:wrap;gap:8px}",
+    ".referral form{padding:10px 0 0;border:0;background:none}",
+    ".referral form[hidden],.print-sheet{display:none}",
+    ".hint{font-size:.9em;color:#505050}",
+    ".referral .send{flex:none;white-space:nowrap}",
+    ".referral [aria-invalid=true]{border-color:#6b1d1d;border-width:3px}",
+    ".referral [role=status]:not(:empty){margin:8px 0 0;font-weight:600}",
+    ".referral .error{color:#6b1d1d}",
+    "@media print{.printing .launcher,.printing .panel{display:none!important}.printing .print-sheet{display:block;color:#000;font-size:14pt}.print-sheet .big{font:700 40pt/1.2 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.1em;margin:0 0 12pt}.print-sheet ul{list-style:none;padding:0}.print-sheet li{margin:0 0 12pt;break-inside:avoid}.print-sheet h3{margin:0;font-size:16pt}.print-sheet p{margin:0}}",
     "@media (max-width:480px),(max-height:560px){.panel{inset:0;width:auto;height:auto;max-width:none;max-height:none;border:0;border-radius:0}.is-open .launcher{display:none}}",
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}",
     "@media (forced-colors:active){.bubble,.card,.typing,button,input{border:2px solid CanvasText}.user .bubble{border-style:double;border-width:4px}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid Highlight}.typing span{background:CanvasText}}"
@@ -216,7 +232,8 @@
     el("header", {}, [el("h2", { id: "sp-title", text: title }), endButton, closeButton]),
     confirmBox, status, log, form
   ]);
-  var root = el("div", { class: "root", lang: langCode, dir: "ltr" }, [launcher, panel]);
+  var printSheet = el("div", { class: "print-sheet" });
+  var root = el("div", { class: "root", lang: langCode, dir: "ltr" }, [launcher, panel, printSheet]);
   shadow.appendChild(root);
 
   // ---------- status line: each state is announced once ----------
@@ -235,6 +252,8 @@
       }));
     } else if (item.kind === "hubs") {
       node = el("div", { class: "msg bot" }, [srOnly(t.bot), hubCards(item.hubs)]);
+    } else if (item.kind === "referral") {
+      node = el("div", { class: "msg bot" }, [srOnly(t.bot), referralBox(item)]);
     } else {
       var bubble = el("div", { class: "bubble" }, [srOnly(item.from === "user" ? t.you : t.bot)]);
       bubble.appendChild(item.from === "user" ? document.createTextNode(item.text) : richText(item.text));
@@ -286,6 +305,105 @@
     }));
   }
 
+  // ---------- a referral code: Print, and texting it when the server can send texts ----------
+  function referralBox(item) {
+    var texting = CONFIG.texts ? textMeThis(item) : {};
+    return el("div", { class: "referral" }, [
+      el("p", {}, [richText(item.text)]),
+      el("p", { class: "code" }, [el("span", { text: t.yourCode }), el("strong", { text: item.code })]),
+      el("div", { class: "actions" }, [el("button", { type: "button", text: t.print, onclick: function () { printReferral(item); } }), texting.button]),
+      texting.form,
+      texting.message
+    ]);
+  }
+
+  // Texting a code: the number goes to our web server for this one text and nowhere else (not the chat,
+  // not storage). Its answer is an error code, said here in the resident's words.
+  function textMeThis(item) {
+    var id = "sp-ref-" + item.id;
+    var message = el("p", { role: "status", id: id + "-status" });
+    var number = el("input", { id: id + "-tel", type: "tel", autocomplete: "tel", inputmode: "tel", maxlength: "40", "aria-describedby": id + "-hint" });
+    var sending = false;
+    var form = el("form", { id: id + "-form", novalidate: true, hidden: true, onsubmit: function (e) { e.preventDefault(); sendText(); } }, [
+      el("label", { for: id + "-tel", text: t.mobile }),
+      el("p", { class: "hint", id: id + "-hint", text: t.mobileHint }),
+      el("div", { class: "row" }, [number, el("button", { type: "submit", class: "send", text: t.sendText })])
+    ]);
+    var button = el("button", { type: "button", "aria-expanded": "false", "aria-controls": id + "-form", text: t.textMe, onclick: function () {
+      var opening = form.hidden;
+      form.hidden = !opening;
+      button.setAttribute("aria-expanded", String(opening));
+      if (opening) number.focus();
+    } });
+    var reasons = { not_a_mobile: t.textBadNumber, unknown_code: t.textUnknown, expired_code: t.textExpired, too_many: t.textTooMany };
+
+    function say(text, isError) {
+      message.className = isError ? "error" : "";
+      message.textContent = text;
+      number.setAttribute("aria-invalid", String(text === t.textBadNumber));
+      number.setAttribute("aria-describedby", id + "-hint" + (isError ? " " + id + "-status" : ""));
+      if (message.scrollIntoView) message.scrollIntoView({ block: "nearest" });
+    }
+
+    function sendText() {
+      if (sending) return;
+      sending = true;
+      say(t.textSending);
+      fetch(textUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ code: item.code, number: number.value }),
+        credentials: "omit",
+        cache: "no-store"
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (response.ok && body && body.sent) {
+            number.value = "";
+            form.hidden = true;
+            button.setAttribute("aria-expanded", "false");
+            button.focus();
+            say(t.textSent);
+            return;
+          }
+          say(reasons[body && body.error] || t.textFailed, true);
+          number.focus();
+        });
+      }, function () {
+        say(t.textFailed, true);
+      }).then(function () { sending = false; });
+    }
+
+    return { button: button, form: form, message: message };
+  }
+
+  // Print only the code, in large type, and the places of that answer: not the chat, not the council's page.
+  var pageSheet = null;
+  function printReferral(item) {
+    printSheet.textContent = "";
+    printSheet.appendChild(el("p", { class: "big", text: item.code }));
+    printSheet.appendChild(el("p", { text: item.text }));
+    printSheet.appendChild(el("ul", {}, (item.hubs || []).map(function (h) {
+      return el("li", {}, [
+        el("h3", { text: String(h.name || "") }),
+        el("p", { text: [h.address, h.postcode].filter(Boolean).join(", ") }),
+        h.phone ? el("p", { text: fill(t.call, { phone: h.phone }) }) : null,
+        h.booking_text ? el("p", { text: String(h.booking_text) }) : null
+      ]);
+    })));
+    if (!pageSheet && document.adoptedStyleSheets && window.CSSStyleSheet && "replaceSync" in CSSStyleSheet.prototype) {
+      pageSheet = new CSSStyleSheet();
+      pageSheet.replaceSync("@media print{html[data-signpost-print] body>:not(signpost-chat){display:none!important}}");
+      document.adoptedStyleSheets = document.adoptedStyleSheets.concat([pageSheet]);
+    }
+    root.classList.add("printing");
+    document.documentElement.setAttribute("data-signpost-print", "");
+    window.print();
+  }
+  window.addEventListener("afterprint", function () {
+    root.classList.remove("printing");
+    document.documentElement.removeAttribute("data-signpost-print");
+  });
+
   function add(item) {
     item.id = item.id || newId().slice(0, 12);
     state.items.push(item);
@@ -314,14 +432,22 @@
   // their structure (custom.type), never by their words (docs/wording.md).
   function kind(r) { return r && r.custom && typeof r.custom.type === "string" ? r.custom.type : null; }
 
+  function hubsOf(r) {
+    return kind(r) === "hubs" && Array.isArray(r.custom.hubs) && r.custom.hubs.length ? r.custom.hubs : null;
+  }
+
   function renderReplies(replies) {
     var buttons = [], first = null, asksLocation = false;
+    // A referral code is good at the places of its answer: the places sent with it (for Print).
+    var answerHubs = [];
+    replies.forEach(function (r) { answerHubs = answerHubs.concat(hubsOf(r) || []); });
     replies.forEach(function (r) {
       if (!r) return;
       var node = null;
-      var hubs = kind(r) === "hubs" && Array.isArray(r.custom.hubs) && r.custom.hubs.length ? r.custom.hubs : null;
+      var hubs = hubsOf(r);
       // A list of places carries its text version for text-only clients: the cards say it, once.
       if (hubs) node = add({ kind: "hubs", from: "bot", hubs: hubs });
+      else if (kind(r) === "referral" && typeof r.custom.code === "string") node = add({ kind: "referral", from: "bot", text: String(r.text || ""), code: r.custom.code, hubs: answerHubs });
       else if (typeof r.text === "string" && r.text) node = add({ from: "bot", text: r.text });
       if (kind(r) === "ask_location") asksLocation = true;
       if (Array.isArray(r.buttons)) buttons = buttons.concat(r.buttons.filter(function (b) { return b && b.title && b.payload; }));
