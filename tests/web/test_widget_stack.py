@@ -14,6 +14,7 @@ from typing import Any, List
 
 import pytest
 
+from bot.referrals.codes import normalise
 from bot.runner import Stack
 from tests.support.widget import (
     INPUT,
@@ -81,6 +82,11 @@ def test_from_need_to_hub_card_and_a_quick_reply(page: Any, site: Site) -> None:
     assert card.locator("a[href^='https://www.openstreetmap.org/?mlat=']").count() == 1
     tel = card.locator("a[href^='tel:']")
     assert tel.count() == 0 or tel.get_attribute("href").replace("tel:", "").lstrip("+").isdigit()
+    # The answer ends with its referral code, drawn from the referral payload; no Notify here, so no texts.
+    box = page.locator(f"{LOG} .referral")
+    code = box.locator(".code strong").inner_text()
+    assert normalise(code) == code and f"Your code is {code}." in box.inner_text()
+    assert box.locator("button", has_text="Print").is_visible() and box.locator("input").count() == 0
     before = bot_count(page)
     page.locator(f"{LOG} .choices button", has_text="Something else").click()
     wait_for_reply(page, before)
