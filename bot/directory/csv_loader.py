@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol
+from typing import Any, Callable, Collection, Iterable, Iterator, Protocol, TypeVar
 from urllib.parse import urlparse
 
 from sqlalchemy.engine import Engine
@@ -104,6 +104,10 @@ class _Reporter:
 
     def warn(self, row: int, column: str, message: str) -> None:
         self.warnings.append(f"{self.label}:{row}: {column}: {message}")
+
+
+Check = Callable[[_Reporter, _Row, str], Any]  # one cell's check: reports what is wrong, returns the value
+Record = TypeVar("Record")
 
 
 def load_csv_directory(
@@ -212,32 +216,6 @@ def _split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
 
-def _check_url(report: _Reporter, row: int, column: str, value: str) -> str | None:
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in value:
-        report.problem(row, column, f"{value!r} is not an absolute http(s) URL (start it with https://)")
-        return None
-    return value
-
-
-def _check_list(report: _Reporter, row: int, column: str, cell: str, allowed: dict[str, str]) -> list[str]:
-    values = _split(cell)
-    for value in values:
-        if value not in allowed:
-            report.problem(row, column, f"{value!r} is not one of: {', '.join(allowed)}")
-    return [v for v in values if v in allowed]
-
-
-def _check_hours(report: _Reporter, row: int, column: str, value: str) -> str | None:
-    if not value:
-        return None
-    reason = validate_hours(value)
-    if reason:
-        report.problem(row, column, f"{value!r} is not OpenStreetMap opening_hours syntax ({reason})")
-        return None
-    return value
-
-
 def _check_required_and_id(
     row: _Row, report: _Reporter, required: Iterable[str], first_row: dict[str, int]
 ) -> str:
@@ -255,71 +233,173 @@ def _check_required_and_id(
     return row_id
 
 
+def _parse_rows(
+    path: str | Path,
+    report: _Reporter,
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    checks: dict[str, Check],
+    record: Callable[[_Row, dict[str, Any], int], Record | None],
+) -> tuple[list[Record], set[str]]:
+    """Each row's cells checked in the order of ``checks``, made a record, kept if nothing is wrong with it.
+
+    ``record`` gets the row, its checked cells by column and how many problems
+    there were before the row; it returns None for a row it cannot make a
+    record of. Also returns every id in the file.
+    """
+    records: list[Record] = []
+    first_row: dict[str, int] = {}
+    for row in _read_rows(path, report, columns, required):
+        before = len(report.problems)
+        cells: dict[str, Any] = {"id": _check_required_and_id(row, report, required, first_row)}
+        cells.update((column, check(report, row, column)) for column, check in checks.items())
+        made = record(row, cells, before)
+        if made is not None and len(report.problems) == before:
+            records.append(made)
+    return records, set(first_row)
+
+
+# -- one cell -------------------------------------------------------------
+# A parser reads a good cell and raises _Wrong for a bad one; _parsed and
+# _listed make it a check of one cell, which reports what is wrong.
+
+
+class _Wrong(ValueError):
+    """A cell is not what its column holds; the message says what it should be."""
+
+
+def _read(report: _Reporter, row: _Row, column: str, parse: Callable[[str], Any], text: str) -> Any:
+    """``parse(text)``, or None with the problem reported."""
+    try:
+        return parse(text)
+    except _Wrong as wrong:
+        report.problem(row.number, column, f"{text!r} is not {wrong}")
+        return None
+
+
+def _parsed(parse: Callable[[str], Any]) -> Check:
+    """A cell that is blank (None) or that ``parse`` reads."""
+
+    def check(report: _Reporter, row: _Row, column: str) -> Any:
+        text = row.cells.get(column, "")
+        return _read(report, row, column, parse, text) if text else None
+
+    return check
+
+
+def _listed(parse: Callable[[str], Any], required: bool = False) -> Check:
+    """Items separated by semicolons, each read by ``parse``; the good ones are kept."""
+
+    def check(report: _Reporter, row: _Row, column: str) -> list[Any]:
+        cell = row.cells.get(column, "")
+        items = [_read(report, row, column, parse, text) for text in _split(cell)]
+        if required and cell and not items:
+            report.problem(row.number, column, "is required but blank")
+        return [item for item in items if item is not None]
+
+    return check
+
+
+def _text(report: _Reporter, row: _Row, column: str) -> str | None:
+    """Free text, kept as written; blank is None."""
+    return row.cells.get(column) or None
+
+
+def _kept_if(good: Callable[[str], object], what: str) -> Callable[[str], str]:
+    """A parser that keeps the cell as written when ``good`` holds for it; else the cell is not ``what``."""
+
+    def parse(text: str) -> str:
+        if not good(text):
+            raise _Wrong(what)
+        return text
+
+    return parse
+
+
+def _word_of(allowed: Collection[str]) -> Callable[[str], str]:
+    """A parser of one word of a vocabulary."""
+    return _kept_if(allowed.__contains__, f"one of: {', '.join(allowed)}")
+
+
+def _is_url(text: str) -> bool:
+    parsed = urlparse(text)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc) and " " not in text
+
+
+_language = _kept_if(_LANGUAGE_RE.match, "an ISO 639-1 code (two lower-case letters, e.g. en, pl)")
+_email = _kept_if(_EMAIL_RE.match, "an email address")
+_url = _kept_if(_is_url, "an absolute http(s) URL (start it with https://)")
+
+
+def _postcode(text: str) -> str:
+    postcode = normalise_postcode(text)
+    if postcode is None or not is_full_postcode(postcode):
+        raise _Wrong("a full UK postcode")
+    return postcode
+
+
+def _hours(text: str) -> str:
+    reason = validate_hours(text)
+    if reason:
+        raise _Wrong(f"OpenStreetMap opening_hours syntax ({reason})")
+    return text
+
+
+def _date(text: str) -> date:
+    try:
+        if _DATE_RE.match(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise _Wrong("a date written YYYY-MM-DD")
+
+
+def _cost(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+        if value.is_finite() and value >= 0:
+            return value
+    except InvalidOperation:
+        pass
+    raise _Wrong("a price in pounds (a number such as 0 or 12.50)")
+
+
 # -- hubs -----------------------------------------------------------------
+
+HUB_CHECKS: dict[str, Check] = {
+    "name": _text,
+    "address": _text,
+    "postcode": _parsed(_postcode),
+    "services": _listed(_word_of(SERVICES), required=True),
+    "accessibility": _listed(_word_of(ACCESSIBILITY)),
+    "languages": _listed(_language),
+    "booking": _parsed(_word_of(BOOKING)),
+    "website": _parsed(_url),
+    "email": _parsed(_email),
+    "opening_hours": _parsed(_hours),
+    "phone": _text,
+    "notes": _text,
+}
 
 
 def _parse_hubs(
     path: str | Path, report: _Reporter, geocoder: PostcodeGeocoder | None
 ) -> tuple[list[HubRecord], set[str]]:
     """Good rows, and every id in the file (so a course at a faulty hub is not blamed too)."""
-    hubs: list[HubRecord] = []
-    first_row: dict[str, int] = {}
-    for row in _read_rows(path, report, HUB_COLUMNS, HUB_REQUIRED):
-        before = len(report.problems)
-        c, n = row.cells, row.number
-        hub_id = _check_required_and_id(row, report, HUB_REQUIRED, first_row)
-        postcode = None
-        if c.get("postcode"):
-            postcode = normalise_postcode(c["postcode"])
-            if postcode is None or not is_full_postcode(postcode):
-                report.problem(n, "postcode", f"{c['postcode']!r} is not a full UK postcode")
-                postcode = None
-        services = _check_list(report, n, "services", c.get("services", ""), SERVICES)
-        if c.get("services") and not _split(c["services"]):
-            report.problem(n, "services", "is required but blank")
-        accessibility = _check_list(report, n, "accessibility", c.get("accessibility", ""), ACCESSIBILITY)
-        languages = _split(c.get("languages", ""))
-        for code in languages:
-            if not _LANGUAGE_RE.match(code):
-                report.problem(
-                    n, "languages", f"{code!r} is not an ISO 639-1 code (two lower-case letters, e.g. en, pl)"
-                )
-        booking = c.get("booking") or None
-        if booking and booking not in BOOKING:
-            report.problem(n, "booking", f"{booking!r} is not one of: {', '.join(BOOKING)}")
-        website = _check_url(report, n, "website", c["website"]) if c.get("website") else None
-        email = c.get("email") or None
-        if email and not _EMAIL_RE.match(email):
-            report.problem(n, "email", f"{email!r} is not an email address")
-        hours = _check_hours(report, n, "opening_hours", c.get("opening_hours", ""))
-        lat, lon = _coordinates(report, n, c.get("latitude", ""), c.get("longitude", ""))
+
+    def placed(row: _Row, cells: dict[str, Any], before: int) -> HubRecord | None:
+        """The hub where its coordinates put it, or the geocoder its postcode; None if nowhere."""
+        lat_text, lon_text = row.cells.get("latitude", ""), row.cells.get("longitude", "")
+        lat, lon = _coordinates(report, row.number, lat_text, lon_text)
         geocoded = None
-        if lat is None and not c.get("latitude") and not c.get("longitude") and postcode:
+        if lat is None and not lat_text and not lon_text and cells["postcode"]:
             if len(report.problems) == before:  # only spend a lookup on an otherwise good row
-                lat, lon, geocoded = _geocode(report, n, postcode, geocoder)
-        if len(report.problems) > before or lat is None or lon is None:  # no problem means both are set
-            continue
-        hubs.append(
-            HubRecord(
-                id=hub_id,
-                name=c["name"],
-                address=c["address"],
-                postcode=postcode or "",
-                latitude=lat,
-                longitude=lon,
-                services=services,
-                phone=c.get("phone") or None,
-                email=email,
-                website=website,
-                opening_hours=hours,
-                accessibility=accessibility,
-                languages=languages,
-                booking=booking,
-                notes=c.get("notes") or None,
-                geocoded=geocoded,
-            )
-        )
-    return hubs, set(first_row)
+                lat, lon, geocoded = _geocode(report, row.number, cells["postcode"], geocoder)
+        if lat is None or lon is None:
+            return None
+        return HubRecord(**cells, latitude=lat, longitude=lon, geocoded=geocoded)
+
+    return _parse_rows(path, report, HUB_COLUMNS, HUB_REQUIRED, HUB_CHECKS, placed)
 
 
 def _coordinates(
@@ -375,78 +455,51 @@ def _geocode(
 # -- courses --------------------------------------------------------------
 
 
+def _course_checks(hub_ids: set[str]) -> dict[str, Check]:
+    """A course's cells, checked against each other and against the ids in the hubs file."""
+
+    def hub_id(report: _Reporter, row: _Row, column: str) -> str | None:
+        value = row.cells.get(column) or None
+        if row.cells.get("mode") == "in_person" and not value:
+            report.problem(row.number, column, "is required for in_person courses")
+        if value and value not in hub_ids:
+            report.problem(row.number, column, f"{value!r} is not the id of a hub in the hubs file")
+        return value
+
+    def end_date(report: _Reporter, row: _Row, column: str) -> date | None:
+        end = _parsed(_date)(report, row, column)
+        try:
+            start = _date(row.cells.get("start_date", ""))
+        except _Wrong:
+            return end  # no start date, or a wrong one already reported
+        if end and end < start:
+            report.problem(row.number, column, f"{end} is before start_date {start}")
+        return end
+
+    def url(report: _Reporter, row: _Row, column: str) -> str | None:
+        value = _parsed(_url)(report, row, column)
+        if row.cells.get("mode") == "online" and not row.cells.get(column):
+            report.problem(row.number, column, "is required for online courses")
+        return value
+
+    return {
+        "title": _text,
+        "mode": _parsed(_word_of(MODES)),
+        "hub_id": hub_id,
+        "topics": _listed(_word_of(TOPICS), required=True),
+        "level": _parsed(_word_of(LEVELS)),
+        "schedule": _parsed(_hours),
+        "start_date": _parsed(_date),
+        "end_date": end_date,
+        "url": url,
+        "cost": _parsed(_cost),
+        "provider": _text,
+        "description": _text,
+    }
+
+
 def _parse_courses(path: str | Path, report: _Reporter, hub_ids: set[str]) -> list[CourseRecord]:
-    courses: list[CourseRecord] = []
-    first_row: dict[str, int] = {}
-    for row in _read_rows(path, report, COURSE_COLUMNS, COURSE_REQUIRED):
-        before = len(report.problems)
-        c, n = row.cells, row.number
-        course_id = _check_required_and_id(row, report, COURSE_REQUIRED, first_row)
-        mode = c.get("mode", "")
-        if mode and mode not in MODES:
-            report.problem(n, "mode", f"{mode!r} is not one of: {', '.join(MODES)}")
-        hub_id = c.get("hub_id") or None
-        if mode == "in_person" and not hub_id:
-            report.problem(n, "hub_id", "is required for in_person courses")
-        if hub_id and hub_id not in hub_ids:
-            report.problem(n, "hub_id", f"{hub_id!r} is not the id of a hub in the hubs file")
-        topics = _check_list(report, n, "topics", c.get("topics", ""), TOPICS)
-        if c.get("topics") and not _split(c["topics"]):
-            report.problem(n, "topics", "is required but blank")
-        level = c.get("level") or None
-        if level and level not in LEVELS:
-            report.problem(n, "level", f"{level!r} is not one of: {', '.join(LEVELS)}")
-        schedule = _check_hours(report, n, "schedule", c.get("schedule", ""))
-        start = _date(report, n, "start_date", c.get("start_date", ""))
-        end = _date(report, n, "end_date", c.get("end_date", ""))
-        if start and end and end < start:
-            report.problem(n, "end_date", f"{end} is before start_date {start}")
-        url = _check_url(report, n, "url", c["url"]) if c.get("url") else None
-        if mode == "online" and not c.get("url"):
-            report.problem(n, "url", "is required for online courses")
-        cost = _cost(report, n, c.get("cost", ""))
-        if len(report.problems) > before:
-            continue
-        courses.append(
-            CourseRecord(
-                id=course_id,
-                title=c["title"],
-                mode=mode,
-                topics=topics,
-                provider=c.get("provider") or None,
-                hub_id=hub_id,
-                level=level,
-                schedule=schedule,
-                start_date=start,
-                end_date=end,
-                url=url,
-                cost=cost,
-                description=c.get("description") or None,
-            )
-        )
-    return courses
+    def course(row: _Row, cells: dict[str, Any], before: int) -> CourseRecord:
+        return CourseRecord(**cells)
 
-
-def _date(report: _Reporter, n: int, column: str, text: str) -> date | None:
-    if not text:
-        return None
-    try:
-        if not _DATE_RE.match(text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        report.problem(n, column, f"{text!r} is not a date written YYYY-MM-DD")
-        return None
-
-
-def _cost(report: _Reporter, n: int, text: str) -> Decimal | None:
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-        if not value.is_finite() or value < 0:
-            raise InvalidOperation
-    except InvalidOperation:
-        report.problem(n, "cost", f"{text!r} is not a price in pounds (a number such as 0 or 12.50)")
-        return None
-    return value
+    return _parse_rows(path, report, COURSE_COLUMNS, COURSE_REQUIRED, _course_checks(hub_ids), course)[0]
