@@ -48,12 +48,13 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
-def add_user(store: Store, name: str, password: str) -> None:
+def add_user(store: Store, name: str, password: str, hub_id: Optional[str] = None) -> None:
+    """A staff account, or with ``hub_id`` a hub's account (it sees only that hub's referrals)."""
     if not NAME.match(name):
         raise ValueError("user names are 2-64 letters, digits, '_', '.', '@' or '-'")
     if store.password_hash(name) is not None:
         raise ValueError(f"user {name!r} already exists")
-    store.add_user(name, hash_password(password))
+    store.add_user(name, hash_password(password), hub_id)
 
 
 @dataclass

@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from bot.directory.db import make_engine
 from bot.staff import auth, inbox, promotion, service, training, training_status
+from bot.staff.hubs import hub_names
 from bot.staff.rasa_api import RasaError
 from bot.staff.settings import load
 from bot.staff.store import Store
@@ -40,7 +42,9 @@ def _out(data: Any) -> None:
     print(json.dumps(data, indent=2, default=str))
 
 
-def _change_account(args: argparse.Namespace, change: Callable[[Store], bool], action: str, done: str) -> int:
+def _change_account(
+    args: argparse.Namespace, change: Callable[[Store], bool], action: str, done: str, **details: Any
+) -> int:
     """``change`` the account ``args.name`` (False: there is none; ValueError: refused), audit it, say so."""
     store = Store(load().db_location)
     try:
@@ -51,17 +55,46 @@ def _change_account(args: argparse.Namespace, change: Callable[[Store], bool], a
     if not changed:
         print(f"no user {args.name}", file=sys.stderr)
         return 1
-    store.audit(_by(args), action, name=args.name)
+    store.audit(_by(args), action, name=args.name, **{k: v for k, v in details.items() if v is not None})
     print(done)
     return 0
 
 
+def _hub_problem(directory_url: str, hub_id: str) -> str:
+    """Why ``hub_id`` cannot have an account ("" when the directory has that place)."""
+    if not directory_url:
+        return "No directory database is set (DIRECTORY_URL), so the place cannot be checked."
+    engine = make_engine(directory_url)
+    try:
+        known = hub_names(engine, [hub_id])
+    finally:
+        engine.dispose()
+    if hub_id in known:
+        return ""
+    return (
+        f"There is no place with the id {hub_id!r} in the directory. "
+        "Use the id from the first column of the hubs file (for example forum-library)."
+    )
+
+
 def _add_user(args: argparse.Namespace) -> int:
+    settings = load()
+    if args.hub is not None:
+        problem = _hub_problem(settings.directory_url, args.hub)
+        if problem:  # before the password is asked for
+            print(problem, file=sys.stderr)
+            return 1
+
     def add(store: Store) -> bool:
-        auth.add_user(store, args.name, _read_password())
+        auth.add_user(store, args.name, _read_password(), args.hub)
         return True
 
-    return _change_account(args, add, "user_added", f"Added staff user {args.name}.")
+    done = (
+        f"Added staff user {args.name}."
+        if args.hub is None
+        else (f"Added {args.name}, an account for {args.hub}: it can only record referrals there.")
+    )
+    return _change_account(args, add, "user_added", done, hub_id=args.hub)
 
 
 def _set_password(args: argparse.Namespace) -> int:
@@ -83,7 +116,9 @@ def _remove_user(args: argparse.Namespace) -> int:
 
 
 def _users(args: argparse.Namespace) -> int:
-    print("\n".join(Store(load().db_location).user_names()))
+    """One account a line; a hub's account is followed by a tab and its place's id."""
+    accounts = Store(load().db_location).user_hubs()
+    print("\n".join(name if hub is None else f"{name}\t{hub}" for name, hub in accounts.items()))
     return 0
 
 
@@ -224,9 +259,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             sub.add_argument("--by", help="who, for the audit log (default cli:<login name>)")
         return sub
 
-    command(
-        "add-user", _add_user, "add a staff account (password at a prompt or on stdin)", True
-    ).add_argument("name")
+    add_user = command("add-user", _add_user, "add a staff account (password at a prompt or on stdin)", True)
+    add_user.add_argument("name")
+    add_user.add_argument(
+        "--hub", metavar="HUB_ID", help="a hub's account: it can only record referrals at this place"
+    )
     command(
         "set-password", _set_password, "change a staff password (ends their sessions)", True
     ).add_argument("name")

@@ -1,5 +1,8 @@
 """The staff database: accounts, sessions, login failures, audit log, inbox decisions, models.
 
+An account with a ``hub_id`` is a hub's account: it may only record referral
+arrivals for that one place (bot.staff.views.base guards the routes).
+
 One small SQLite file under var/staff/ (``STAFF_DB``), opened on first use so
 importing the console never touches the disk. Session ids are stored only as
 SHA-256 digests: a copy of the file does not let anyone sign in.
@@ -40,6 +43,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
     from bot.staff.settings import StaffSettings
@@ -52,6 +56,7 @@ users = Table(
     Column("name", String, primary_key=True),
     Column("password_hash", String, nullable=False),
     Column("created", Float, nullable=False),
+    Column("hub_id", String),  # a hub's account (the directory's location id); null: staff
 )
 sessions = Table(
     "sessions",
@@ -165,9 +170,13 @@ class Store:
             self._engine.dispose()
 
     # accounts
-    def add_user(self, name: str, password_hash: str) -> None:
+    def add_user(self, name: str, password_hash: str, hub_id: Optional[str] = None) -> None:
         with self.engine.begin() as c:
-            c.execute(insert(users).values(name=name, password_hash=password_hash, created=time.time()))
+            c.execute(
+                insert(users).values(
+                    name=name, password_hash=password_hash, created=time.time(), hub_id=hub_id
+                )
+            )
 
     def set_password(self, name: str, password_hash: str) -> bool:
         """A new password ends every session of that account (in the same transaction)."""
@@ -189,8 +198,12 @@ class Store:
             return c.execute(select(users.c.password_hash).where(users.c.name == name)).scalar()
 
     def user_names(self) -> List[str]:
+        return list(self.user_hubs())
+
+    def user_hubs(self) -> Dict[str, Optional[str]]:
+        """Every account's name and its hub (None for staff), by name."""
         with self.engine.begin() as c:
-            return list(c.execute(select(users.c.name).order_by(users.c.name)).scalars())
+            return dict(c.execute(select(users.c.name, users.c.hub_id).order_by(users.c.name)).all())
 
     def remove_user(self, name: str) -> bool:
         with self.engine.begin() as c:
@@ -217,11 +230,19 @@ class Store:
     def session(
         self, session_id: str, max_idle: float, max_age: float = float("inf"), now: Optional[float] = None
     ) -> Optional[Dict[str, Any]]:
-        """The live session for a cookie; one idle for ``max_idle`` s or older than ``max_age`` s is ended."""
+        """The live session for a cookie, with its account's ``hub_id``.
+
+        One idle for ``max_idle`` s or older than ``max_age`` s is ended."""
         now = time.time() if now is None else now
         with self.engine.begin() as c:
             row = (
-                c.execute(select(sessions).where(sessions.c.id_hash == digest(session_id))).mappings().first()
+                c.execute(
+                    select(sessions, users.c.hub_id)
+                    .select_from(sessions.outerjoin(users, users.c.name == sessions.c.user))
+                    .where(sessions.c.id_hash == digest(session_id))
+                )
+                .mappings()
+                .first()
             )
             if row is None:
                 return None
@@ -416,15 +437,26 @@ class Store:
 
 
 def _migrate(engine: Engine) -> None:
-    """login_failures used to hold one ``key`` column.
+    """Bring a database made by an older version up to date, keeping its data.
 
-    It only ever holds throttle data, so start it afresh.
-    """
-    if "login_failures" in inspect(engine).get_table_names():
-        columns = {c["name"] for c in inspect(engine).get_columns("login_failures")}
-        if "account" not in columns:
+    login_failures used to hold one ``key`` column; it only ever holds throttle
+    data, so it starts afresh. users gained ``hub_id`` (hub accounts): added,
+    null (staff) for every existing account."""
+    tables = inspect(engine).get_table_names()
+
+    def lacks(table: str, column: str) -> bool:
+        return table in tables and column not in {c["name"] for c in inspect(engine).get_columns(table)}
+
+    if lacks("login_failures", "account"):
+        with engine.begin() as c:
+            c.exec_driver_sql("DROP TABLE login_failures")
+    if lacks("users", "hub_id"):
+        try:
             with engine.begin() as c:
-                c.exec_driver_sql("DROP TABLE login_failures")
+                c.exec_driver_sql("ALTER TABLE users ADD COLUMN hub_id VARCHAR")
+        except DBAPIError:  # the web server and a command opened it at the same moment
+            if lacks("users", "hub_id"):
+                raise
 
 
 def purge(now: Optional[float] = None, settings: "Optional[StaffSettings]" = None) -> Dict[str, int]:

@@ -15,14 +15,16 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.directory.db import make_engine
+from bot.referrals.store import ReferralStore
 from bot.staff import children
 from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
-from bot.staff.views import account, api, audit_log, impact, inbox, intents, retraining
+from bot.staff.views import account, api, audit_log, impact, inbox, intents, referrals, retraining
 from bot.staff.views.base import (
     EDIT_LOCK,
     IMPACT_DB,
     PREFIX,
+    REFERRALS,
     SETTINGS,
     STATIC,
     STATIC_PATH,
@@ -32,10 +34,11 @@ from bot.staff.views.base import (
 
 __all__ = ["PREFIX", "ROUTES", "add_routes"]
 
-# Every route of the console; all but the sign-in form are behind views.base.login_required.
+# Every route of the console; all but the sign-in form are behind views.base.login_required
+# (a hub's account gets past it only on the referrals page and Sign out: views.base.open_to_hubs).
 ROUTES: List[web.RouteDef] = [
     route
-    for module in (account, inbox, intents, retraining, impact, audit_log, api)
+    for module in (account, inbox, intents, retraining, impact, referrals, audit_log, api)
     for route in module.routes
     if isinstance(route, web.RouteDef)
 ]
@@ -51,6 +54,7 @@ def add_routes(app: web.Application, settings: StaffSettings) -> None:
     app[SETTINGS], app[STORE], app[EDIT_LOCK] = settings, store, asyncio.Lock()
     engines: List[Engine] = [make_engine(settings.directory_url)] if settings.directory_url else []
     app[IMPACT_DB] = engines
+    app[REFERRALS] = [ReferralStore(engine) for engine in engines]
     app.add_routes(ROUTES)
     app.router.add_get(PREFIX, redirect_root)
     app.router.add_static(STATIC_PATH, STATIC)

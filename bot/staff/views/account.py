@@ -23,7 +23,7 @@ from bot.staff.views.base import (
     STORE,
     audit,
     blocking,
-    login_required,
+    open_to_hubs,
     render,
     set_cookie,
 )
@@ -77,7 +77,7 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post(PREFIX + "/logout")
-@login_required
+@open_to_hubs
 async def logout(request: web.Request) -> web.StreamResponse:
     await blocking(request.app[STORE].delete_session, request["session_id"])
     await audit(request, "signed_out")

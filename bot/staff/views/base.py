@@ -6,6 +6,11 @@ guards every route but the sign-in form, as Flask's tutorial's decorator
 does: a server-side session (cookie HttpOnly, SameSite=Strict, Secure over
 HTTPS) and the session's CSRF token on every POST. The sign-in form itself
 is protected by a double-submit cookie (:mod:`bot.staff.views.account`).
+
+A hub's account (``staff add-user NAME --hub HUB_ID``) passes only the guard
+of the routes marked :func:`open_to_hubs` (its referrals page, signing out):
+every other page sends it to its referrals page, and every other API call or
+form answers 403. New routes are closed to hub accounts unless marked.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.referrals.store import ReferralStore
 from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
 
 PREFIX = "/staff"
+HUB_HOME = f"{PREFIX}/referrals"  # where a hub's account is sent from any other page
 COOKIE = "signpost_staff"
 LOGIN_COOKIE = "signpost_staff_login"
 HERE = Path(__file__).resolve().parent.parent
@@ -48,6 +55,7 @@ SETTINGS = web.AppKey("staff_settings", StaffSettings)
 STORE = web.AppKey("staff_store", Store)
 EDIT_LOCK = web.AppKey("staff_edit_lock", asyncio.Lock)
 IMPACT_DB = web.AppKey("staff_impact_db", list)  # [Engine] once DIRECTORY_URL is known, else []
+REFERRALS = web.AppKey("staff_referrals", list)  # [ReferralStore] on that engine, else []
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -106,6 +114,7 @@ def render(
     text = TEMPLATE_ENV.get_template(template).render(
         title=title,
         user=session["user"] if session else None,
+        hub_account=bool(session and session.get("hub_id")),
         csrf=session["csrf"] if session else "",
         flash_message=request.query.get("msg", ""),
         flash_kind=request.query.get("kind", "ok"),
@@ -125,15 +134,16 @@ def wants_json(request: web.Request) -> bool:
 
 
 # ---------------------------------------------------------------- security
-def login_required(handler: Handler) -> Handler:
-    """The route needs a live session, and a POST its CSRF token (Flask's ``login_required``, plus CSRF).
+def login_required(handler: Handler, hubs: bool = False) -> Handler:
+    """The route needs a live staff session, and a POST its CSRF token (Flask's ``login_required`` + CSRF).
 
     Without a session a page redirects to the sign-in form and the JSON API
-    answers 401; a POST without the right token gets 403."""
+    answers 401; a POST without the right token gets 403. A hub's account is
+    refused unless ``hubs`` (see :func:`open_to_hubs`)."""
 
     @functools.wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
-        refused = await _refusal(request)
+        refused = await _refusal(request, hubs)
         if refused is not None:
             return refused
         return await handler(request)
@@ -141,7 +151,19 @@ def login_required(handler: Handler) -> Handler:
     return wrapper
 
 
-async def _refusal(request: web.Request) -> Optional[web.StreamResponse]:
+def open_to_hubs(handler: Handler) -> Handler:
+    """:func:`login_required` that lets a hub's account in too (``request["staff"]["hub_id"]`` says which)."""
+    return login_required(handler, hubs=True)
+
+
+def _hub_refusal(request: web.Request) -> web.StreamResponse:
+    """A hub's account outside its pages: pages send it to its referrals page, the rest answer 403."""
+    if request.method == "GET" and not wants_json(request):
+        raise web.HTTPSeeOther(HUB_HOME)
+    return web.json_response({"error": "this account can only record referrals"}, status=403)
+
+
+async def _refusal(request: web.Request, hubs: bool = False) -> Optional[web.StreamResponse]:
     store, settings = request.app[STORE], request.app[SETTINGS]
     cookie = request.cookies.get(COOKIE)
     session = (
@@ -157,6 +179,8 @@ async def _refusal(request: web.Request) -> Optional[web.StreamResponse]:
         return web.json_response({"error": "sign in first"}, status=401)
     request["staff"] = session
     request["session_id"] = cookie
+    if session.get("hub_id") and not hubs:
+        return _hub_refusal(request)
     if request.method not in ("GET", "HEAD"):
         sent = request.headers.get("X-CSRF-Token")
         if sent is None and request.content_type in (
@@ -198,3 +222,11 @@ def set_cookie(
 def impact_engine(request: web.Request) -> Optional[Engine]:
     engines = request.app[IMPACT_DB]
     return engines[0] if engines else None
+
+
+def referral_store(request: web.Request) -> ReferralStore:
+    """The referral tables in the directory database; 503 when DIRECTORY_URL is not set."""
+    stores = request.app[REFERRALS]
+    if not stores:
+        raise web.HTTPServiceUnavailable(text="No directory database is set (DIRECTORY_URL).")
+    return stores[0]
