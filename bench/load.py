@@ -37,10 +37,10 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 import requests  # noqa: E402
 
 from bot.replicated.stack import ReplicatedStack  # noqa: E402
-from bot.runner import Stack, Supervised, free_port  # noqa: E402
+from bot.runner import Supervised, free_port  # noqa: E402
 from bot.settings import load  # noqa: E402
 from bot.supervision import Program, Supervisor  # noqa: E402
-from tests.support.stack import MODELS, load_sample_directory, stack_env  # noqa: E402
+from tests.support.stack import MODELS, sample_stack, stack_env  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "30"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,10,50").split(",")]
@@ -169,16 +169,8 @@ class StarterBot(Supervised):
 
 
 def embedded(var_dir: Path) -> Tuple[Supervised, str]:
-    env = {**stack_env(var_dir), **NO_LIMITS}
-    load_sample_directory(env)
-    stack = Stack(
-        load(env),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        token="bench",
-        env=env,
-        web_port=free_port(),
-        model=max(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime),
+    stack = sample_stack(
+        var_dir, "bench", NO_LIMITS, model=max(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     )
     return stack, stack.rasa_url
 

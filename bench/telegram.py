@@ -45,13 +45,13 @@ import httpx  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import ContextTypes, TypeHandler  # noqa: E402
 
-from bot.runner import Stack, free_port  # noqa: E402
+from bot.runner import Stack  # noqa: E402
 from bot.settings import Settings, load  # noqa: E402
 from bot.telegram.app import build_application, running  # noqa: E402
 from bot.telegram.rasa_client import RasaClient  # noqa: E402
 from bot.telegram.settings import TelegramSettings, sender_id  # noqa: E402
 from tests.support.fake_bot_api import FakeBotAPI  # noqa: E402
-from tests.support.stack import load_sample_directory, stack_env  # noqa: E402
+from tests.support.stack import sample_stack  # noqa: E402
 
 CONVERSATION = ["i cant afford a laptop", "NR3 2AB", "i need a free sim near NR2 4EE", "thank you"]
 CHATS = int(os.environ.get("BENCH_CHATS", "50"))
@@ -183,9 +183,7 @@ def start_stack() -> tuple[Optional[Stack], str, Settings, Optional[tempfile.Tem
     if not any((ROOT / "models").glob("*.tar.gz")):
         sys.exit("no trained model in models/: run `make train` first")
     tmp = tempfile.TemporaryDirectory(prefix="bench-telegram-")
-    env = stack_env(Path(tmp.name))
-    load_sample_directory(env)
-    stack = Stack(load(env), rasa_port=free_port(), action_port=free_port(), token="bench-token", env=env)
+    stack = sample_stack(Path(tmp.name), "bench-token", web=False)
     print("Starting the action server and the Rasa server...", flush=True)
     stack.start()
     return stack, stack.rasa_url, stack.settings, tmp

@@ -19,13 +19,11 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from bot.runner import Stack, free_port
-from bot.settings import load
-from bot.staff import auth
+from bot.runner import Stack
 from bot.staff.live_model import STAFF_MODEL_PREFIX
 from bot.staff.store import Store
-from tests.staff.conftest import PASSWORD, StaffServer, copy_project, staff_settings
-from tests.support.stack import MODELS, Conversation, load_sample_directory, stack_env
+from tests.staff.conftest import PASSWORD, StaffServer, copy_project, serving, staff_settings
+from tests.support.stack import MODELS, Conversation, sample_stack
 
 pytestmark = pytest.mark.stack
 
@@ -61,16 +59,7 @@ def own_stack(tmp_path: Path) -> Iterator[Stack]:
     shutil.copy(newest, models / newest.name)
     var_dir = tmp_path / "var"
     var_dir.mkdir()
-    env = stack_env(var_dir)
-    load_sample_directory(env)
-    running = Stack(
-        load(env),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        token="retrain-token",
-        env=env,
-        model=models,
-    )
+    running = sample_stack(var_dir, "retrain-token", model=models, web=False)
     try:
         running.start()
         yield running
@@ -89,14 +78,8 @@ def console(own_stack: Stack, tmp_path: Path) -> Iterator[StaffServer]:
         inbox_threshold=0.99,  # review anything under 99 % here
     )
     assert settings.models_dir == tmp_path / "models"  # where own_stack's model is, and new ones go
-    store = Store(settings.db_path)
-    auth.add_user(store, "alice", PASSWORD)
-    auth.add_user(store, "bob", PASSWORD)
-    server = StaffServer(settings).start()
-    try:
+    with serving(settings, sample_inbox=False) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def sign_in(page: Any, url: str, name: str) -> None:

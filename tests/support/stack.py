@@ -52,23 +52,40 @@ def load_sample_directory(env: Dict[str, str]) -> None:
     )
 
 
-@contextmanager
-def running_stack(
-    var_dir: Path, token: str, env: Optional[Mapping[str, str]] = None, rasa_port: Optional[int] = None
-) -> Iterator[Stack]:
-    """A started stack over a fresh sample directory in ``var_dir``, ``env`` on top of :func:`stack_env`."""
-    if not any(MODELS.glob("*.tar.gz")):
-        pytest.fail("no trained model in models/: run `make train` (make test does)")
+def sample_stack(
+    var_dir: Path,
+    token: str,
+    env: Optional[Mapping[str, str]] = None,
+    rasa_port: Optional[int] = None,
+    model: Path = MODELS,
+    web: bool = True,
+) -> Stack:
+    """A stack (not started) on free ports over a fresh sample directory in ``var_dir``.
+
+    ``env`` goes on top of :func:`stack_env`; ``model`` is a file or the
+    folder whose newest model Rasa serves; ``web=False`` leaves out the web server.
+    """
     full_env = {**stack_env(var_dir), **(env or {})}
     load_sample_directory(full_env)
-    running = Stack(
+    return Stack(
         load(full_env),
         rasa_port=rasa_port or free_port(),
         action_port=free_port(),
         token=token,
         env=full_env,
-        web_port=free_port(),
+        web_port=free_port() if web else None,
+        model=model,
     )
+
+
+@contextmanager
+def running_stack(
+    var_dir: Path, token: str, env: Optional[Mapping[str, str]] = None, rasa_port: Optional[int] = None
+) -> Iterator[Stack]:
+    """A started :func:`sample_stack` with the web server, stopped however the test ends."""
+    if not any(MODELS.glob("*.tar.gz")):
+        pytest.fail("no trained model in models/: run `make train` (make test does)")
+    running = sample_stack(var_dir, token, env, rasa_port)
     try:
         running.start()
         yield running
