@@ -18,7 +18,7 @@ SPACY_MODEL := var/spacy/en_signpost/meta.json
 MINILM := var/minilm/all-MiniLM-L6-v2/model.safetensors
 MODEL_STAMP := models/.trained
 
-.PHONY: install train first-model run run-replicated system-deps-replicated test-scale bench-load bench-turn deploy-files chat shell test lint validate test-stories pytest node-deps bench-nlu bench-thresholds bench-public bench-directory bench-telegram lock system-deps clean
+.PHONY: install train first-model run run-replicated system-deps-replicated test-scale bench-load bench-turn deploy-files chat shell test lint validate test-stories pytest node-deps bench-nlu bench-thresholds bench-public bench-directory bench-telegram bench-language-id lock system-deps clean
 
 install: $(VENV)/.installed
 
@@ -116,6 +116,10 @@ bench-directory: install
 
 bench-telegram: install train
 	$(PY) bench/telegram.py
+
+# Language identification on short messages: Lingua (bot/nlu/language_id.py) beside py3langid, same run.
+bench-language-id: install
+	$(PY) bench/language_id.py
 
 # Messages per second and latency: Rasa's starter bot, the embedded and the replicated profile (~10 min).
 bench-load: install train system-deps-replicated
