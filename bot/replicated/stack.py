@@ -187,6 +187,8 @@ class ReplicatedStack(Supervised):
                     "ALLOWED_ORIGINS": env.get("ALLOWED_ORIGINS", ""),
                     "WIDGET_RASA_URL": env.get("WIDGET_RASA_URL", self.web_url),
                     "RASA_URL": f"http://127.0.0.1:{ports.rasa_internal}",
+                    # nginx is the web server's only peer: believe its X-Forwarded-For (sign-in, text limits)
+                    "STAFF_TRUSTED_PROXIES": env.get("STAFF_TRUSTED_PROXIES", "127.0.0.1"),
                 },
             ),
             *[
