@@ -50,22 +50,30 @@ if TYPE_CHECKING:
 
 metadata = MetaData()
 
+
+def _required(**types: Any) -> List[Column]:
+    """Columns that must hold a value, in the order given (``name=Type``)."""
+    return [Column(name, type_, nullable=False) for name, type_ in types.items()]
+
+
+def _optional(**types: Any) -> List[Column]:
+    """Columns that may be empty (null), in the order given."""
+    return [Column(name, type_) for name, type_ in types.items()]
+
+
+# hub_id: a hub's account (the directory's location id); null for staff.
 users = Table(
     "users",
     metadata,
     Column("name", String, primary_key=True),
-    Column("password_hash", String, nullable=False),
-    Column("created", Float, nullable=False),
-    Column("hub_id", String),  # a hub's account (the directory's location id); null: staff
+    *_required(password_hash=String, created=Float),
+    *_optional(hub_id=String),
 )
 sessions = Table(
     "sessions",
     metadata,
     Column("id_hash", String, primary_key=True),
-    Column("user", String, nullable=False),
-    Column("csrf", String, nullable=False),
-    Column("created", Float, nullable=False),
-    Column("last_seen", Float, nullable=False),
+    *_required(user=String, csrf=String, created=Float, last_seen=Float),
 )
 # One row per sign-in attempt that failed or is being checked (a row is taken before the
 # password is checked, and removed when it was right): see Store.take_attempt.
@@ -73,48 +81,40 @@ login_failures = Table(
     "login_failures",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("account", String, nullable=False),
-    Column("address", String, nullable=False),
-    Column("at", Float, nullable=False),
+    *_required(account=String, address=String, at=Float),
     Index("login_failures_account", "account", "at"),
     Index("login_failures_address", "address", "at"),
 )
+# details: JSON.
 audit = Table(
     "audit",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("at", Float, nullable=False),
-    Column("user", String, nullable=False),
-    Column("action", String, nullable=False),
-    Column("details", Text, nullable=False),  # JSON
+    *_required(at=Float, user=String, action=String, details=Text),
 )
+# event_id: the tracker's events.id; action: intent | new_intent | out_of_scope | dismiss.
 decisions = Table(
     "decisions",
     metadata,
-    Column("event_id", Integer, primary_key=True),  # the tracker's events.id
-    Column("action", String, nullable=False),  # intent | new_intent | out_of_scope | dismiss
-    Column("intent", String),
-    Column("user", String, nullable=False),
-    Column("at", Float, nullable=False),
+    Column("event_id", Integer, primary_key=True),
+    *_required(action=String),
+    *_optional(intent=String),
+    *_required(user=String, at=Float),
 )
+# scores: JSON, per-intent F1 and the confusion matrix.
 models = Table(
     "models",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("path", String, nullable=False, unique=True),
-    Column("created", Float, nullable=False),
-    Column("created_by", String, nullable=False),
-    Column("macro_f1", Float),
-    Column("scores", Text),  # JSON: per-intent F1, confusion matrix
-    Column("promoted_at", Float),
-    Column("promoted_by", String),
+    *_required(created=Float, created_by=String),
+    *_optional(macro_f1=Float, scores=Text, promoted_at=Float, promoted_by=String),
 )
 promotion_requests = Table(
     "promotion_requests",
     metadata,
     Column("model_id", Integer, primary_key=True),
-    Column("requested_by", String, nullable=False),
-    Column("at", Float, nullable=False),
+    *_required(requested_by=String, at=Float),
 )
 
 
