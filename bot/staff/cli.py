@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.directory.db import make_engine
 from bot.staff import auth, inbox, promotion, service, training, training_status
 from bot.staff.hubs import hub_names
@@ -67,6 +69,8 @@ def _hub_problem(directory_url: str, hub_id: str) -> str:
     engine = make_engine(directory_url)
     try:
         known = hub_names(engine, [hub_id])
+    except SQLAlchemyError as exc:  # its message may hold connection details: the type is enough
+        return f"Could not reach the directory database (DIRECTORY_URL): {type(exc).__name__}."
     finally:
         engine.dispose()
     if hub_id in known:

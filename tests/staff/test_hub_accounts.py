@@ -120,6 +120,11 @@ def test_add_user_with_a_hub_from_the_command_line(tmp_path: Path) -> None:
     empty = staff_cli(tmp_path, "add-user", "mx", "--hub", HUB, stdin=password)  # no directory loaded yet
     assert empty.returncode == 1 and f"no place with the id '{HUB}'" in empty.stderr
     assert "Traceback" not in empty.stderr
+    down = "postgresql://signpost:secret@127.0.0.1:9/directory"  # nothing listens there
+    unreachable = staff_cli(tmp_path, "add-user", "mx", "--hub", HUB, stdin=password, DIRECTORY_URL=down)
+    assert unreachable.returncode == 1 and "Traceback" not in unreachable.stderr
+    assert unreachable.stderr.startswith("Could not reach the directory database (DIRECTORY_URL)")
+    assert "secret" not in unreachable.stderr
     url = sample_directory(tmp_path)
     typo = staff_cli(tmp_path, "add-user", "mx", "--hub", "mile-cross", stdin=password, DIRECTORY_URL=url)
     assert typo.returncode == 1 and typo.stdout == ""
