@@ -10,10 +10,11 @@ the apology on error (:func:`actions.safety.off_the_loop`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Dict, Iterable, Text
+from typing import Any, ClassVar, Iterable, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.safety import Events, off_the_loop
 from bot.needs import MENU_INTENTS
@@ -29,15 +30,19 @@ class SignpostAction(Action, ABC):
         return self.NAME
 
     @off_the_loop
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> Events:
-        return self.act(dispatcher, tracker)
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        return self.act(dispatcher, tracker, domain)
 
     @abstractmethod
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
-        """What the action does (it may block): messages go to ``dispatcher``, events are returned."""
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        """What the action does (it may block): messages go to ``dispatcher``, events are returned.
+
+        ``domain`` is the live model's: a response newer than that model must not be sent (Rasa drops the
+        whole message, buttons and all).
+        """
 
 
-def utter_menu(
+def say_with_menu(
     dispatcher: CollectingDispatcher,
     response: str,
     intents: Iterable[str] = MENU_INTENTS,

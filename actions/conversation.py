@@ -6,9 +6,10 @@ from typing import List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import context, impact_record
-from actions.base import SignpostAction, utter_menu
+from actions.base import SignpostAction, say_with_menu
 from actions.safety import Events
 from bot.contact import contact_text
 from bot.needs import MENU_INTENTS, NEEDS
@@ -40,21 +41,21 @@ class ActionMisunderstood(SignpostAction):
 
     NAME = "action_misunderstood"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         settings = context.current().settings
         impact_record.misunderstood(tracker)
         if misunderstood_in_a_row(tracker) >= 2:
-            utter_menu(dispatcher, "utter_misunderstood_again", contact=contact_text(settings))
+            say_with_menu(dispatcher, "utter_misunderstood_again", contact=contact_text(settings))
             return []
         options = likely_needs(tracker) or [i for i in MENU_INTENTS if i != PERSON]
-        utter_menu(dispatcher, "utter_misunderstood", [*options, PERSON])
+        say_with_menu(dispatcher, "utter_misunderstood", [*options, PERSON])
         return []
 
 
 class ActionHumanContact(SignpostAction):
     NAME = "action_human_contact"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         ctx = context.current()
         impact_record.asked_for_person(tracker)
         contact = contact_text(ctx.settings)
@@ -75,6 +76,6 @@ class ActionHumanContact(SignpostAction):
 class ActionWhatICanDo(SignpostAction):
     NAME = "action_what_i_can_do"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
-        utter_menu(dispatcher, "utter_what_i_can_do")
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        say_with_menu(dispatcher, "utter_what_i_can_do")
         return []

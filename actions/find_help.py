@@ -5,9 +5,10 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import context, location
-from actions.base import SignpostAction, utter_menu
+from actions.base import SignpostAction, say_with_menu
 from actions.results import ask_location, current_need, show_results, stated_filters
 from actions.safety import Events
 
@@ -15,7 +16,7 @@ from actions.safety import Events
 class ActionFindHelp(SignpostAction):
     NAME = "action_find_help"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         ctx = context.current()
         need = current_need(tracker)
         resolved = location.resolve(tracker, ctx.locator)
@@ -31,6 +32,8 @@ class ActionFindHelp(SignpostAction):
             )
             return events + keep_need
         if need is None:
-            utter_menu(dispatcher, "utter_location_noted", place=resolved.where.label)
+            say_with_menu(dispatcher, "utter_location_noted", place=resolved.where.label)
             return events
-        return events + show_results(dispatcher, tracker, need, resolved.where, stated_filters(tracker))
+        return events + show_results(
+            dispatcher, tracker, domain, need, resolved.where, stated_filters(tracker)
+        )

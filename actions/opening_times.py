@@ -7,6 +7,7 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import context, formatting
 from actions.base import SignpostAction
@@ -21,7 +22,7 @@ def _words(text: str) -> set:
 class ActionOpeningTimes(SignpostAction):
     NAME = "action_opening_times"
 
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         search = context.current().search
         hubs = [h for h in (search.get_hub(i) for i in tracker.get_slot("shown_hubs") or []) if h]
         if not hubs:

@@ -13,6 +13,7 @@ import logging
 from typing import Any, Dict, Optional, Sequence
 
 from rasa_sdk import Tracker
+from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.impact_record import channel
@@ -23,14 +24,22 @@ from bot.wording import _n
 logger = logging.getLogger(__name__)
 
 REFERRAL = "referral"  # custom payload type: channels draw the code (docs/wording.md)
+RESPONSE = "utter_referral_code"
 
 
 def code_message(
-    tracker: Tracker, need: Need, where: Where, hub_ids: Sequence[str]
+    tracker: Tracker, domain: DomainDict, need: Need, where: Where, hub_ids: Sequence[str]
 ) -> Optional[Dict[str, Any]]:
-    """A message with a new code for ``hub_ids`` (``utter_message`` keyword arguments); None without one."""
+    """A message with a new code for ``hub_ids`` (``utter_message`` keyword arguments); None without one.
+
+    None too when the live model was trained before the code existed: Rasa would drop a message naming a
+    response its domain lacks, and the buttons with it. Staff retraining brings the code back.
+    """
     ctx = context.current()
     if ctx.referrals is None or not hub_ids:
+        return None
+    if RESPONSE not in (domain.get("responses") or {}):
+        logger.warning("the live model has no %s: retrain to give referral codes", RESPONSE)
         return None
     days = ctx.settings.referral_days
     try:
@@ -39,7 +48,7 @@ def code_message(
         logger.exception("could not issue a referral code")
         return None
     return {
-        "response": "utter_referral_code",
+        "response": RESPONSE,
         "code": code,
         "days": _n("referral.days", days),
         "json_message": {"type": REFERRAL, "code": code, "days": days},

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import context, formatting, impact_record, location, referral_record
 from bot.access import course_level_in
@@ -88,6 +89,7 @@ def nearest_hubs(
 def show_results(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
+    domain: DomainDict,
     need: Need,
     where: location.Where,
     filters: Filters,
@@ -95,7 +97,8 @@ def show_results(
     """Send the hubs (or, for courses, the classes) for ``need`` near ``where``.
 
     When the answer names places, it ends with one referral code for all of them
-    (actions/referral_record.py). The last message carries the "Talk to a
+    (actions/referral_record.py) when the live model's ``domain`` knows its
+    response. The last message carries the "Talk to a
     person / Something else" buttons.
     """
     search = context.current().search
@@ -133,7 +136,7 @@ def show_results(
         )
     if hubs and need.intent == "find_course":  # the places the classes are at, for "when is it open?"
         messages.append({"json_message": formatting.hubs_payload(hubs)})
-    code = referral_record.code_message(tracker, need, where, [h.id for h in hubs]) if hubs else None
+    code = referral_record.code_message(tracker, domain, need, where, [h.id for h in hubs]) if hubs else None
     if code:
         messages.append(code)
     said = [m for m in messages if "response" in m or "text" in m]  # not the structure-only message

@@ -63,9 +63,13 @@ def tracker(
     return Tracker("test-sender", slots or {}, latest, events or [], False, None, {}, "action_listen")
 
 
-def run(action: Action, tr: Tracker) -> tuple[CollectingDispatcher, List[Dict[str, Any]]]:
+def run(
+    action: Action, tr: Tracker, responses: Optional[Dict[str, Any]] = None
+) -> tuple[CollectingDispatcher, List[Dict[str, Any]]]:
+    """Run ``action`` as Rasa does, with the domain's responses (or ``responses``, an older model's)."""
     dispatcher = CollectingDispatcher()
-    events = run_to_end(action.run(dispatcher, tr, {}))
+    domain = {"responses": domain_responses() if responses is None else responses}
+    events = run_to_end(action.run(dispatcher, tr, domain))
     return dispatcher, events
 
 

@@ -9,7 +9,7 @@ from actions import context
 from actions.find_help import ActionFindHelp
 from bot.referrals import codes
 from bot.referrals.store import referrals
-from tests.actions.conftest import customs, hubs, rendered, run, texts, tracker
+from tests.actions.conftest import customs, domain_responses, hubs, rendered, run, texts, tracker
 
 NR3 = [{"entity": "postcode", "value": "NR3 2AB"}]
 
@@ -83,3 +83,15 @@ def test_an_answer_without_places_issues_no_code(ctx: context.Context) -> None:
     before = _issued(ctx)
     dispatcher, _ = run(ActionFindHelp(), tracker("i need a laptop", "get_device"))  # asks where first
     assert customs(dispatcher, "referral") == [] and _issued(ctx) == before
+
+
+def test_a_live_model_older_than_the_code_still_gets_its_buttons(ctx: context.Context) -> None:
+    """Rasa drops a message naming a response its model lacks, buttons and all: no code until retrained."""
+    older = {k: v for k, v in domain_responses().items() if k != "utter_referral_code"}
+    before = _issued(ctx)
+    dispatcher, _ = run(
+        ActionFindHelp(), tracker("NR3 2AB", "inform_location", NR3, {"need": "get_data"}), older
+    )
+    assert hubs(dispatcher) and customs(dispatcher, "referral") == [] and _issued(ctx) == before
+    assert all(m.get("response") in older for m in dispatcher.messages if m.get("response"))
+    assert dispatcher.messages[-1]["buttons"]
