@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bot.staff.cli",
     "bot.telegram.cli",
     "bot.web.cli",
+    "bot.wording.cli",
 )
 
 

@@ -33,6 +33,8 @@ from babel.support import Translations
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "signpost"
 DEFAULT_LANGUAGE = "en"
+# The languages residents may be answered in (docs/languages.md); LANGUAGES chooses among them.
+SUPPORTED_LANGUAGES = ("en", "cy", "pl", "ro", "uk", "ar", "ur", "pt")
 
 Plural = Dict[str, str]  # CLDR plural category ("one", "other", ...) -> text
 
