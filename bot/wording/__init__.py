@@ -115,6 +115,9 @@ def _read(
     """A .po file as gettext translations, its locale, and its translated keys (single and plural)."""
     with path.open("rb") as po:
         catalog = read_po(po, domain=DOMAIN, abort_invalid=True)
+    for message in list(catalog):
+        if message.id and isinstance(message.string, tuple) and not all(message.string):
+            del catalog[message.id]  # a plural not translated in every form falls back to English whole
     mo = io.BytesIO()
     write_mo(mo, catalog)  # fuzzy entries are left out, as msgfmt does
     mo.seek(0)

@@ -11,7 +11,8 @@ from bot.wording import SUPPORTED_LANGUAGES, _domain_responses
 def _sync(args: argparse.Namespace) -> int:
     from bot.wording.sync import sync
 
-    responses = {name: str(v[0]["text"]) for name, v in _domain_responses(PROJECT_ROOT / "domain.yml").items()}
+    domain = _domain_responses(PROJECT_ROOT / "domain.yml")
+    responses = {name: str(variations[0]["text"]) for name, variations in domain.items()}
     for path in sync(args.languages, responses):
         print(f"updated {path.relative_to(PROJECT_ROOT)}")
     return 0
