@@ -1,7 +1,8 @@
 """Record anonymous impact figures from a conversation (see docs/impact.md; the figures live in bot/impact).
 
-A thin adapter: it reads the channel from the message metadata and the
-outward code from the resolved location, then hands plain values to
+A thin adapter: it reads the channel from the message metadata, the
+conversation's language from its slot and the outward code from the resolved
+location, then hands plain values to
 :mod:`bot.impact`. Recording must never cost the resident their answer, so
 every failure is logged and swallowed.
 """
@@ -24,6 +25,11 @@ logger = logging.getLogger(__name__)
 def channel(tracker: Tracker) -> str:
     """web, telegram or other, from the whitelisted ``metadata.channel`` the REST channel passed on."""
     return privacy.channel_of(tracker.latest_message.get("metadata"))
+
+
+def language(tracker: Tracker) -> str:
+    """The conversation's language: the ``language`` slot (a supported code), else English."""
+    return privacy.language_code(tracker.get_slot("language"))
 
 
 def _safely(what: str, record: Callable[[], Any]) -> None:
@@ -56,6 +62,7 @@ def answer(tracker: Tracker, need: Need, where: Where) -> None:
                 where.longitude,
                 where.outcode,
                 asked_for_person=asked_before(tracker),
+                language=language(tracker),
             ),
         )
 
@@ -66,7 +73,10 @@ def asked_for_person(tracker: Tracker) -> None:
     if recorder is not None:
         where: Optional[Where] = remembered(tracker)
         _safely(
-            "person", lambda: recorder.asked_for_person(channel(tracker), where.outcode if where else None)
+            "person",
+            lambda: recorder.asked_for_person(
+                channel(tracker), where.outcode if where else None, language(tracker)
+            ),
         )
 
 

@@ -13,6 +13,7 @@ from typing import Optional
 from bot.channels.names import channel_of  # noqa: F401 - part of this module's list of guards
 from bot.geo.postcodes import normalise_postcode
 from bot.needs import NEEDS
+from bot.wording import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
 OTHER = "other"
 UNKNOWN_OUTCODE = "unknown"
@@ -28,6 +29,12 @@ def outward_code(value: Optional[str]) -> str:
     """
     normalised = normalise_postcode(value) if isinstance(value, str) else None
     return normalised.split(" ")[0] if normalised else UNKNOWN_OUTCODE
+
+
+def language_code(value: Optional[str]) -> str:
+    """One of the supported language codes ("pl"); anything else is English, the language answered in
+    when the conversation has none."""
+    return value if isinstance(value, str) and value in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
 
 
 def need_name(value: Optional[str]) -> str:

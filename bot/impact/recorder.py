@@ -37,16 +37,33 @@ class Recorder:
         lon: float,
         outcode: Optional[str],
         asked_for_person: bool = False,
+        language: str = "en",
     ) -> Answer:
         """Record one signposting answer for ``need`` near (lat, lon); only the outcode is kept."""
         within, nearest = self.nearby(lat, lon, services)
-        answer = Answer(channel, need, privacy.outward_code(outcode), within, nearest, asked_for_person)
+        answer = Answer(
+            channel,
+            need,
+            privacy.outward_code(outcode),
+            within,
+            nearest,
+            asked_for_person,
+            language=privacy.language_code(language),
+        )
         self.store.record(answer)
         return answer
 
-    def asked_for_person(self, channel: str, outcode: Optional[str]) -> Answer:
+    def asked_for_person(self, channel: str, outcode: Optional[str], language: str = "en") -> Answer:
         """Record that a resident asked to talk to a person (need ``talk_to_human``)."""
-        answer = Answer(channel, privacy.PERSON, privacy.outward_code(outcode), None, None, True)
+        answer = Answer(
+            channel,
+            privacy.PERSON,
+            privacy.outward_code(outcode),
+            None,
+            None,
+            True,
+            language=privacy.language_code(language),
+        )
         self.store.record(answer)
         return answer
 

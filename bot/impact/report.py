@@ -1,10 +1,12 @@
 """Impact figures for publishing: grouped by week, small numbers suppressed, as CSV or text.
 
-The CSV (``week,channel,need,outcode,count,unmet``), the command line and the
-staff console's Impact page are all built from one :class:`Report`, so they
-always show the same numbers. ``count`` is the number of answers; ``unmet``
-how many of those had no hub offering the service within 3 miles. Any count
-from 1 to ``min_count - 1`` is shown as "<5" (for the default 5).
+The CSV (``week,channel,need,outcode,count,unmet,language``), the command
+line and the staff console's Impact page are all built from one
+:class:`Report`, so they always show the same numbers. ``count`` is the number
+of answers; ``unmet`` how many of those had no hub offering the service within
+3 miles; ``language`` the conversation's language, last so that readers of the
+older six columns keep working. Any count from 1 to ``min_count - 1`` is shown
+as "<5" (for the default 5).
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from babel import Locale
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
 from bot.impact.store import ImpactStore, answers, misunderstood
 from bot.needs import NEEDS
+from bot.wording import SUPPORTED_LANGUAGES
 
-CSV_COLUMNS = ("week", "channel", "need", "outcode", "count", "unmet")
+# "language" came later: it stays last, so a reader of the first six columns keeps working.
+CSV_COLUMNS = ("week", "channel", "need", "outcode", "count", "unmet", "language")
 TOP_AREAS = 10
 NEED_LABELS = {
     **{n.intent: n.label for n in NEEDS.values()},
@@ -30,10 +35,13 @@ NEED_LABELS = {
     "other": "Other",
 }
 
+# "Polish" for "pl": the page and the text report are for council staff, in English (CLDR names, Babel).
+LANGUAGE_LABELS = {code: Locale("en").languages.get(code, code) for code in SUPPORTED_LANGUAGES}
+
 
 @dataclass(frozen=True)
 class Figure:
-    """One CSV row: answers in a week, on a channel, for a need, in an outward code."""
+    """One CSV row: answers in a week, on a channel, for a need, in an outward code, in a language."""
 
     week: date  # the Monday (UTC) the week starts
     channel: str
@@ -41,6 +49,7 @@ class Figure:
     outcode: str
     count: int
     unmet: int
+    language: str = "en"
 
 
 Pairs = List[Tuple[str, int]]
@@ -75,6 +84,9 @@ class Report:
     def by_need(self) -> Pairs:
         return sorted(self._sum(lambda f: f.need).items(), key=lambda kv: (-kv[1], kv[0]))
 
+    def by_language(self) -> Pairs:
+        return sorted(self._sum(lambda f: f.language).items(), key=lambda kv: (-kv[1], kv[0]))
+
     def top_areas(self, limit: int = TOP_AREAS) -> Pairs:
         return sorted(self._sum(lambda f: f.outcode).items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
@@ -93,7 +105,15 @@ class Report:
     def csv_rows(self) -> List[Tuple[str, ...]]:
         """The CSV body as published (suppressed), in a stable order."""
         return [
-            (f.week.isoformat(), f.channel, f.need, f.outcode, self.shown(f.count), self.shown(f.unmet))
+            (
+                f.week.isoformat(),
+                f.channel,
+                f.need,
+                f.outcode,
+                self.shown(f.count),
+                self.shown(f.unmet),
+                f.language,
+            )
             for f in self.figures
         ]
 
@@ -119,16 +139,13 @@ def build(
     """Read the figures between ``start`` and ``end`` (inclusive days, UTC) from the database."""
     ImpactStore(engine).ensure_schema()
     unmet = func.sum(case((answers.c.hubs_within_3_miles == 0, 1), else_=0))
-    query = (
-        select(answers.c.hour, answers.c.channel, answers.c.need, answers.c.outcode, func.count(), unmet)
-        .where(*_bounds(answers, start, end))
-        .group_by(answers.c.hour, answers.c.channel, answers.c.need, answers.c.outcode)
-    )
-    weekly: Dict[Tuple[date, str, str, str], List[int]] = defaultdict(lambda: [0, 0])
+    grouped = (answers.c.hour, answers.c.channel, answers.c.need, answers.c.outcode, answers.c.language)
+    query = select(*grouped, func.count(), unmet).where(*_bounds(answers, start, end)).group_by(*grouped)
+    weekly: Dict[Tuple[date, str, str, str, str], List[int]] = defaultdict(lambda: [0, 0])
     missed: Dict[date, Dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with engine.connect() as conn:
-        for hour, channel, need, outcode, count, not_met in conn.execute(query):
-            totals = weekly[(week_of(hour), channel, need, outcode)]
+        for hour, channel, need, outcode, language, count, not_met in conn.execute(query):
+            totals = weekly[(week_of(hour), channel, need, outcode, language)]
             totals[0] += int(count)
             totals[1] += int(not_met or 0)
         query = (
@@ -139,8 +156,8 @@ def build(
         for hour, channel, count in conn.execute(query):
             missed[week_of(hour)][channel] += int(count)
     figures = [
-        Figure(week, channel, need, outcode, c, u)
-        for (week, channel, need, outcode), (c, u) in sorted(weekly.items())
+        Figure(week, channel, need, outcode, c, u, language)
+        for (week, channel, need, outcode, language), (c, u) in sorted(weekly.items())
     ]
     return Report(figures, {w: dict(per) for w, per in missed.items()}, start, end, min_count)
 
@@ -172,6 +189,9 @@ def to_text(report: Report) -> str:
     lines += _section("Needs by week (week starting)", ((w, report.shown(n)) for w, n in report.by_week()))
     lines += _section("Needs by channel", ((c, report.shown(n)) for c, n in report.by_channel()))
     lines += _section("Needs", ((NEED_LABELS.get(k, k), report.shown(n)) for k, n in report.by_need()))
+    lines += _section(
+        "Needs by language", ((LANGUAGE_LABELS.get(k, k), report.shown(n)) for k, n in report.by_language())
+    )
     lines += _section("Top areas (outward code)", ((o, report.shown(n)) for o, n in report.top_areas()))
     lines += _section(
         "Unmet need: no hub within 3 miles (outward code, need)",

@@ -4,8 +4,8 @@ They live in the directory database (SQLite or PostgreSQL), so they survive
 retraining and restarts, but in their own MetaData: ``bot.directory`` knows
 nothing of them and reloading the directory leaves them alone. A row holds
 the hour, the channel, the need, the outward code and two numbers about the
-directory near the resident; never a sender id, a full postcode, coordinates
-or message text (see docs/impact.md).
+directory near the resident, and the conversation's language; never a sender
+id, a full postcode, coordinates or message text (see docs/impact.md).
 """
 
 from __future__ import annotations
@@ -14,7 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, delete, insert
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    inspect,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from bot.directory.db import OwnTables
 from bot.impact import privacy
@@ -34,6 +48,8 @@ answers = Table(
     Column("hubs_within_3_miles", Integer),  # hubs offering the need's services; null for talk_to_human
     Column("nearest_miles", Float),  # nearest such hub, any distance; null when none (or talk_to_human)
     Column("asked_for_person", Boolean, nullable=False, default=False),
+    # A code of bot.wording.SUPPORTED_LANGUAGES; rows from before the column were answered in English.
+    Column("language", String(5), nullable=False, server_default="en"),
 )
 
 misunderstood = Table(
@@ -43,6 +59,29 @@ misunderstood = Table(
     Column("hour", DateTime, nullable=False, index=True),
     Column("channel", String(10), nullable=False),
 )
+
+
+def _lacks_language(engine: Engine) -> bool:
+    return "language" not in {c["name"] for c in inspect(engine).get_columns(answers.name)}
+
+
+def add_language_column(engine: Engine) -> None:
+    """Bring an ``impact_answer`` table of an older version up to date, keeping its rows.
+
+    Every row before the column was answered in English, so they get "en". Two
+    processes may open an old database at the same moment: the loser's ALTER
+    fails, and that is fine once the column is there.
+    """
+    if not _lacks_language(engine):
+        return
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                f"ALTER TABLE {answers.name} ADD COLUMN language VARCHAR(5) NOT NULL DEFAULT 'en'"
+            )
+    except DBAPIError:
+        if _lacks_language(engine):
+            raise
 
 
 def this_hour(now: Optional[datetime] = None) -> datetime:
@@ -64,6 +103,7 @@ class Answer:
     nearest_miles: Optional[float]
     asked_for_person: bool = False
     hour: Optional[datetime] = None  # default: now
+    language: str = "en"  # the conversation's language
 
     def row(self) -> dict:
         """The columns, each value forced through :mod:`bot.impact.privacy`."""
@@ -77,6 +117,7 @@ class Answer:
             else int(self.hubs_within_3_miles),
             "nearest_miles": None if self.nearest_miles is None else round(float(self.nearest_miles), 1),
             "asked_for_person": bool(self.asked_for_person),
+            "language": privacy.language_code(self.language),
         }
 
 
@@ -84,6 +125,18 @@ class ImpactStore(OwnTables):
     """Writes and ages out impact rows; the engine is passed in and used on first call."""
 
     TABLES = metadata
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._upgraded = False
+
+    def ensure_schema(self) -> None:
+        """Create the tables when missing, and add ``language`` to an ``impact_answer`` made before it."""
+        super().ensure_schema()
+        with self._lock:
+            if not self._upgraded:
+                add_language_column(self.engine)
+                self._upgraded = True
 
     def record(self, answer: Answer) -> None:
         self.ensure_schema()

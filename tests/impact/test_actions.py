@@ -116,3 +116,20 @@ def test_a_broken_impact_table_never_costs_the_resident_an_answer(ctx: context.C
     assert "0344 980 3333" in rendered(
         run(ActionHumanContact(), tracker("person", "talk_to_human"))[0].messages[0]
     )
+
+
+def test_answer_and_person_rows_carry_the_conversations_language(ctx: context.Context) -> None:
+    postcode = [{"entity": "postcode", "value": "NR2 4EE", "start": 0, "end": 7}]
+    run(
+        ActionFindHelp(),
+        tracker("NR2 4EE", "inform_location", postcode, slots={"need": "get_device", "language": "pl"}),
+    )
+    run(ActionHumanContact(), tracker("osoba", "talk_to_human", slots={"language": "ar"}))
+    run(ActionHumanContact(), tracker("a person", "talk_to_human"))  # no language yet: English
+    run(ActionHumanContact(), tracker("x", "talk_to_human", slots={"language": "NR2 4EE"}))  # not a code
+    assert [(r["need"], r["language"]) for r in rows(ctx)] == [
+        ("get_device", "pl"),
+        ("talk_to_human", "ar"),
+        ("talk_to_human", "en"),
+        ("talk_to_human", "en"),
+    ]

@@ -28,7 +28,7 @@ def test_report_csv_text_and_purge(tmp_path: Path) -> None:
     done = run(url, "report", "--format", "csv")
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader(io.StringIO(done.stdout)))
-    assert rows[0] == ["week", "channel", "need", "outcode", "count", "unmet"]
+    assert rows[0] == ["week", "channel", "need", "outcode", "count", "unmet", "language"]
     assert done.stdout == report.to_csv(report.build(engine))
     only = list(
         csv.reader(

@@ -74,15 +74,17 @@ def test_page_and_csv_show_the_same_figures_with_small_numbers_suppressed(consol
     s = console.session("alice")
     page = s.get(f"{console.url}/staff/impact", timeout=10)
     assert page.status_code == 200 and '<a href="/staff/impact">Impact</a>' in page.text
-    assert page.text.count('<svg role="img" aria-label="') == 5 and "<title>" in page.text
+    assert page.text.count('<svg role="img" aria-label="') == 6 and "<title>" in page.text
     download = s.get(f"{console.url}/staff/impact.csv", timeout=10)
     assert download.headers["Content-Type"].startswith("text/csv")
     assert download.headers["Content-Disposition"] == 'attachment; filename="signpost-impact-start-today.csv"'
     rows = list(csv.reader(io.StringIO(download.text)))
-    assert rows[0] == ["week", "channel", "need", "outcode", "count", "unmet"]
+    assert rows[0] == ["week", "channel", "need", "outcode", "count", "unmet", "language"]
+    assert "(columns week, channel, need, outcode, count, unmet, language)" in page.text
     found = tables(page.text)
     assert found["all-figures"] == rows[1:]
-    assert ["2025-11-10", "telegram", "help_jobs", "PE30", "<5", "<5"] in rows
+    assert ["2025-11-10", "telegram", "help_jobs", "PE30", "<5", "<5", "en"] in rows
+    assert found["by-language"] == [["English", "17"]]
     assert found["by-week"] == [["2025-11-10", "<5"], ["2025-11-17", "14"]]
     assert found["by-channel"] == [["web", "13"], ["telegram", "<5"]]
     assert found["unmet"] == [["PE30", "Free data or SIM card", "6"], ["PE30", "Jobs and CVs", "<5"]]
@@ -120,7 +122,7 @@ def test_date_filter_applies_to_page_and_csv_link(console: StaffServer) -> None:
     assert 'href="/staff/impact.csv?from=2025-11-17&amp;to=2025-11-23"' in page.text
     assert tables(page.text)["by-week"] == [["2025-11-17", "14"]]
     download = s.get(f"{console.url}/staff/impact.csv?from=2025-11-17&to=2025-11-23", timeout=10)
-    assert "2025-11-10" not in download.text and "2025-11-17,web,get_device,NR2,7,0" in download.text
+    assert "2025-11-10" not in download.text and "2025-11-17,web,get_device,NR2,7,0,en" in download.text
     bad = s.get(f"{console.url}/staff/impact", params={"from": "20/11/2025", "to": "2025-01-01"}, timeout=10)
     assert bad.status_code == 200 and "From is not a date" in bad.text
     backwards = s.get(
@@ -156,6 +158,7 @@ def seed_demo(store: ImpactStore) -> None:
             channel = rng.choices(["web", "telegram", "other"], [6, 3, 1])[0]
             hour = NOW - timedelta(days=7 * week, hours=rng.randint(0, 100))
             person = need == "talk_to_human"
+            language = rng.choices(["en", "pl", "ar", "ro", "cy"], [12, 3, 2, 2, 1])[0]
             store.record(
                 Answer(
                     channel,
@@ -165,6 +168,7 @@ def seed_demo(store: ImpactStore) -> None:
                     None if person else nearest,
                     person,
                     hour=hour,
+                    language=language,
                 )
             )
         for _ in range(rng.randint(3, 9)):
@@ -182,7 +186,7 @@ def test_axe_and_screenshot(chromium_browser: Any, tmp_path: Path) -> None:
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         page.goto(f"{server.url}/staff/impact?from=2025-09-29&to=2025-11-23")
-        assert page.locator("svg[role=img]").count() == 5
+        assert page.locator("svg[role=img]").count() == 6
         shot = SCREENSHOTS / "impact.png"
         if os.environ.get("SIGNPOST_SCREENSHOTS") or not shot.exists():
             page.screenshot(path=str(shot), full_page=True)

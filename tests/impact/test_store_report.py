@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, inspect, select
 from sqlalchemy.engine import Engine
 
 from bot.impact import privacy, report
@@ -48,7 +48,9 @@ def test_a_row_holds_the_hour_and_nothing_more_precise(engine: Engine) -> None:
         "hubs_within_3_miles",
         "nearest_miles",
         "asked_for_person",
+        "language",
     }
+    assert row["language"] == "en"  # no language given: the conversation was in English
     assert this_hour(datetime(2025, 6, 1, 12, 30).astimezone()).minute == 0
 
 
@@ -85,7 +87,7 @@ def test_small_numbers_are_suppressed_everywhere(engine: Engine) -> None:
     text = report.to_text(built)
     assert "help_jobs" not in text and "Jobs and CVs  <5" in text  # 3 answers
     for line in report.to_csv(built).splitlines()[1:]:
-        count, unmet = line.split(",")[-2:]
+        count, unmet = line.split(",")[4:6]
         assert count in ("<5",) or int(count) >= 5
         assert unmet in ("0", "<5") or int(unmet) >= 5
     assert report.build(engine, min_count=10).shown(7) == "<10"
@@ -95,10 +97,10 @@ def test_csv_is_valid_with_exact_columns(engine: Engine) -> None:
     seed(ImpactStore(engine))
     text = report.to_csv(report.build(engine))
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["week", "channel", "need", "outcode", "count", "unmet"]
-    assert all(len(r) == 6 for r in rows)
-    assert ["2025-11-17", "web", "get_device", "NR2", "7", "0"] in rows
-    assert ["2025-11-10", "telegram", "help_jobs", "PE30", "<5", "<5"] in rows
+    assert rows[0] == ["week", "channel", "need", "outcode", "count", "unmet", "language"]
+    assert all(len(r) == 7 for r in rows)
+    assert ["2025-11-17", "web", "get_device", "NR2", "7", "0", "en"] in rows
+    assert ["2025-11-10", "telegram", "help_jobs", "PE30", "<5", "<5", "en"] in rows
     assert list(csv.DictReader(io.StringIO(text)))[0]["week"] == "2025-11-10"
 
 
@@ -113,3 +115,85 @@ def test_retention_purge_deletes_only_old_rows(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(misunderstood)).all() != []
     assert store.purge_older_than(0, now=NOW + timedelta(hours=1)) == 14 + 2
+
+
+# What `python -m bot impact report --format csv` printed for seed() before the language column.
+CSV_BEFORE_LANGUAGE = """week,channel,need,outcode,count,unmet
+2025-11-10,telegram,help_jobs,PE30,<5,<5
+2025-11-17,telegram,talk_to_human,NR2,<5,0
+2025-11-17,web,get_data,PE30,6,6
+2025-11-17,web,get_device,NR2,7,0
+"""
+
+
+def test_language_is_the_last_csv_column_and_the_first_six_are_as_before(engine: Engine) -> None:
+    seed(ImpactStore(engine))
+    rows = list(csv.reader(io.StringIO(report.to_csv(report.build(engine)))))
+    assert [r[:6] for r in rows] == list(csv.reader(io.StringIO(CSV_BEFORE_LANGUAGE)))
+    assert [r[6:] for r in rows] == [["language"]] + [["en"]] * 4
+    # A reader that takes columns by position or by name still gets the same values.
+    before = list(csv.DictReader(io.StringIO(CSV_BEFORE_LANGUAGE)))
+    after = list(csv.DictReader(io.StringIO(report.to_csv(report.build(engine)))))
+    assert [{k: r[k] for k in before[0]} for r in after] == before
+
+
+def test_answers_in_another_language_are_counted_apart(engine: Engine) -> None:
+    store = ImpactStore(engine)
+    for language in ("pl", "pl", "ar", "en"):
+        store.record(Answer("web", "get_device", "NR2", 2, 0.8, hour=NOW, language=language))
+    store.record(Answer("web", "get_device", "NR2", 2, 0.8, hour=NOW, language="Polish <b>"))  # not a code
+    built = report.build(engine, min_count=1)
+    assert [(f.need, f.count, f.language) for f in built.figures] == [
+        ("get_device", 1, "ar"),
+        ("get_device", 2, "en"),
+        ("get_device", 2, "pl"),
+    ]
+    assert built.by_language() == [("en", 2), ("pl", 2), ("ar", 1)]
+    assert "Needs by language\n  English  2\n  Polish   2\n  Arabic   1" in report.to_text(built)
+    assert privacy.language_code("cy") == "cy"
+    for bad in ("fr", "PL", "", None, ["pl"]):
+        assert privacy.language_code(bad) == "en"  # type: ignore[arg-type]
+
+
+def test_an_older_table_gains_the_language_column_keeping_its_rows(engine: Engine) -> None:
+    """A database made before the column: its rows stay, read as English; new rows carry their language."""
+    old = MetaData()
+    Table(
+        "impact_answer",
+        old,
+        Column("id", Integer, primary_key=True),
+        Column("hour", DateTime, nullable=False),
+        Column("channel", String(10), nullable=False),
+        Column("need", String(40), nullable=False),
+        Column("outcode", String(8), nullable=False),
+        Column("hubs_within_3_miles", Integer),
+        Column("nearest_miles", Float),
+        Column("asked_for_person", Boolean, nullable=False),
+    ).create(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            old.tables["impact_answer"].insert(),
+            [
+                {
+                    "hour": NOW.replace(minute=0),
+                    "channel": "web",
+                    "need": "get_device",
+                    "outcode": "NR2",
+                    "hubs_within_3_miles": 2,
+                    "nearest_miles": 0.8,
+                    "asked_for_person": False,
+                }
+            ]
+            * 6,
+        )
+    assert "language" not in {c["name"] for c in inspect(engine).get_columns("impact_answer")}
+    # The report alone (python -m bot impact report, the Impact page) brings the table up to date.
+    assert report.to_csv(report.build(engine)).splitlines()[1] == "2025-11-17,web,get_device,NR2,6,0,en"
+    ImpactStore(engine).record(Answer("web", "get_device", "NR2", 2, 0.8, hour=NOW, language="uk"))
+    with engine.connect() as conn:
+        rows = conn.execute(select(answers.c.language, answers.c.outcode)).all()
+    assert sorted(rows) == [("en", "NR2")] * 6 + [("uk", "NR2")]
+    store = ImpactStore(engine)  # a second process opening the upgraded table: nothing to do, no error
+    store.ensure_schema()
+    store.record(Answer("web", "get_device", "NR2", 2, 0.8, hour=NOW))
+    assert report.build(engine).by_language() == [("en", 7), ("uk", 1)]

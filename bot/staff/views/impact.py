@@ -21,7 +21,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.impact import report as impact_report
-from bot.impact.report import NEED_LABELS, Report
+from bot.impact.report import LANGUAGE_LABELS, NEED_LABELS, Report
 from bot.referrals import report as referral_report
 from bot.referrals.report import FunnelRow
 from bot.staff.hubs import hub_label, hub_names
@@ -137,6 +137,15 @@ def figures(report: Report) -> List[Figure]:
             [(need_label(k), n) for k, n in report.by_need()],
         ),
         counted(
+            "languages",
+            "Needs by language",
+            "by-language",
+            "Answers by language",
+            "Language",
+            [(LANGUAGE_LABELS.get(k, k), n) for k, n in report.by_language()],
+            intro="The language of the conversation when the answer was given.",
+        ),
+        counted(
             "areas",
             "Top areas",
             "top-areas",
@@ -246,7 +255,7 @@ def all_figures(report: Report) -> Table:
     return Table(
         "all-figures",
         "Answers by week, channel, need and outward code",
-        ("Week starting", "Channel", "Need", "Outward code", "Answers", "Unmet"),
+        ("Week starting", "Channel", "Need", "Outward code", "Answers", "Unmet", "Language"),
         list(report.csv_rows()),
         4,
     )
@@ -325,6 +334,7 @@ async def impact_page(request: web.Request) -> web.Response:
         figures=figures(report),
         all_figures=all_figures(report),
         funnel=funnel_figure(rows, names, report.min_count),
+        impact_columns=", ".join(impact_report.CSV_COLUMNS),
         referral_columns=", ".join(referral_report.CSV_COLUMNS),
         retention_days=request.app[SETTINGS].impact_retention_days,
     )
