@@ -144,12 +144,31 @@ def _entities(ex) -> Iterable[Tuple[str, str]]:
 # contract
 
 
-def test_counts_are_what_the_readme_says(train):
-    """About 2,000 training examples, at least 55 for every need."""
-    counts = Counter(ex.get("intent") for ex in train.intent_examples)
+def _english_files() -> List[Path]:
+    """data/nlu's English files: each other language has its own lang_<code>.yml, and
+    change_language.yml mixes all eight."""
+    return [
+        p
+        for p in sorted(NLU_DIR.glob("*.yml"))
+        if not p.name.startswith("lang_") and p.name != "change_language.yml"
+    ]
+
+
+def test_counts_are_what_the_readme_says():
+    """About 2,000 English training examples, at least 55 for every need."""
+    counts = Counter(ex.get("intent") for path in _english_files() for ex in _load(path).intent_examples)
     low = {need: counts[need] for need in NEEDS if counts[need] < MIN_PER_NEED}
     assert not low, f"needs with fewer than {MIN_PER_NEED} examples: {low}"
     assert TOTAL_EXAMPLES[0] <= sum(counts.values()) <= TOTAL_EXAMPLES[1], sum(counts.values())
+
+
+@pytest.mark.parametrize("path", sorted(NLU_DIR.glob("lang_*.yml")), ids=lambda p: p.stem)
+def test_every_language_has_every_intent(path):
+    """Each language's file teaches every intent the English data does, so no need is
+    understood in English only (change_language has its own file)."""
+    english = {ex.get("intent") for p in _english_files() for ex in _load(p).intent_examples}
+    missing = english - {ex.get("intent") for ex in _load(path).intent_examples}
+    assert not missing, f"{path.name} has no examples of {sorted(missing)}"
 
 
 def test_every_spec_intent_and_entity_is_present(spec, train):
