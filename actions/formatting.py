@@ -44,8 +44,14 @@ def hours_line(hub: Any) -> str:
     return _("hours.closed_next", next_open=hours.next_open) if hours.next_open else _("hours.closed")
 
 
-def hub_text(number: int, hub: Any) -> str:
-    """One place in a list: name and distance, address, hours, booking, phone."""
+def speaks(hub: Any, language: str) -> bool:
+    """Whether the place offers help in ``language`` (a code), other than English, which all do."""
+    return language != "en" and language in (hub.languages or ())
+
+
+def hub_text(number: int, hub: Any, language: str = "en") -> str:
+    """One place in a list: name and distance, address, hours, booking, phone, help in the resident's
+    language."""
     lines = [
         _("hub.heading", number=number, name=hub.name, distance=miles(hub.distance_miles)),
         _("hub.address", address=hub.address, postcode=hub.postcode),
@@ -56,11 +62,13 @@ def hub_text(number: int, hub: Any) -> str:
         lines.append(booking)
     if hub.phone:
         lines.append(_("hub.phone", phone=hub.phone))
+    if speaks(hub, language):
+        lines.append(_("hub.speaks_language", language=language_name(language)))
     return "\n".join(lines)
 
 
-def hub_list(hubs: Sequence[Any]) -> str:
-    return "\n\n".join(hub_text(i, hub) for i, hub in enumerate(hubs, start=1))
+def hub_list(hubs: Sequence[Any], language: str = "en") -> str:
+    return "\n\n".join(hub_text(i, hub, language) for i, hub in enumerate(hubs, start=1))
 
 
 def opening_line(hub: Any) -> str:
@@ -68,11 +76,12 @@ def opening_line(hub: Any) -> str:
     return _("opening.line", name=hub.name, hours=hours_line(hub), booking=booking_words(hub.booking)).strip()
 
 
-def hub_payload(hub: Any) -> Dict[str, Any]:
+def hub_payload(hub: Any, language: str = "en") -> Dict[str, Any]:
     """Structured hub for channels to draw as a map pin or card.
 
-    Its distance, hours and booking come in words.
+    Its distance, hours, booking and help in the resident's ``language`` come in words.
     """
+    in_language = speaks(hub, language)
     hours = hub.hours
     return {
         "id": hub.id,
@@ -91,11 +100,15 @@ def hub_payload(hub: Any) -> Dict[str, Any]:
         "hours_text": hours_line(hub),
         "booking": hub.booking,
         "booking_text": booking_words(hub.booking) or None,
+        "speaks_language": in_language,
+        "speaks_language_text": _("hub.speaks_language", language=language_name(language))
+        if in_language
+        else None,
     }
 
 
-def hubs_payload(hubs: Iterable[Any]) -> Dict[str, Any]:
-    return {"type": "hubs", "hubs": [hub_payload(h) for h in hubs]}
+def hubs_payload(hubs: Iterable[Any], language: str = "en") -> Dict[str, Any]:
+    return {"type": "hubs", "hubs": [hub_payload(h, language) for h in hubs]}
 
 
 def course_cost(course: Any) -> str:

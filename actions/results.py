@@ -22,6 +22,9 @@ from bot.needs import NEEDS, Need
 from bot.wording.buttons import after_results_buttons
 
 Filters = Tuple[Tuple[str, ...], Tuple[str, ...]]  # (accessibility, languages)
+# Places within the same whole mile (0-1, 1-2, ...) count as as near as each other, so one that
+# helps in the resident's language goes first among them (docs/languages.md).
+LANGUAGE_BAND_MILES = 1.0
 ASK_LOCATION = {"type": "ask_location"}  # custom payload: channels offer to share a location
 
 
@@ -44,10 +47,26 @@ def stated_filters(tracker: Tracker) -> Filters:
     return tuple(tracker.get_slot("accessibility") or ()), tuple(tracker.get_slot("languages") or ())
 
 
+def in_language_first(hubs: List[Any], language: str) -> List[Any]:
+    """The same places, those with help in ``language`` first within each mile band (stable)."""
+    if language == "en":
+        return hubs
+
+    def key(hub: Any) -> Tuple[int, bool]:
+        return int((hub.distance_miles or 0.0) // LANGUAGE_BAND_MILES), not formatting.speaks(hub, language)
+
+    return sorted(hubs, key=key)
+
+
 def nearest_hubs(
-    dispatcher: CollectingDispatcher, need: Need, where: location.Where, filters: Filters
+    dispatcher: CollectingDispatcher,
+    need: Need,
+    where: location.Where,
+    filters: Filters,
+    language: str = "en",
 ) -> list:
-    """Up to 3 hubs for ``need``, saying so when filters or distance got in the way."""
+    """Up to 3 hubs for ``need``, saying so when filters or distance got in the way; those with help
+    in the conversation's ``language`` first among places about as near."""
     ctx = context.current()
     search, max_miles = ctx.search, ctx.settings.max_distance_miles
     accessibility, languages = filters
@@ -67,7 +86,7 @@ def nearest_hubs(
         )
         hubs = search.nearest_hubs(where.latitude, where.longitude, need.services, max_miles=max_miles)
     if hubs:
-        return hubs
+        return in_language_first(hubs, language)
     nearest = search.nearest_hubs(where.latitude, where.longitude, need.services, limit=1)
     values = {
         "place": where.label,
@@ -102,6 +121,7 @@ def show_results(
     person / Something else" buttons.
     """
     search = context.current().search
+    language = impact_record.language(tracker)
     messages: List[Dict[str, Any]] = []
     if need.intent == "find_course":
         asked = " ".join(e.get("text") or "" for e in tracker.events if e.get("event") == "user")
@@ -109,14 +129,17 @@ def show_results(
         in_person, online = search.courses((), level, where.latitude, where.longitude, limit=3)
         hubs = list({c.hub.id: c.hub for c in in_person if c.hub}.values())
     else:
-        hubs = nearest_hubs(dispatcher, need, where, filters)
+        hubs = nearest_hubs(dispatcher, need, where, filters, language)
         if hubs:
             one = len(hubs) == 1
             messages.append(
                 {"response": "utter_nearest_place" if one else "utter_nearest_places", "place": where.label}
             )
             messages.append(
-                {"text": formatting.hub_list(hubs), "json_message": formatting.hubs_payload(hubs)}
+                {
+                    "text": formatting.hub_list(hubs, language),
+                    "json_message": formatting.hubs_payload(hubs, language),
+                }
             )
         in_person, online = (
             search.courses(need.topics, None, where.latitude, where.longitude, limit=1)
@@ -135,7 +158,7 @@ def show_results(
             }
         )
     if hubs and need.intent == "find_course":  # the places the classes are at, for "when is it open?"
-        messages.append({"json_message": formatting.hubs_payload(hubs)})
+        messages.append({"json_message": formatting.hubs_payload(hubs, language)})
     code = referral_record.code_message(tracker, domain, need, where, [h.id for h in hubs]) if hubs else None
     if code:
         messages.append(code)
