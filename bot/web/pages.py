@@ -8,21 +8,25 @@ The widget's words are not in its source: ``/widget.js`` is served with the
 ``widget.*`` messages of every language's catalogue (bot/wording) written
 into it, so the script needs no second request before it can draw itself.
 What this server offers is written in the same way (``CONFIG``: whether
-"Text me this" is on).
+"Text me this" is on, and the languages on offer with each one's name in
+itself and its writing direction, from Babel's CLDR data, for the picker).
+Only the languages switched on with ``LANGUAGES`` are written in.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from babel import Locale
 
 from bot.web.settings import WebSettings
-from bot.wording import catalogue, domain_text, languages
+from bot.wording import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, catalogue, domain_text, languages
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -33,18 +37,55 @@ STRINGS_SLOT = "var STRINGS = {};"  # in widget.js: where the served script gets
 CONFIG_SLOT = "var CONFIG = {};"  # ... and what this server offers
 
 
+def enabled_languages(env: Mapping[str, str] | None = None) -> List[str]:
+    """The languages the widget offers: ``LANGUAGES`` (comma list, default all), English always.
+
+    Read here until ``bot.settings`` has ``Settings.languages``; the one place to switch over.
+    """
+    env = os.environ if env is None else env
+    asked = {code.strip().lower() for code in env.get("LANGUAGES", "").split(",") if code.strip()}
+    have = set(languages())
+    return [
+        code
+        for code in SUPPORTED_LANGUAGES
+        if code in have and (code == DEFAULT_LANGUAGE or not asked or code in asked)
+    ]
+
+
 def widget_strings(language: str) -> Dict[str, Any]:
     """The widget's words in ``language``: its ``widget.*`` messages, plurals as CLDR forms."""
-    strings = catalogue(language).prefixed("widget.")
-    strings["welcome"] = str(strings["welcome"]).format_map({"what_help": domain_text("utter_what_help")})
+    words = catalogue(language)
+    strings = words.prefixed("widget.")
+    # The welcome ends with the bot's own question, in the language's translation once there is one.
+    key = "response.utter_what_help"
+    what_help = words.text(key) if words.has(key) else domain_text("utter_what_help")
+    strings["welcome"] = str(strings["welcome"]).format_map({"what_help": what_help})
     return strings
 
 
-def widget_source(config: Dict[str, Any] | None = None) -> bytes:
-    """widget.js as served: its source with every language's words and the server's ``config`` written in."""
+def language_choices(codes: Sequence[str]) -> List[Dict[str, str]]:
+    """The picker's options: each language named in itself ("Cymraeg", "العربية") and its direction."""
+    choices = []
+    for code in codes:
+        locale = Locale.parse(code)
+        name = locale.get_display_name(code) or code
+        direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
+        choices.append({"code": code, "name": name[:1].upper() + name[1:], "dir": direction})
+    return choices
+
+
+def widget_source(config: Dict[str, Any] | None = None, codes: Sequence[str] | None = None) -> bytes:
+    """widget.js as served: its source with each offered language's words and the server's ``config``.
+
+    ``codes``: the languages on offer (default: :func:`enabled_languages`).
+    """
     source = (STATIC / "widget.js").read_text(encoding="utf-8")
-    strings = {lang: widget_strings(lang) for lang in languages()}
-    for slot, value in ((STRINGS_SLOT, strings), (CONFIG_SLOT, config or {})):
+    codes = enabled_languages() if codes is None else [c for c in codes if c in languages()]
+    if DEFAULT_LANGUAGE not in codes:
+        codes = [DEFAULT_LANGUAGE, *codes]
+    strings = {lang: widget_strings(lang) for lang in codes}
+    config = {**(config or {}), "languages": language_choices(codes)}
+    for slot, value in ((STRINGS_SLOT, strings), (CONFIG_SLOT, config)):
         if source.count(slot) != 1:
             raise RuntimeError(f"widget.js must contain {slot!r} exactly once")
         name = slot.split(" = ")[0]

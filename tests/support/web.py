@@ -72,6 +72,7 @@ class FakeRasa:
     def __init__(self, answer: Callable[[str], Any]) -> None:
         self.answer = answer
         self.received: List[str] = []
+        self.metadata: List[Any] = []  # each received message's metadata (channel, language hint)
         self.attempts = 0
 
     def handle(self, route: Any) -> None:
@@ -91,6 +92,7 @@ class FakeRasa:
             route.abort("connectionrefused")
             return
         self.received.append(message)
+        self.metadata.append(request.post_data_json.get("metadata"))
         if isinstance(result, int):
             route.fulfill(status=result, headers=headers, body="error")
         elif isinstance(result, tuple):  # (status, JSON body): the channel's refusals

@@ -107,3 +107,27 @@ def run_axe(page: Any) -> List[Dict[str, Any]]:
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def language_page(
+    page: Any, site_url: str, rasa_url: str, html_lang: str = "en", data_lang: str = ""
+) -> None:
+    """A council page of the given ``<html lang>`` with the widget (``data-lang`` if given) and no data-title.
+
+    Served by the browser itself (``page.route``) on the site's origin, so /widget.js comes from the server.
+    """
+    url = site_url + "/language-test.html"
+    lang_attribute = f' data-lang="{data_lang}"' if data_lang else ""
+    body = (
+        f'<!doctype html><html lang="{html_lang}"><head><meta charset="utf-8"><title>Council</title></head>'
+        f"<body><main><h1>Council</h1></main>"
+        f'<script src="/widget.js" defer data-server="{rasa_url}"{lang_attribute}></script></body></html>'
+    )
+    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=body))
+    page.goto(url)
+    page.locator(LAUNCHER).wait_for()
+
+
+def widget_attribute(page: Any, selector: str, name: str) -> Any:
+    """An attribute of the first element matching ``selector`` inside the widget's shadow root."""
+    return page.locator(f"signpost-chat {selector}").first.get_attribute(name)

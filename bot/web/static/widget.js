@@ -1,6 +1,7 @@
 /*! Signpost chat widget. No dependencies, no build step.
  * Embed: <script src=".../widget.js" defer data-server="https://rasa.example" data-title="Get online"
  *         data-colour="#1d4f91" data-lang="en"></script>
+ * Its language: the resident's choice in its picker, else data-lang, else the page's <html lang>, else English.
  * Docs: docs/widget.md. Text from the bot or the resident is only ever set as text, never as HTML. */
 (function () {
   "use strict";
@@ -10,19 +11,33 @@
   // Every string the resident sees or hears, per language: filled in by the server that serves this
   // file (GET /widget.js) from its message catalogue (bot/wording, docs/wording.md). None live here.
   var STRINGS = {};
-  // What that server offers (texts: a referral code can be sent by text message), written in the same way.
+  // What that server offers, written in the same way: texts (a referral code can be sent by text message),
+  // languages (those switched on, each {code, name in itself, dir}) for the picker.
   var CONFIG = {};
   if (!STRINGS.en) { if (window.console) console.error("Signpost: load widget.js from the Signpost web server"); return; }
 
   var data = script.dataset;
-  var langCode = STRINGS[data.lang] ? data.lang : "en";
-  var t = STRINGS[langCode];
+  var LANGS = (CONFIG.languages || []).filter(function (l) { return STRINGS[l.code]; });
+  // "cy-GB" -> "cy" when the server offers it.
+  function offered(code) {
+    var primary = String(code || "").toLowerCase().split(/[-_]/)[0];
+    return STRINGS[primary] ? primary : null;
+  }
+  function dirOf(code) {
+    return LANGS.filter(function (l) { return l.code === code; }).map(function (l) { return l.dir; })[0] || "ltr";
+  }
+  // The widget's own words are in langCode; the conversation's hint to Rasa (metadata.language) is the same.
+  var langCode = "en", t = STRINGS.en, pluralRules = null;
+  function useLanguage(code) {
+    langCode = offered(code) || "en";
+    t = STRINGS[langCode];
+    pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(langCode) : null;
+  }
 
   // "{name}" in a catalogue string -> the value; plurals pick their form with the browser's CLDR rules.
   function fill(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (match, name) { return name in values ? String(values[name]) : match; });
   }
-  var pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(langCode) : null;
   function plural(forms, n) {
     var form = (pluralRules && forms[pluralRules.select(n)]) || forms.other || "";
     return fill(form, { n: n });
@@ -30,7 +45,6 @@
   var server = (data.server || "http://localhost:5005").replace(/\/+$/, "");
   var forgetUrl = data.forgetUrl || new URL("/api/forget", script.src).href;
   var textUrl = data.textUrl || new URL("/referrals/text", script.src).href;
-  var title = data.title || t.title;
   var storageKey = "signpost-chat";
   var TIMEOUT_MS = 45000;
   var RETRY_DELAYS = [1000, 2000, 4000, 8000, 10000];
@@ -61,6 +75,8 @@
     } catch (e) { /* start afresh */ }
     return { sender: newId(), items: [], open: false };
   })();
+  // state.lang: only a language the resident chose in the picker, so another page's data-lang still counts.
+  useLanguage(offered(state.lang) || offered(data.lang) || offered(document.documentElement.lang) || "en");
 
   function save() {
     var items = state.items.map(function (item) {
@@ -68,7 +84,7 @@
       var done = item.state === "sent" || item.state === "refused";
       return item.from === "user" && item.state && !done ? Object.assign({}, item, { state: "unsure" }) : item;
     });
-    try { store.setItem(storageKey, JSON.stringify({ sender: state.sender, items: items, open: state.open })); } catch (e) { /* full */ }
+    try { store.setItem(storageKey, JSON.stringify({ sender: state.sender, items: items, open: state.open, lang: state.lang })); } catch (e) { /* full */ }
   }
 
   // ---------- colours: keep text on the council's colour at 4.5:1 or better ----------
@@ -88,15 +104,18 @@
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
+      if (attrs[k] === false || attrs[k] == null) return;
       if (k === "text") node.textContent = attrs[k];
       else if (k === "class") node.className = attrs[k];
       else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), attrs[k]);
-      else if (attrs[k] !== false && attrs[k] != null) node.setAttribute(k, attrs[k] === true ? "" : attrs[k]);
+      else node.setAttribute(k, attrs[k] === true ? "" : attrs[k]);
     });
     (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
     return node;
   }
-  function srOnly(text) { return el("span", { class: "sr", text: text }); }
+  // Words of the widget's own, inside something that may be in another language (a message): marked as ours.
+  // dir keeps them out of the message's dir="auto" guess.
+  function srOnly(text) { return el("span", { class: "sr", lang: langCode, dir: dirOf(langCode), text: text }); }
 
   function safeHref(url) {
     try {
@@ -132,7 +151,7 @@
     ".sr{position:absolute!important;width:1px!important;height:1px!important;margin:-1px!important;padding:0!important;overflow:hidden!important;clip:rect(0 0 0 0)!important;white-space:nowrap!important;border:0!important}",
     "button{font:inherit;cursor:pointer;min-height:44px;min-width:44px;padding:.4em .9em;border:2px solid #0b0c0c;border-radius:6px;background:#fff;color:#0b0c0c;font-weight:600;line-height:1.2}",
     "button:hover{background:#e8e8e8}",
-    "button:focus-visible,input:focus-visible,a:focus-visible,[tabindex]:focus-visible{outline:3px solid #0b0c0c;outline-offset:0;box-shadow:0 0 0 6px #fd0}",
+    "button:focus-visible,input:focus-visible,select:focus-visible,a:focus-visible,[tabindex]:focus-visible{outline:3px solid #0b0c0c;outline-offset:0;box-shadow:0 0 0 6px #fd0}",
     "a{color:#1a4480;text-decoration:underline;text-underline-offset:.15em;overflow-wrap:anywhere}",
     "a:hover{text-decoration-thickness:3px}",
     ".launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:flex;align-items:center;gap:.5em;min-height:52px;padding:.5em 1.1em;background:var(--accent);color:var(--on-accent);border:2px solid var(--on-accent);border-radius:26px;box-shadow:0 2px 8px rgba(0,0,0,.35);font-size:1.05em;font-weight:700}",
@@ -140,9 +159,12 @@
     ".launcher svg{width:1.4em;height:1.4em;fill:currentColor;flex:none}",
     ".panel{position:fixed;right:16px;bottom:84px;z-index:2147483001;display:flex;flex-direction:column;width:400px;max-width:calc(100vw - 32px);height:620px;max-height:calc(100vh - 100px);background:#fff;border:2px solid #0b0c0c;border-radius:10px;box-shadow:0 4px 24px rgba(0,0,0,.3);overflow:hidden}",
     ".panel[hidden]{display:none}",
-    "header{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:8px 8px 8px 14px;background:var(--accent);color:var(--on-accent);border-bottom:2px solid #0b0c0c}",
+    "header{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding-block:8px;padding-inline:14px 8px;background:var(--accent);color:var(--on-accent);border-bottom:2px solid #0b0c0c}",
     "h2{flex:1 1 0;min-width:6em;margin:0;font-size:1.15em;font-weight:700;line-height:1.25}",
     "header button{background:#fff;padding:.4em .7em}",
+    ".lang{flex:1 1 100%;display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}",
+    ".lang label{margin:0}",
+    "select{font:inherit;min-height:44px;max-width:100%;padding:.3em .5em;border:2px solid #0b0c0c;border-radius:6px;background:#fff;color:#0b0c0c}",
     ".confirm{padding:12px 14px;background:#fff7d6;border-bottom:2px solid #0b0c0c}",
     ".confirm p{margin:0 0 8px;font-weight:600}",
     ".confirm div,.status{display:flex;flex-wrap:wrap;gap:8px;align-items:center}",
@@ -153,6 +175,7 @@
     ".bubble{max-width:88%;padding:.55em .85em;border:2px solid transparent;border-radius:12px;white-space:pre-line;overflow-wrap:anywhere}",
     ".bot .bubble{align-self:flex-start;background:#f0f0f0;border-color:#d0d0d0;border-bottom-left-radius:3px}",
     ".user .bubble{align-self:flex-end;background:var(--accent);color:var(--on-accent);border-bottom-right-radius:3px}",
+    ".root[dir=rtl] .bot .bubble{border-radius:12px 12px 3px 12px}.root[dir=rtl] .user .bubble{border-radius:12px 12px 12px 3px}",
     ".user .bubble a{color:inherit}",
     ".note{align-self:flex-end;display:flex;flex-wrap:wrap;gap:8px;align-items:center;justify-content:flex-end;margin-top:4px;font-size:.9em;font-weight:600;color:#6b1d1d}",
     ".choices{display:flex;flex-wrap:wrap;gap:8px;margin:0 0 12px}",
@@ -190,7 +213,7 @@
     "@media print{.printing .launcher,.printing .panel{display:none!important}.printing .print-sheet{display:block;color:#000;font-size:14pt}.print-sheet .big{font:700 40pt/1.2 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.1em;margin:0 0 12pt}.print-sheet ul{list-style:none;padding:0}.print-sheet li{margin:0 0 12pt;break-inside:avoid}.print-sheet h3{margin:0;font-size:16pt}.print-sheet p{margin:0}}",
     "@media (max-width:480px),(max-height:560px){.panel{inset:0;width:auto;height:auto;max-width:none;max-height:none;border:0;border-radius:0}.is-open .launcher{display:none}}",
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}",
-    "@media (forced-colors:active){.bubble,.card,.typing,button,input{border:2px solid CanvasText}.user .bubble{border-style:double;border-width:4px}button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid Highlight}.typing span{background:CanvasText}}"
+    "@media (forced-colors:active){.bubble,.card,.typing,button,input,select{border:2px solid CanvasText}.user .bubble{border-style:double;border-width:4px}button:focus-visible,input:focus-visible,select:focus-visible,a:focus-visible{outline:3px solid Highlight}.typing span{background:CanvasText}}"
   ].join("\n");
 
   var host = el("signpost-chat");
@@ -211,33 +234,73 @@
   path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z");
   icon.appendChild(path);
 
-  var launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "sp-panel", onclick: toggle }, [icon, el("span", { text: t.launcher })]);
-  var endButton = el("button", { type: "button", onclick: askEnd, text: t.end });
-  var closeButton = el("button", { type: "button", onclick: close, text: t.close });
-  var confirmText = el("p", { id: "sp-confirm-text", text: t.endQuestion });
-  var confirmBox = el("div", { class: "confirm", role: "group", "aria-labelledby": "sp-confirm-text", tabindex: "-1", hidden: true }, [
-    confirmText,
-    el("div", {}, [el("button", { type: "button", onclick: endChat, text: t.endYes }), el("button", { type: "button", onclick: cancelEnd, text: t.endNo })])
-  ]);
+  // The widget's own words are set by applyWords(), again whenever the resident picks another language.
+  var launcherText = el("span");
+  var launcher = el("button", { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "sp-panel", onclick: toggle }, [icon, launcherText]);
+  // A council's data-title is in its page's language, whatever the widget's.
+  var titleNode = el("h2", { id: "sp-title", lang: data.title ? data.lang || document.documentElement.lang || false : false, dir: data.title ? "auto" : false });
+  var endButton = el("button", { type: "button", onclick: askEnd });
+  var closeButton = el("button", { type: "button", onclick: close });
+  var picker = LANGS.length > 1 ? el("select", { id: "sp-lang", onchange: function () { pickLanguage(picker.value); } }, LANGS.map(function (l) {
+    return el("option", { value: l.code, lang: l.code, dir: l.dir, text: l.name }); // each language named in itself
+  })) : null;
+  var pickerLabel = el("label", { for: "sp-lang" });
+  var confirmText = el("p", { id: "sp-confirm-text" });
+  var endYes = el("button", { type: "button", onclick: endChat });
+  var endNo = el("button", { type: "button", onclick: cancelEnd });
+  var confirmBox = el("div", { class: "confirm", role: "group", "aria-labelledby": "sp-confirm-text", tabindex: "-1", hidden: true }, [confirmText, el("div", {}, [endYes, endNo])]);
   var statusText = el("span");
-  var statusAction = el("button", { type: "button", hidden: true, onclick: retryNow, text: t.tryNow });
+  var statusAction = el("button", { type: "button", hidden: true, onclick: retryNow });
   var status = el("div", { class: "status" }, [el("div", { role: "status" }, [statusText]), statusAction]);
-  var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.conversation, tabindex: "0" });
-  var input = el("input", { id: "sp-input", type: "text", autocomplete: "off", maxlength: "1000", enterkeyhint: "send" });
+  var log = el("div", { class: "log", role: "log", "aria-live": "polite", tabindex: "0" });
+  var input = el("input", { id: "sp-input", type: "text", autocomplete: "off", maxlength: "1000", enterkeyhint: "send", dir: "auto" });
+  var inputLabel = el("label", { for: "sp-input" });
+  var sendButton = el("button", { type: "submit", class: "send" });
   var form = el("form", { novalidate: true, onsubmit: function (e) { e.preventDefault(); submit(input.value); } }, [
-    el("label", { for: "sp-input", text: t.label }),
-    el("div", { class: "row" }, [input, el("button", { type: "submit", class: "send", text: t.send })])
+    inputLabel,
+    el("div", { class: "row" }, [input, sendButton])
   ]);
   var panel = el("section", { id: "sp-panel", class: "panel", role: "dialog", "aria-labelledby": "sp-title", "aria-describedby": "sp-welcome", hidden: true, onkeydown: onPanelKey }, [
-    el("header", {}, [el("h2", { id: "sp-title", text: title }), endButton, closeButton]),
+    el("header", {}, [titleNode, endButton, closeButton, picker ? el("div", { class: "lang" }, [pickerLabel, picker]) : null]),
     confirmBox, status, log, form
   ]);
   var printSheet = el("div", { class: "print-sheet" });
-  var root = el("div", { class: "root", lang: langCode, dir: "ltr" }, [launcher, panel, printSheet]);
+  var root = el("div", { class: "root" }, [launcher, panel, printSheet]);
   shadow.appendChild(root);
 
+  // Right to left for Arabic and Urdu (CLDR's direction, from the server); lang for screen readers.
+  function applyWords() {
+    root.setAttribute("lang", langCode);
+    root.setAttribute("dir", dirOf(langCode));
+    launcherText.textContent = t.launcher;
+    titleNode.textContent = data.title || t.title;
+    endButton.textContent = t.end;
+    closeButton.textContent = t.close;
+    pickerLabel.textContent = t.language;
+    if (picker) picker.value = langCode;
+    confirmText.textContent = t.endQuestion;
+    endYes.textContent = t.endYes;
+    endNo.textContent = t.endNo;
+    statusAction.textContent = t.tryNow;
+    log.setAttribute("aria-label", t.conversation);
+    inputLabel.textContent = t.label;
+    sendButton.textContent = t.send;
+    if (statusKey) setStatus(t[statusKey], !statusAction.hidden);
+  }
+
+  // The resident's choice: the widget's words change at once, and later messages carry it as the hint.
+  function pickLanguage(code) {
+    state.lang = offered(code) || "en";
+    useLanguage(state.lang);
+    applyWords();
+    renderAll();
+    save();
+  }
+
   // ---------- status line: each state is announced once ----------
+  var statusKey = null; // which of the widget's words the status line says, to say it again in another language
   function setStatus(text, action) {
+    statusKey = Object.keys(t).filter(function (k) { return text && t[k] === text; })[0] || null;
     if (statusText.textContent !== (text || "")) statusText.textContent = text || "";
     status.classList.toggle("on", !!text);
     statusAction.hidden = !action;
@@ -248,18 +311,22 @@
     var node;
     if (item.kind === "choices") {
       node = el("div", { class: "choices", role: "group", "aria-label": t.choose }, item.buttons.map(function (b) {
-        return el("button", { type: "button", text: b.title, onclick: function () { choose(b); } });
+        // Rasa's buttons are in the answer's language; the location button (geo) is the widget's.
+        return el("button", { type: "button", lang: b.geo ? false : item.lang || false, dir: "auto", text: b.geo ? t.useLocation : b.title, onclick: function () { choose(b); } });
       }));
     } else if (item.kind === "hubs") {
-      node = el("div", { class: "msg bot" }, [srOnly(t.bot), hubCards(item.hubs)]);
+      node = el("div", { class: "msg bot" }, [srOnly(t.bot), hubCards(item.hubs, item.lang)]);
     } else if (item.kind === "referral") {
       node = el("div", { class: "msg bot" }, [srOnly(t.bot), referralBox(item)]);
     } else {
-      var bubble = el("div", { class: "bubble" }, [srOnly(item.from === "user" ? t.you : t.bot)]);
-      bubble.appendChild(item.from === "user" ? document.createTextNode(item.text) : richText(item.text));
-      node = el("div", { class: "msg " + (item.from === "user" ? "user" : "bot") }, [bubble]);
+      // dir="auto": a message takes the direction of its own words (a Latin place name in an Arabic widget).
+      var welcome = item.id === "welcome";
+      var bubble = el("div", { class: "bubble", dir: "auto" }, [srOnly(item.from === "user" ? t.you : t.bot)]);
+      bubble.appendChild(item.from === "user" ? document.createTextNode(item.text) : richText(welcome ? t.welcome : item.text));
+      // Each message says its language for screen readers: the welcome is the widget's, others their own.
+      node = el("div", { class: "msg " + (item.from === "user" ? "user" : "bot"), lang: welcome ? langCode : item.lang || false }, [bubble]);
       if (item.from === "user") {
-        notes[item.id] = el("div", { class: "note" });
+        notes[item.id] = el("div", { class: "note", lang: langCode, dir: dirOf(langCode) });
         node.appendChild(notes[item.id]);
         showNote(item);
       }
@@ -281,25 +348,26 @@
     if (item.state === "unsure" && !pending) note.appendChild(el("button", { type: "button", text: t.sendAgain, onclick: function () { resend(item); } }));
   }
 
-  function hubCards(hubs) {
+  // A card's words from the answer (hours, booking, distance) are in its language; names and addresses as written.
+  function hubCards(hubs, lang) {
     return el("ul", { class: "cards", "aria-label": plural(t.places, hubs.length) }, hubs.map(function (h) {
       var lat = Number(h.latitude), lon = Number(h.longitude), links = [];
       if (isFinite(lat) && isFinite(lon)) {
-        links.push(el("a", { href: "https://www.openstreetmap.org/?mlat=" + lat + "&mlon=" + lon + "#map=17/" + lat + "/" + lon }, [t.map, srOnly(", " + h.name)]));
+        links.push(el("a", { href: "https://www.openstreetmap.org/?mlat=" + lat + "&mlon=" + lon + "#map=17/" + lat + "/" + lon, lang: langCode }, [t.map, srOnly(", " + h.name)]));
       }
       var tel = String(h.phone || "").replace(/[^\d+]/g, "");
-      if (tel) links.push(el("a", { href: "tel:" + tel, text: fill(t.call, { phone: h.phone }) }));
+      if (tel) links.push(el("a", { href: "tel:" + tel, lang: langCode, text: fill(t.call, { phone: h.phone }) }));
       var site = h.url && safeHref(h.url);
-      if (site) links.push(el("a", { href: site }, [t.website, srOnly(", " + h.name)]));
+      if (site) links.push(el("a", { href: site, lang: langCode }, [t.website, srOnly(", " + h.name)]));
       // Opening hours in the directory's words, said as the text version says them (payload hours_text).
       var state = h.open_now === true ? "open" : h.open_now === false ? "closed" : "";
-      var hours = h.hours_text ? el("p", state ? { class: state, text: String(h.hours_text) } : { text: String(h.hours_text) }) : null;
-      return el("li", { class: "card" }, [
-        el("h3", { text: String(h.name || "") }),
-        h.distance_text ? el("p", { text: fill(t.away, { distance: h.distance_text }) }) : null,
+      var hours = h.hours_text ? el("p", { class: state || false, dir: "auto", text: String(h.hours_text) }) : null;
+      return el("li", { class: "card", lang: lang || false }, [
+        el("h3", { dir: "auto", text: String(h.name || "") }),
+        h.distance_text ? el("p", { dir: "auto", text: fill(t.away, { distance: h.distance_text }) }) : null,
         hours,
-        el("p", { text: [h.address, h.postcode].filter(Boolean).join(", ") }),
-        h.booking_text ? el("p", { text: String(h.booking_text) }) : null,
+        el("p", { dir: "auto", text: [h.address, h.postcode].filter(Boolean).join(", ") }),
+        h.booking_text ? el("p", { dir: "auto", text: String(h.booking_text) }) : null,
         links.length ? el("p", { class: "links" }, links) : null
       ]);
     }));
@@ -309,8 +377,8 @@
   function referralBox(item) {
     var texting = CONFIG.texts ? textMeThis(item) : {};
     return el("div", { class: "referral" }, [
-      el("p", {}, [richText(item.text)]),
-      el("p", { class: "code" }, [el("span", { text: t.yourCode }), el("strong", { text: item.code })]),
+      el("p", { lang: item.lang || false, dir: "auto" }, [richText(item.text)]),
+      el("p", { class: "code" }, [el("span", { text: t.yourCode }), el("strong", { dir: "ltr", text: item.code })]),
       el("div", { class: "actions" }, [el("button", { type: "button", text: t.print, onclick: function () { printReferral(item); } }), texting.button]),
       texting.form,
       texting.message
@@ -322,7 +390,7 @@
   function textMeThis(item) {
     var id = "sp-ref-" + item.id;
     var message = el("p", { role: "status", id: id + "-status" });
-    var number = el("input", { id: id + "-tel", type: "tel", autocomplete: "tel", inputmode: "tel", maxlength: "40", "aria-describedby": id + "-hint" });
+    var number = el("input", { id: id + "-tel", type: "tel", dir: "ltr", autocomplete: "tel", inputmode: "tel", maxlength: "40", "aria-describedby": id + "-hint" });
     var sending = false;
     var form = el("form", { id: id + "-form", novalidate: true, hidden: true, onsubmit: function (e) { e.preventDefault(); sendText(); } }, [
       el("label", { for: id + "-tel", text: t.mobile }),
@@ -425,6 +493,7 @@
     log.textContent = "";
     if (!state.items.length) state.items.push({ id: "welcome", from: "bot", text: t.welcome });
     state.items.forEach(renderItem);
+    if (typingNode) log.appendChild(typingNode); // a reply still on its way when the language changed
     log.scrollTop = log.scrollHeight;
   }
 
@@ -436,8 +505,15 @@
     return kind(r) === "hubs" && Array.isArray(r.custom.hubs) && r.custom.hubs.length ? r.custom.hubs : null;
   }
 
-  function renderReplies(replies) {
-    var buttons = [], first = null, asksLocation = false;
+  // The language Rasa answered in: the reply's own "language" when the channel says it, else the hint we sent.
+  function answerLanguage(r, sent) {
+    return r && typeof r.language === "string" && /^[a-z]{2,3}$/.test(r.language) ? r.language : sent;
+  }
+
+  // asked: the resident's message these replies answer.
+  function renderReplies(replies, asked) {
+    var sent = asked.lang || langCode;
+    var buttons = [], first = null, asksLocation = false, lang = sent;
     // A referral code is good at the places of its answer: the places sent with it (for Print).
     var answerHubs = [];
     replies.forEach(function (r) { answerHubs = answerHubs.concat(hubsOf(r) || []); });
@@ -445,16 +521,25 @@
       if (!r) return;
       var node = null;
       var hubs = hubsOf(r);
+      lang = answerLanguage(r, sent);
       // A list of places carries its text version for text-only clients: the cards say it, once.
-      if (hubs) node = add({ kind: "hubs", from: "bot", hubs: hubs });
-      else if (kind(r) === "referral" && typeof r.custom.code === "string") node = add({ kind: "referral", from: "bot", text: String(r.text || ""), code: r.custom.code, hubs: answerHubs });
-      else if (typeof r.text === "string" && r.text) node = add({ from: "bot", text: r.text });
+      if (hubs) node = add({ kind: "hubs", from: "bot", hubs: hubs, lang: lang });
+      else if (kind(r) === "referral" && typeof r.custom.code === "string") node = add({ kind: "referral", from: "bot", text: String(r.text || ""), code: r.custom.code, hubs: answerHubs, lang: lang });
+      else if (typeof r.text === "string" && r.text) node = add({ from: "bot", text: r.text, lang: lang });
       if (kind(r) === "ask_location") asksLocation = true;
       if (Array.isArray(r.buttons)) buttons = buttons.concat(r.buttons.filter(function (b) { return b && b.title && b.payload; }));
       first = first || node;
     });
     if (asksLocation && navigator.geolocation && window.isSecureContext) buttons.push({ title: t.useLocation, geo: true });
-    if (buttons.length) add({ kind: "choices", buttons: buttons });
+    if (buttons.length) add({ kind: "choices", buttons: buttons, lang: lang });
+    // When the channel says which language it answered in, that is the language the resident was taken to write in.
+    var said = replies.map(function (r) { return answerLanguage(r, null); }).filter(Boolean)[0];
+    if (said && said !== asked.lang) {
+      asked.lang = said;
+      var mine = log.querySelector('[data-id="' + asked.id + '"]');
+      if (mine) mine.setAttribute("lang", said);
+      save();
+    }
     if (first) scrollTo(first);
   }
 
@@ -468,7 +553,7 @@
     var fromInput = shown === undefined;
     clearChoices();
     state.items.forEach(function (i) { if (i.state === "unsure") { i.state = "old"; showNote(i); } });
-    var item = { from: "user", text: fromInput ? text : shown, payload: text, state: "sending" };
+    var item = { from: "user", text: fromInput ? text : shown, payload: text, state: "sending", lang: langCode };
     scrollTo(add(item));
     if (fromInput) input.value = "";
     attempt = 0;
@@ -522,7 +607,8 @@
     fetch(server + "/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: item.payload, metadata: { channel: "web" } }),
+      // language: the hint for the conversation's language (docs/widget.md), the widget's at the time of writing.
+      body: JSON.stringify({ sender: state.sender, message: item.payload, metadata: { channel: "web", language: item.lang || langCode } }),
       signal: controller.signal,
       credentials: "omit",
       cache: "no-store"
@@ -533,14 +619,14 @@
           if (item !== pending) return;
           if (!Array.isArray(replies) || !replies.some(function (r) { return r && typeof r.text === "string"; })) throw new Error("HTTP " + response.status);
           finish(item, "refused", "");
-          renderReplies(replies);
+          renderReplies(replies, item);
         });
       }
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json().then(function (replies) {
         if (item !== pending) return;
         finish(item, "sent", wasRetrying ? t.back : "");
-        renderReplies(Array.isArray(replies) ? replies : []);
+        renderReplies(Array.isArray(replies) ? replies : [], item);
       });
     }, function () {
       if (item !== pending) return;
@@ -618,7 +704,7 @@
       if (!confirmBox.hidden) cancelEnd(); else close();
     } else if (e.key === "Tab" && isFullScreen()) {
       // Full screen, the page behind is covered: keep focus where the resident can see it.
-      var focusable = Array.prototype.filter.call(panel.querySelectorAll("button,a[href],input,[tabindex='0']"), function (n) { return !n.disabled && n.offsetParent !== null; });
+      var focusable = Array.prototype.filter.call(panel.querySelectorAll("button,a[href],input,select,[tabindex='0']"), function (n) { return !n.disabled && n.offsetParent !== null; });
       var firstEl = focusable[0], lastEl = focusable[focusable.length - 1];
       if (e.shiftKey && shadow.activeElement === firstEl) { e.preventDefault(); lastEl.focus(); }
       else if (!e.shiftKey && shadow.activeElement === lastEl) { e.preventDefault(); firstEl.focus(); }
@@ -643,7 +729,7 @@
     clearTimeout(slowTimer);
     showTyping(false);
     confirmBox.hidden = true;
-    state = { sender: newId(), items: [], open: true };
+    state = { sender: newId(), items: [], open: true, lang: state.lang };
     store.removeItem(storageKey);
     renderAll();
     save();
@@ -658,6 +744,7 @@
     }).then(function (r) { setStatus(r.ok ? t.ended : t.endedLater); }, function () { setStatus(t.endedLater); });
   }
 
+  applyWords();
   renderAll();
   (document.body || document.documentElement).appendChild(host);
   if (state.open) open(false);

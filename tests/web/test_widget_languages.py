@@ -1,0 +1,233 @@
+"""The widget in the resident's language: data-lang, the page's lang, the picker, right to left, LANGUAGES.
+
+Words are compared with the catalogue (``bot.wording.catalogue``), whatever its translators have written
+so far: an entry not yet translated is English there and here. Rasa is scripted (``page.route``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import requests
+from babel import Locale
+
+from bot.web.pages import enabled_languages, widget_strings
+from bot.wording import catalogue
+from tests.support.fake_notify import FakeNotify
+from tests.support.texts import texting_settings
+from tests.support.web import FAKE_RASA, FakeRasa, WebServer, web_settings
+from tests.support.widget import (
+    LAUNCHER,
+    LOG,
+    language_page,
+    open_widget,
+    run_axe,
+    saved,
+    send,
+    widget_attribute,
+)
+
+ROOT = "signpost-chat .root"
+PICKER = "signpost-chat #sp-lang"
+SCREENSHOT = Path("/tmp/signpost-widget-arabic.png")
+
+
+def answer(message: str) -> List[Dict[str, Any]]:
+    """Rasa's reply; it starts with Latin letters, as a place name or postcode would."""
+    return [{"recipient_id": "x", "text": f"NR2 1TF: {message}"}]
+
+
+@pytest.fixture
+def rasa(page: Any) -> FakeRasa:
+    fake = FakeRasa(answer)
+    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", fake.handle)
+    return fake
+
+
+def own_words(page: Any) -> Dict[str, str]:
+    """The widget's own words on screen, by catalogue name."""
+    return {
+        "launcher": page.locator(LAUNCHER).inner_text().strip(),
+        "title": page.locator("signpost-chat #sp-title").inner_text(),
+        "end": page.locator("signpost-chat header button").nth(0).inner_text(),
+        "close": page.locator("signpost-chat header button").nth(1).inner_text(),
+        "language": page.locator("signpost-chat label[for=sp-lang]").inner_text(),
+        "label": page.locator("signpost-chat label[for=sp-input]").inner_text(),
+        "send": page.locator("signpost-chat form .send").last.inner_text(),
+    }
+
+
+def catalogue_words(language: str) -> Dict[str, str]:
+    words = catalogue(language)
+    names = ("launcher", "title", "end", "close", "language", "label", "send")
+    return {name: words.text(f"widget.{name}") for name in names}
+
+
+def test_arabic_is_right_to_left_with_each_message_marked(
+    page: Any, fake_site: WebServer, rasa: FakeRasa
+) -> None:
+    language_page(page, fake_site.url, FAKE_RASA, html_lang="en", data_lang="ar")
+    assert widget_attribute(page, ".root", "dir") == "rtl" and widget_attribute(page, ".root", "lang") == "ar"
+    open_widget(page)
+    assert own_words(page) == catalogue_words("ar")
+    assert page.locator(PICKER).input_value() == "ar"
+    welcome = page.locator(f"{LOG} #sp-welcome")
+    assert welcome.get_attribute("lang") == "ar"
+    assert widget_strings("ar")["welcome"].split("\n")[0] in welcome.inner_text()
+
+    send(page, "مرحبا")
+    assert rasa.metadata == [{"channel": "web", "language": "ar"}]
+    mine, reply = page.locator(f"{LOG} .msg.user").last, page.locator(f"{LOG} .msg.bot").last
+    assert mine.get_attribute("lang") == "ar" and reply.get_attribute("lang") == "ar"
+    for bubble in (mine.locator(".bubble"), reply.locator(".bubble")):
+        assert bubble.get_attribute("dir") == "auto"
+    # "Chat bot said:" is the widget's, marked as such, and leaves the message's direction to its own words.
+    said = reply.locator(".sr")
+    assert said.get_attribute("lang") == "ar" and said.get_attribute("dir") == "rtl"
+    assert said.inner_text() == catalogue("ar").text("widget.bot").strip()
+    direction = "e => getComputedStyle(e).direction"
+    assert reply.locator(".bubble").evaluate(direction) == "ltr"  # it starts "NR2 1TF"
+    assert mine.locator(".bubble").evaluate(direction) == "rtl"
+    # Mirrored: the bot's bubbles on the right, the resident's on the left.
+    log_box = page.locator(LOG).bounding_box()
+    reply_box, mine_box = reply.locator(".bubble").bounding_box(), mine.locator(".bubble").bounding_box()
+    assert log_box["x"] + log_box["width"] - (reply_box["x"] + reply_box["width"]) < 40
+    assert mine_box["x"] - log_box["x"] < 40
+    page.screenshot(path=str(SCREENSHOT))
+    assert run_axe(page) == []
+
+
+@pytest.mark.parametrize(
+    "html_lang,data_lang,expected",
+    [("cy", "", "cy"), ("cy-GB", "", "cy"), ("cy", "pl", "pl"), ("fr", "", "en"), ("en", "xx", "en")],
+    ids=["page-cy", "page-cy-GB", "data-lang-wins", "page-fr", "data-lang-unknown"],
+)
+def test_the_starting_language_is_data_lang_else_the_page_else_english(
+    page: Any, fake_site: WebServer, rasa: FakeRasa, html_lang: str, data_lang: str, expected: str
+) -> None:
+    language_page(page, fake_site.url, FAKE_RASA, html_lang=html_lang, data_lang=data_lang)
+    assert widget_attribute(page, ".root", "lang") == expected
+    assert widget_attribute(page, ".root", "dir") == "ltr"
+    open_widget(page)
+    assert own_words(page) == catalogue_words(expected)
+    send(page, "hello")
+    assert rasa.metadata[-1] == {"channel": "web", "language": expected}
+
+
+def test_the_picker_changes_the_words_at_once_and_is_sent_as_the_hint(
+    page: Any, fake_site: WebServer, rasa: FakeRasa
+) -> None:
+    language_page(page, fake_site.url, FAKE_RASA, html_lang="en")
+    open_widget(page)
+    options = page.locator(f"{PICKER} option")
+    offered = [
+        (o.get_attribute("value"), o.get_attribute("lang"), o.inner_text() or "") for o in options.all()
+    ]
+    assert [code for code, _, _ in offered] == enabled_languages() and len(offered) > 1
+    for code, lang, name in offered:  # each language named in itself
+        assert lang == code and name.casefold() == str(Locale.parse(code).get_display_name(code)).casefold()
+
+    send(page, "hello")
+    page.locator(PICKER).select_option("cy")
+    assert own_words(page) == catalogue_words("cy")
+    assert widget_attribute(page, ".root", "lang") == "cy"
+    assert page.locator(f"{LOG} #sp-welcome").get_attribute("lang") == "cy"
+    assert page.locator(f"{LOG} .msg.bot").last.get_attribute("lang") == "en"  # said in English, stays so
+    assert page.locator(f"{LOG} .msg.bot .sr").last.inner_text() == catalogue("cy").text("widget.bot").strip()
+
+    send(page, "helo")
+    assert [m["language"] for m in rasa.metadata] == ["en", "cy"]
+    assert page.locator(f"{LOG} .msg.bot").last.get_attribute("lang") == "cy"
+    assert saved(page)["lang"] == "cy"
+    page.reload()  # sessionStorage remembers the choice, over the page's language
+    page.locator(LAUNCHER).wait_for()
+    assert widget_attribute(page, ".root", "lang") == "cy" and page.locator(PICKER).input_value() == "cy"
+
+    page.locator(PICKER).select_option("ar")  # and back the other way: right to left at once
+    assert widget_attribute(page, ".root", "dir") == "rtl" and own_words(page) == catalogue_words("ar")
+
+
+def test_a_reply_that_says_its_language_is_marked_with_it(page: Any, fake_site: WebServer) -> None:
+    """The REST channel's own word on the language it answered in wins over the hint, for both messages."""
+    rasa = FakeRasa(lambda m: [{"recipient_id": "x", "text": "Cześć! W czym mogę pomóc?", "language": "pl"}])
+    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
+    language_page(page, fake_site.url, FAKE_RASA, html_lang="en")
+    open_widget(page)
+    send(page, "dzień dobry")
+    assert rasa.metadata[-1]["language"] == "en"
+    assert page.locator(f"{LOG} .msg.bot").last.get_attribute("lang") == "pl"
+    assert page.locator(f"{LOG} .msg.user").last.get_attribute("lang") == "pl"  # taken to be Polish
+    page.reload()
+    page.locator(f"{LOG} .msg.user").last.wait_for(state="attached")
+    assert page.locator(f"{LOG} .msg.user").last.get_attribute("lang") == "pl"
+
+
+@pytest.fixture
+def only_polish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WebServer]:
+    monkeypatch.setenv("LANGUAGES", "en,pl")
+    server = WebServer(web_settings(FAKE_RASA, tmp_path / "tracker.db")).start()
+    yield server
+    server.stop()
+
+
+def test_languages_setting_limits_what_the_widget_offers(page: Any, only_polish: WebServer) -> None:
+    served = requests.get(only_polish.url + "/widget.js", timeout=5).text
+    strings = json.loads(served.split("var STRINGS = ")[1].split(";\n")[0])
+    assert sorted(strings) == ["en", "pl"]
+    language_page(page, only_polish.url, FAKE_RASA, html_lang="cy")  # Welsh is off: English
+    assert widget_attribute(page, ".root", "lang") == "en"
+    open_widget(page)
+    assert [o.get_attribute("value") for o in page.locator(f"{PICKER} option").all()] == ["en", "pl"]
+
+
+def test_only_english_needs_no_picker(page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANGUAGES", "en")
+    server = WebServer(web_settings(FAKE_RASA, tmp_path / "tracker.db")).start()
+    try:
+        language_page(page, server.url, FAKE_RASA, html_lang="ar")
+        open_widget(page)
+        assert page.locator(PICKER).count() == 0 and widget_attribute(page, ".root", "dir") == "ltr"
+    finally:
+        server.stop()
+
+
+# ---------- the referral box and "Text me this" ----------
+
+
+@pytest.fixture
+def texting_site(tmp_path: Path) -> Iterator[WebServer]:
+    notify = FakeNotify().start()
+    server = WebServer(texting_settings(tmp_path, notify)).start()
+    yield server
+    server.stop()
+    notify.stop()
+
+
+def test_the_referral_box_and_its_form_follow_the_language(page: Any, texting_site: WebServer) -> None:
+    code_reply = {
+        "recipient_id": "x",
+        "text": "Your code is K7P-3QX. Show it at any of these places in the next 30 days.",
+        "custom": {"type": "referral", "code": "K7P-3QX", "days": 30},
+    }
+    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", FakeRasa(lambda m: [code_reply]).handle)
+    language_page(page, texting_site.url, FAKE_RASA, html_lang="en")
+    open_widget(page)
+    send(page, "laptop NR3 2RJ")
+    box = page.locator(f"{LOG} .referral")
+    box.locator("button[aria-controls]").click()  # "Text me this" opens its form
+    page.locator(PICKER).select_option("cy")
+    welsh = catalogue("cy")
+    assert box.locator(".code span").inner_text() == welsh.text("widget.yourCode")
+    assert box.locator(".actions button").nth(0).inner_text() == welsh.text("widget.print")
+    text_me = box.locator("button[aria-controls]")
+    assert text_me.inner_text() == welsh.text("widget.textMe")
+    text_me.click()
+    assert box.locator("form label").inner_text() == welsh.text("widget.mobile")
+    assert box.locator("form .hint").inner_text() == welsh.text("widget.mobileHint")
+    assert box.locator("form .send").inner_text() == welsh.text("widget.sendText")
+    assert box.locator("input[type=tel]").get_attribute("dir") == "ltr"  # a number reads left to right
+    assert box.locator("p[lang]").first.get_attribute("lang") == "en"  # Rasa's words, in English
+    assert box.locator(".code strong").inner_text() == "K7P-3QX"
