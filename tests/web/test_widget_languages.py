@@ -101,16 +101,29 @@ def test_arabic_is_right_to_left_with_each_message_marked(
 
 
 @pytest.mark.parametrize(
-    "html_lang,data_lang,expected",
-    [("cy", "", "cy"), ("cy-GB", "", "cy"), ("cy", "pl", "pl"), ("fr", "", "en"), ("en", "xx", "en")],
-    ids=["page-cy", "page-cy-GB", "data-lang-wins", "page-fr", "data-lang-unknown"],
+    "html_lang,data_lang,expected,direction",
+    [
+        ("cy", "", "cy", "ltr"),
+        ("cy-GB", "", "cy", "ltr"),
+        ("ur", "", "ur", "rtl"),
+        ("cy", "pl", "pl", "ltr"),
+        ("fr", "", "en", "ltr"),
+        ("en", "xx", "en", "ltr"),
+    ],
+    ids=["page-cy", "page-cy-GB", "page-ur", "data-lang-wins", "page-fr", "data-lang-unknown"],
 )
 def test_the_starting_language_is_data_lang_else_the_page_else_english(
-    page: Any, fake_site: WebServer, rasa: FakeRasa, html_lang: str, data_lang: str, expected: str
+    page: Any,
+    fake_site: WebServer,
+    rasa: FakeRasa,
+    html_lang: str,
+    data_lang: str,
+    expected: str,
+    direction: str,
 ) -> None:
     language_page(page, fake_site.url, FAKE_RASA, html_lang=html_lang, data_lang=data_lang)
     assert widget_attribute(page, ".root", "lang") == expected
-    assert widget_attribute(page, ".root", "dir") == "ltr"
+    assert widget_attribute(page, ".root", "dir") == direction
     open_widget(page)
     assert own_words(page) == catalogue_words(expected)
     send(page, "hello")
