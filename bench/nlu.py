@@ -6,14 +6,24 @@ cross-validation macro F1 on the training data, macro F1 on the held-out file
 misspelt by tests/support/nlu_perturb.py (typos, missing spaces, text-speak, capitals),
 the false-signpost rate on CLINC150's out-of-domain test questions (travel,
 cooking, cars, work, home, utilities: a signposting answer to any of them is
-wrong), parse latency, training time and model size. Then, for config.yml, it
-compares a staff retrain by fine-tuning (the staff console's ``--finetune``)
-with a full training, in held-out macro F1 and seconds.
+wrong), parse latency, training time and model size. Then, per language
+(issue 16), macro F1 on that language's messages of tests/nlu/language_holdout.yml
+(English keeps tests/nlu_holdout.yml), cross-validation macro F1 on that
+language's training examples (data/nlu/lang_<code>.yml; the same folds as the
+overall figure, predictions pooled over the folds), and the share of the
+language's held-out out-of-scope messages that got a signposting intent, for
+every variant beside the named baseline of this round: the pipeline before
+issue 16 (config.yml as of BASELINE_CONFIG_COMMIT) trained on the English
+files only. Then, for config.yml, it compares a staff retrain by fine-tuning
+(the staff console's ``--finetune``) with a full training, in held-out macro
+F1 and seconds.
 
     make bench-nlu                       # 5 folds, all variants (hours on 2 cores: see below)
     BENCH_FOLDS=0 make bench-nlu         # held-out file only
     BENCH_CV_VARIANTS=all make bench-nlu        # cross-validate the baseline too
     BENCH_VARIANTS=signpost,rasa-default make bench-nlu
+    BENCH_VARIANTS=signpost,signpost-english-only BENCH_FOLDS=3 BENCH_FINETUNE=0 make bench-nlu
+                                         # the per-language table, new against before (about 20 min)
     BENCH_FINETUNE=0 make bench-nlu      # skip the staff fine-tuning comparison
     BENCH_SHOW_FALSE_SIGNPOSTS=1 make bench-nlu   # list the out-of-domain questions signposted
 
@@ -34,6 +44,9 @@ Variants:
   signpost-no-gate   config.yml without the in-domain gate
   signpost-no-spelling  config.yml without the spelling corrector
   signpost-no-spacy  config.yml with Rasa's WhitespaceTokenizer instead of spaCy
+  signpost-english-only  the previous pipeline (the named baseline for the
+                     languages): config.yml as of BASELINE_CONFIG_COMMIT, the last
+                     before issue 16, trained on data/nlu's English files only
 
 Scores follow bot/nlu/scoring.py: a prediction of nlu_fallback counts as
 correct only for out_of_scope examples (the intent contract allows it there).
@@ -45,7 +58,9 @@ import asyncio
 import copy
 import logging
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -72,6 +87,8 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from bot.needs import SIGNPOSTING_INTENTS  # noqa: E402
 from bot.nlu.scoring import Scores, score  # noqa: E402
 from bot.staff.training import FINETUNE_EPOCHS  # noqa: E402
+from bot.wording import SUPPORTED_LANGUAGES  # noqa: E402
+from tests.support import language_holdout  # noqa: E402
 from tests.support.nlu_perturb import PERTURBATIONS, mixed, perturb_all  # noqa: E402
 
 DATA = ROOT / "data" / "nlu"
@@ -80,6 +97,12 @@ SENTENCE_FEATURIZER = "bot.nlu.sentence_featurizer.SentenceEmbeddingFeaturizer"
 GATE = "bot.nlu.in_domain_gate.InDomainGate"
 LINEAR = "bot.nlu.linear_classifier.LinearIntentClassifier"
 SPELLING = "bot.nlu.spelling.SpellingCorrector"
+# config.yml's last commit before issue 16 (languages): the previous pipeline, which the
+# per-language table puts beside today's, trained on the English files only.
+BASELINE_CONFIG_COMMIT = "65a6e7e784d83610bceb772bb5e13a1d798dac0e"
+ENGLISH_ONLY = "signpost-english-only"
+# data/nlu files that are not English: each language's own, and the one that mixes all eight.
+MIXED_FILE = "change_language.yml"
 
 
 def project_config() -> dict:
@@ -96,6 +119,55 @@ DIET = {
     "constrain_similarities": True,
     "random_seed": 42,
 }
+
+
+def previous_config() -> Optional[dict]:
+    """config.yml as it was before issue 16, read from git so the baseline cannot drift; None (with
+    a note) where git or that commit is not there."""
+    try:
+        text = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{BASELINE_CONFIG_COMMIT}:config.yml"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        print(
+            f"{ENGLISH_ONLY} left out: it needs config.yml of commit {BASELINE_CONFIG_COMMIT[:7]} "
+            "from git (a clone with its history)",
+            file=sys.stderr,
+        )
+        return None
+    config = yaml.safe_load(text)
+    config.pop("policies", None)
+    return config
+
+
+def file_language(path: Path) -> str:
+    """The language of a data/nlu file: lang_<code>.yml is <code>, the change_language file mixes
+    all eight ("mixed"), every other file is English."""
+    if path.name.startswith("lang_"):
+        return path.stem[len("lang_") :]
+    return "mixed" if path.name == MIXED_FILE else "en"
+
+
+def english_data(work: Path) -> Path:
+    """A copy of data/nlu's English files only: what the previous pipeline was trained on."""
+    folder = work / "english-data"
+    folder.mkdir(exist_ok=True)
+    for path in sorted(DATA.glob("*.yml")):
+        if file_language(path) == "en":
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def example_languages() -> Dict[Tuple[str, str], str]:
+    """(text, intent) -> language of every training example, from the file it is in."""
+    languages: Dict[Tuple[str, str], str] = {}
+    for path in sorted(DATA.glob("*.yml")):
+        for example in load_data(str(path)).intent_examples:
+            languages[(example.get("text"), example.get("intent"))] = file_language(path)
+    return languages
 
 
 def with_diet(config: dict) -> dict:
@@ -135,8 +207,9 @@ def variants() -> Dict[str, dict]:
         if c["name"] != "SpacyNLP"
     ]
     default = {"recipe": "default.v1", "language": "en", "assistant_id": "bench-default"}
+    previous = previous_config()
     # The baseline first: it is the slowest, and the comparison needs it.
-    return {
+    configs = {
         "rasa-default": default,
         "signpost": ours,
         "signpost-diet": with_diet(ours),
@@ -145,6 +218,9 @@ def variants() -> Dict[str, dict]:
         "signpost-no-spelling": no_spelling,
         "signpost-no-spacy": no_spacy,
     }
+    if previous is not None:
+        configs[ENGLISH_ONLY] = previous
+    return configs
 
 
 def train(config: dict, data: Path, out: Path, finetune: Optional[str] = None) -> Tuple[str, float]:
@@ -232,13 +308,25 @@ def fold_models(config: dict, examples: list, folds: int, work: Path) -> Iterato
         yield model, list(test_idx)
 
 
-def cross_validate(config: dict, data: TrainingData, folds: int, work: Path) -> float:
+def cross_validate(
+    config: dict, data: TrainingData, folds: int, work: Path, languages: Dict[Tuple[str, str], str]
+) -> Tuple[float, Dict[str, float]]:
+    """Mean macro F1 over the folds, and per language the macro F1 of its examples' predictions
+    pooled over the same folds (a language has too few examples in one fold to score alone)."""
     examples = data.intent_examples
     f1s = []
+    pooled: Dict[str, Tuple[List[str], List[str]]] = {}
     for model, held_back in fold_models(config, examples, folds, work):
         predicted, _, _ = predict(model, [examples[j].get("text") for j in held_back])
-        f1s.append(score([examples[j].get("intent") for j in held_back], predicted).macro_f1)
-    return statistics.mean(f1s)
+        gold = [examples[j].get("intent") for j in held_back]
+        f1s.append(score(gold, predicted).macro_f1)
+        for j, g, p in zip(held_back, gold, predicted, strict=True):
+            language = languages.get((examples[j].get("text"), g), "en")
+            golds, preds = pooled.setdefault(language, ([], []))
+            golds.append(g)
+            preds.append(p)
+    by_language = {language: score(g, p).macro_f1 for language, (g, p) in pooled.items()}
+    return statistics.mean(f1s), by_language
 
 
 @dataclass
@@ -290,6 +378,11 @@ class Result:
     latencies: List[float]
     model_mb: float
     entities: Dict[str, Tuple[float, float, float]]
+    # Per language (issue 16): held-out scores (English: tests/nlu_holdout.yml), CV macro F1 of
+    # that language's training examples, and (signposted, of) its held-out out-of-scope messages.
+    by_language: Dict[str, Scores]
+    cv_by_language: Dict[str, float]
+    out_of_scope_signposted: Dict[str, Tuple[int, int]]
 
 
 def false_signpost_rate(predicted: List[str]) -> float:
@@ -304,25 +397,57 @@ def show_false_signposts(name: str, texts: List[str], predicted: List[str]) -> N
         print(f"  {intent:20} {text}")
 
 
+def signposted_out_of_scope(gold: List[str], predicted: List[str]) -> Tuple[int, int]:
+    """How many held-out out-of-scope messages got a signposting intent, of how many."""
+    pairs = [(g, p) for g, p in zip(gold, predicted, strict=True) if g == "out_of_scope"]
+    return sum(p in SIGNPOSTING_INTENTS for _, p in pairs), len(pairs)
+
+
 def evaluate(
-    name: str, config: dict, training: TrainingData, holdout: TrainingData, folds: int, cross_validated: bool
+    name: str,
+    config: dict,
+    data: Path,
+    holdout: TrainingData,
+    languages_holdout: Dict[str, List[language_holdout.HeldOut]],
+    folds: int,
+    cross_validated: bool,
 ) -> Result:
     gold = [e.get("intent") for e in holdout.intent_examples]
     texts = [e.get("text") for e in holdout.intent_examples]
     out_of_domain = [text for text, _ in clinc150_out_of_domain("test")]
     perturbed = {kind: perturb_all(texts, kind) for kind in PERTURBATIONS}
-    batches = [texts, mixed(texts), *perturbed.values(), out_of_domain]
+    by_language = [[m.text for m in messages] for messages in languages_holdout.values()]
+    batches = [texts, mixed(texts), *perturbed.values(), out_of_domain, *by_language]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        model, seconds = train(config, DATA, work)
+        if name == ENGLISH_ONLY:
+            data = english_data(work)
+        model, seconds = train(config, data, work)
         predicted, latencies, found = predict(model, [t for batch in batches for t in batch])
         size = Path(model).stat().st_size / 1e6
-        cv = cross_validate(config, training, folds, work) if cross_validated else float("nan")
+        cv, cv_by_language = (
+            cross_validate(config, load_data(str(data)), folds, work, example_languages())
+            if cross_validated
+            else (float("nan"), {})
+        )
     parts, at = [], 0
     for batch in batches:
         parts.append(predicted[at : at + len(batch)])
         at += len(batch)
-    held_pred, mixed_pred, *by_kind, ood_pred = parts
+    held_pred, mixed_pred, *rest = parts
+    by_kind, ood_pred, language_preds = (
+        rest[: len(perturbed)],
+        rest[len(perturbed)],
+        rest[len(perturbed) + 1 :],
+    )
+    language_gold = {
+        language: [m.intent for m in messages] for language, messages in languages_holdout.items()
+    }
+    language_scores = {"en": score(gold, held_pred)}
+    out_of_scope = {"en": signposted_out_of_scope(gold, held_pred)}
+    for language, pred in zip(languages_holdout, language_preds, strict=True):
+        language_scores[language] = score(language_gold[language], pred)
+        out_of_scope[language] = signposted_out_of_scope(language_gold[language], pred)
     if os.environ.get("BENCH_SHOW_FALSE_SIGNPOSTS") == "1":
         show_false_signposts(name, out_of_domain, ood_pred)
     return Result(
@@ -338,6 +463,9 @@ def evaluate(
             k: entity_f1(gold_entities(holdout.intent_examples), found[: len(texts)], k)
             for k in ("postcode", "place")
         },
+        by_language=language_scores,
+        cv_by_language=cv_by_language,
+        out_of_scope_signposted=out_of_scope,
     )
 
 
@@ -394,6 +522,58 @@ def report(results: Dict[str, Result], folds: int) -> None:
         )
 
 
+def report_languages(results: Dict[str, Result], folds: int) -> None:
+    """Per language: held-out macro F1 / CV macro F1 for each variant, then the out-of-scope
+    held-out messages signposted; English beside the previous pipeline's in the same run."""
+    names = list(results)
+    languages = [code for code in SUPPORTED_LANGUAGES if code in next(iter(results.values())).by_language]
+    print(
+        f"\nper language: held-out macro F1 / {folds}-fold CV macro F1 on that language's training "
+        "examples (English held-out: tests/nlu_holdout.yml; others: tests/nlu/language_holdout.yml)\n"
+    )
+    print("| language | held-out messages | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for code in languages:
+        cells = []
+        for n in names:
+            r = results[n]
+            cv = r.cv_by_language.get(code)
+            cells.append(f"{r.by_language[code].macro_f1:.3f} / " + (f"{cv:.3f}" if cv is not None else "–"))
+        examples = results[names[0]].by_language[code].examples
+        print(f"| {code} | {examples} | " + " | ".join(cells) + " |")
+    others = [c for c in languages if c != "en"]
+    if others:
+        print(
+            "| mean of the other seven | | "
+            + " | ".join(
+                f"{statistics.mean(results[n].by_language[c].macro_f1 for c in others):.3f}" for n in names
+            )
+            + " |"
+        )
+    print("\nheld-out out-of-scope messages that got a signposting answer (per language)\n")
+    print("| language | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for code in languages:
+        cells = []
+        for n in names:
+            hit, of = results[n].out_of_scope_signposted[code]
+            cells.append(f"{hit}/{of}")
+        print(f"| {code} | " + " | ".join(cells) + " |")
+    print(
+        "| CLINC150 out-of-domain test (English) | "
+        + " | ".join(f"{results[n].false_signpost:.1%}" for n in names)
+        + " |"
+    )
+    if ENGLISH_ONLY in results and "signpost" in results:
+        ours, before = results["signpost"], results[ENGLISH_ONLY]
+        print(
+            f"\nEnglish held-out macro F1: signpost {ours.held.macro_f1:.3f} vs {ENGLISH_ONLY} "
+            f"{before.held.macro_f1:.3f} ({ours.held.macro_f1 - before.held.macro_f1:+.3f}); perturbed "
+            f"{ours.perturbed.macro_f1:.3f} vs {before.perturbed.macro_f1:.3f}; out-of-domain false "
+            f"signposts {ours.false_signpost:.1%} vs {before.false_signpost:.1%}"
+        )
+
+
 def quiet_rasa() -> None:
     logging.disable(logging.WARNING)
     configure_structlog(logging.WARNING)  # Rasa logs parsed texts at debug level
@@ -404,13 +584,29 @@ def main() -> int:
     folds = int(os.environ.get("BENCH_FOLDS", "5"))
     only = os.environ.get("BENCH_VARIANTS")
     cv_only = os.environ.get(
-        "BENCH_CV_VARIANTS", "signpost,signpost-diet,signpost-no-minilm-feature,signpost-no-spacy"
+        "BENCH_CV_VARIANTS",
+        f"signpost,signpost-diet,signpost-no-minilm-feature,signpost-no-spacy,{ENGLISH_ONLY}",
     )
     training = load_data(str(DATA))
     holdout = load_data(str(HOLDOUT))
+    languages_holdout = {
+        code: messages
+        for code, messages in language_holdout.load().by_language.items()
+        if code != "en" and code in SUPPORTED_LANGUAGES
+    }
     print(
         f"training examples: {len(training.intent_examples)}, held-out: "
-        f"{len(holdout.intent_examples)}, intents: {len(training.intents)}, folds: {folds}\n"
+        f"{len(holdout.intent_examples)}, intents: {len(training.intents)}, folds: {folds}"
+    )
+    counts: Dict[str, int] = {}
+    for language in example_languages().values():
+        counts[language] = counts.get(language, 0) + 1
+    print(
+        "training examples per language: "
+        + ", ".join(f"{code} {counts.get(code, 0)}" for code in (*SUPPORTED_LANGUAGES, "mixed"))
+        + "; held-out per language: "
+        + ", ".join(f"{code} {len(m)}" for code, m in languages_holdout.items())
+        + "\n"
     )
     configs = variants()
     wanted = [name for name in configs if not only or name in only.split(",")]
@@ -418,7 +614,7 @@ def main() -> int:
     for name in wanted:
         config = configs[name]
         wants_cv = folds > 1 and (cv_only == "all" or name in cv_only.split(","))
-        r = results[name] = evaluate(name, config, training, holdout, folds, wants_cv)
+        r = results[name] = evaluate(name, config, DATA, holdout, languages_holdout, folds, wants_cv)
         print(
             f"{name}: held-out macro F1 {r.held.macro_f1:.3f}, cv {r.cv:.3f}, perturbed "
             f"{r.perturbed.macro_f1:.3f}, false signposts {r.false_signpost:.1%}, "
@@ -426,6 +622,7 @@ def main() -> int:
             flush=True,
         )
     report(results, folds)
+    report_languages(results, folds)
     if os.environ.get("BENCH_FINETUNE", "1") != "0" and "signpost" in wanted:
         with tempfile.TemporaryDirectory() as tmp:
             f = finetune_check(configs["signpost"], training, holdout, Path(tmp))
