@@ -140,6 +140,8 @@ def test_the_picker_changes_the_words_at_once_and_is_sent_as_the_hint(
         (o.get_attribute("value"), o.get_attribute("lang"), o.inner_text() or "") for o in options.all()
     ]
     assert [code for code, _, _ in offered] == enabled_languages() and len(offered) > 1
+    # A globe beside the label, for someone who cannot read it; hidden from screen readers.
+    assert page.locator("signpost-chat label[for=sp-lang] svg[aria-hidden=true]").count() == 1
     for code, lang, name in offered:  # each language named in itself
         assert lang == code and name.casefold() == str(Locale.parse(code).get_display_name(code)).casefold()
 

@@ -163,7 +163,7 @@
     "h2{flex:1 1 0;min-width:6em;margin:0;font-size:1.15em;font-weight:700;line-height:1.25}",
     "header button{background:#fff;padding:.4em .7em}",
     ".lang{flex:1 1 100%;display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}",
-    ".lang label{margin:0}",
+    ".lang label{display:flex;align-items:center;gap:6px;margin:0}.lang svg{width:1.3em;height:1.3em;flex:none}",
     "select{font:inherit;min-height:44px;max-width:100%;padding:.3em .5em;border:2px solid #0b0c0c;border-radius:6px;background:#fff;color:#0b0c0c}",
     ".confirm{padding:12px 14px;background:#fff7d6;border-bottom:2px solid #0b0c0c}",
     ".confirm p{margin:0 0 8px;font-weight:600}",
@@ -226,13 +226,21 @@
     shadow.appendChild(el("style", { text: CSS }));
   }
 
-  var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  icon.setAttribute("viewBox", "0 0 24 24");
-  icon.setAttribute("aria-hidden", "true");
-  icon.setAttribute("focusable", "false");
-  var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z");
-  icon.appendChild(path);
+  // Icons are decoration, hidden from assistive technology: the words beside them say it.
+  function svgIcon(d, outline) {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    shape.setAttribute("d", d);
+    if (outline) { shape.setAttribute("fill", "none"); shape.setAttribute("stroke", "currentColor"); shape.setAttribute("stroke-width", "2"); }
+    svg.appendChild(shape);
+    return svg;
+  }
+  var icon = svgIcon("M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z");
+  // A globe beside the picker's label: findable by someone who cannot read the widget's current language.
+  var globe = svgIcon("M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18zM12 3c-5 5-5 13 0 18M12 3c5 5 5 13 0 18M3 12h18", true);
 
   // The widget's own words are set by applyWords(), again whenever the resident picks another language.
   var launcherText = el("span");
@@ -244,7 +252,8 @@
   var picker = LANGS.length > 1 ? el("select", { id: "sp-lang", onchange: function () { pickLanguage(picker.value); } }, LANGS.map(function (l) {
     return el("option", { value: l.code, lang: l.code, dir: l.dir, text: l.name }); // each language named in itself
   })) : null;
-  var pickerLabel = el("label", { for: "sp-lang" });
+  var pickerText = el("span");
+  var pickerLabel = el("label", { for: "sp-lang" }, [globe, pickerText]);
   var confirmText = el("p", { id: "sp-confirm-text" });
   var endYes = el("button", { type: "button", onclick: endChat });
   var endNo = el("button", { type: "button", onclick: cancelEnd });
@@ -276,7 +285,7 @@
     titleNode.textContent = data.title || t.title;
     endButton.textContent = t.end;
     closeButton.textContent = t.close;
-    pickerLabel.textContent = t.language;
+    pickerText.textContent = t.language;
     if (picker) picker.value = langCode;
     confirmText.textContent = t.endQuestion;
     endYes.textContent = t.endYes;
