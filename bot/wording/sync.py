@@ -20,6 +20,9 @@ from babel.messages.pofile import read_po, write_po
 from bot.wording import DEFAULT_LANGUAGE, DOMAIN, LOCALE_DIR
 
 RESPONSE_PREFIX = "response."
+# A catalogue's locale where the language code alone would pick another country's rules: Babel's "pt" is
+# Brazil's (0 takes the singular, "polonês"); the UK's Portuguese speakers mostly write European Portuguese.
+LOCALES = {"pt": "pt_PT"}
 HEADER = (
     "Signpost's message catalogue: {name}. A DRAFT until a native speaker has reviewed it\n"
     "(docs/languages.md). Made and updated by `python -m bot wording sync`: edit only msgstr.\n"
@@ -62,9 +65,11 @@ def sync(languages: Iterable[str], responses: Mapping[str, str]) -> List[Path]:
         path = po_path(language)
         if path.exists():
             with path.open("rb") as po:
-                catalog = read_po(po, locale=language, domain=DOMAIN)
+                catalog = read_po(po, locale=LOCALES.get(language, language), domain=DOMAIN)
         else:
-            catalog = Catalog(locale=language, domain=DOMAIN, project="signpost", fuzzy=False)
+            catalog = Catalog(
+                locale=LOCALES.get(language, language), domain=DOMAIN, project="signpost", fuzzy=False
+            )
         catalog.header_comment = "\n".join(
             f"# {line}" for line in HEADER.format(name=catalog.locale.english_name).splitlines()
         )
