@@ -165,8 +165,9 @@ def test_the_picker_changes_the_words_at_once_and_is_sent_as_the_hint(
     assert widget_attribute(page, ".root", "dir") == "rtl" and own_words(page) == catalogue_words("ar")
 
 
-def test_a_reply_that_says_its_language_is_marked_with_it(page: Any, fake_site: WebServer) -> None:
-    """The REST channel's own word on the language it answered in wins over the hint, for both messages."""
+def test_the_widget_follows_the_language_the_bot_answers_in(page: Any, fake_site: WebServer) -> None:
+    """The REST channel's own word on the language it answered in marks both messages, and the widget's words
+    follow it (someone writing Polish on an English page gets Polish buttons), kept over a reload."""
     rasa = FakeRasa(lambda m: [{"recipient_id": "x", "text": "Cześć! W czym mogę pomóc?", "language": "pl"}])
     page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
     language_page(page, fake_site.url, FAKE_RASA, html_lang="en")
@@ -175,9 +176,48 @@ def test_a_reply_that_says_its_language_is_marked_with_it(page: Any, fake_site: 
     assert rasa.metadata[-1]["language"] == "en"
     assert page.locator(f"{LOG} .msg.bot").last.get_attribute("lang") == "pl"
     assert page.locator(f"{LOG} .msg.user").last.get_attribute("lang") == "pl"  # taken to be Polish
+    assert widget_attribute(page, ".root", "lang") == "pl" and own_words(page) == catalogue_words("pl")
+    assert page.locator(PICKER).input_value() == "pl"
+    send(page, "laptop")
+    assert rasa.metadata[-1]["language"] == "pl"
     page.reload()
     page.locator(f"{LOG} .msg.user").last.wait_for(state="attached")
-    assert page.locator(f"{LOG} .msg.user").last.get_attribute("lang") == "pl"
+    assert page.locator(f"{LOG} .msg.user").first.get_attribute("lang") == "pl"
+    assert widget_attribute(page, ".root", "lang") == "pl"
+
+
+def test_a_language_picked_by_the_resident_is_kept_whatever_the_bot_answers_in(
+    page: Any, fake_site: WebServer
+) -> None:
+    rasa = FakeRasa(lambda m: [{"recipient_id": "x", "text": "Hello!", "language": "en"}])
+    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
+    language_page(page, fake_site.url, FAKE_RASA, html_lang="en")
+    open_widget(page)
+    page.locator(PICKER).select_option("cy")
+    send(page, "hello")
+    assert rasa.metadata[-1]["language"] == "cy"
+    assert page.locator(f"{LOG} .msg.bot").last.get_attribute("lang") == "en"
+    assert widget_attribute(page, ".root", "lang") == "cy" and own_words(page) == catalogue_words("cy")
+
+
+def test_changing_language_does_not_read_the_conversation_out_again(
+    page: Any, fake_site: WebServer, rasa: FakeRasa
+) -> None:
+    """The messages are drawn again in a new list swapped in whole, not added to the live region on screen."""
+    language_page(page, fake_site.url, FAKE_RASA, html_lang="en")
+    open_widget(page)
+    send(page, "hello")
+    send(page, "laptop")
+    page.evaluate("""() => {
+        const log = document.querySelector('signpost-chat').shadowRoot.querySelector('[role=log]');
+        window.addedToLiveLog = 0;
+        new MutationObserver(changes => changes.forEach(c => window.addedToLiveLog += c.addedNodes.length))
+            .observe(log, {childList: true, subtree: true, characterData: true});
+    }""")
+    page.locator(PICKER).select_option("cy")
+    assert page.evaluate("window.addedToLiveLog") == 0
+    assert page.locator(f"{LOG}").count() == 1 and page.locator(f"{LOG} .msg").count() == 5
+    assert page.locator(LOG).get_attribute("aria-label") == catalogue("cy").text("widget.conversation")
 
 
 @pytest.fixture

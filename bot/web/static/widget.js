@@ -75,8 +75,9 @@
     } catch (e) { /* start afresh */ }
     return { sender: newId(), items: [], open: false };
   })();
-  // state.lang: only a language the resident chose in the picker, so another page's data-lang still counts.
-  useLanguage(offered(state.lang) || offered(data.lang) || offered(document.documentElement.lang) || "en");
+  // state.lang: only a language the resident chose in the picker, so another page's data-lang still counts;
+  // state.heard: the language the bot last said it answered in (the resident's, as Rasa took it).
+  useLanguage(offered(state.lang) || offered(state.heard) || offered(data.lang) || offered(document.documentElement.lang) || "en");
 
   function save() {
     var items = state.items.map(function (item) {
@@ -84,7 +85,7 @@
       var done = item.state === "sent" || item.state === "refused";
       return item.from === "user" && item.state && !done ? Object.assign({}, item, { state: "unsure" }) : item;
     });
-    try { store.setItem(storageKey, JSON.stringify({ sender: state.sender, items: items, open: state.open, lang: state.lang })); } catch (e) { /* full */ }
+    try { store.setItem(storageKey, JSON.stringify({ sender: state.sender, items: items, open: state.open, lang: state.lang, heard: state.heard })); } catch (e) { /* full */ }
   }
 
   // ---------- colours: keep text on the council's colour at 4.5:1 or better ----------
@@ -261,7 +262,8 @@
   var statusText = el("span");
   var statusAction = el("button", { type: "button", hidden: true, onclick: retryNow });
   var status = el("div", { class: "status" }, [el("div", { role: "status" }, [statusText]), statusAction]);
-  var log = el("div", { class: "log", role: "log", "aria-live": "polite", tabindex: "0" });
+  function makeLog() { return el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.conversation, tabindex: "0" }); }
+  var log = makeLog();
   var input = el("input", { id: "sp-input", type: "text", autocomplete: "off", maxlength: "1000", enterkeyhint: "send", dir: "auto" });
   var inputLabel = el("label", { for: "sp-input" });
   var sendButton = el("button", { type: "submit", class: "send" });
@@ -300,9 +302,28 @@
   // The resident's choice: the widget's words change at once, and later messages carry it as the hint.
   function pickLanguage(code) {
     state.lang = offered(code) || "en";
-    useLanguage(state.lang);
+    switchTo(state.lang);
+  }
+
+  // Unless the resident picked a language, the widget follows the one the bot answers in: someone who
+  // writes in Polish on an English page gets Polish buttons too.
+  function follow(said) {
+    if (!said || state.lang || offered(said) !== said) return;
+    state.heard = said;
+    if (said !== langCode) switchTo(said);
+    else save();
+  }
+
+  // The conversation is drawn again in a new message list, swapped in whole: drawn inside the old one, the
+  // live region would read every message out again.
+  function switchTo(code) {
+    useLanguage(code);
     applyWords();
+    var old = log, top = log.scrollTop;
+    log = makeLog();
     renderAll();
+    old.replaceWith(log);
+    log.scrollTop = top;
     save();
   }
 
@@ -549,7 +570,8 @@
       if (mine) mine.setAttribute("lang", said);
       save();
     }
-    if (first) scrollTo(first);
+    follow(said); // may have drawn the list again: find the first reply in it
+    if (first) scrollTo(log.querySelector('[data-id="' + first.getAttribute("data-id") + '"]') || first);
   }
 
   // ---------- sending: one message at a time, never twice ----------
