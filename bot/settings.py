@@ -23,7 +23,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Tuple
+
+from bot.wording import SUPPORTED_LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RASA_PORT = 5005
@@ -65,6 +67,24 @@ class Settings:
     rasa_port: int = DEFAULT_RASA_PORT  # RASA_PORT: where `python -m bot run` starts the Rasa server
     action_port: int = DEFAULT_ACTION_PORT  # ACTION_PORT: ... and the action server
     rasa_token: str = field(default="", repr=False)  # RASA_TOKEN; "" = the one generated into var/rasa_token
+    # LANGUAGES: the languages residents are understood and answered in (English always among them)
+    languages: Tuple[str, ...] = SUPPORTED_LANGUAGES
+
+
+class SettingsError(ValueError):
+    """A setting with a value the service cannot run with; the message says what to write instead."""
+
+
+def parse_languages(value: str) -> Tuple[str, ...]:
+    """LANGUAGES ("cy,pl" or "en, cy") as codes in SUPPORTED_LANGUAGES order, English always on."""
+    asked = {code.strip().lower() for code in value.split(",") if code.strip()}
+    unknown = sorted(asked - set(SUPPORTED_LANGUAGES))
+    if unknown:
+        raise SettingsError(
+            f"LANGUAGES: {', '.join(unknown)} not supported; "
+            f"use a comma list of {','.join(SUPPORTED_LANGUAGES)}"
+        )
+    return tuple(code for code in SUPPORTED_LANGUAGES if code in asked or code == "en")
 
 
 def tracker_location(tracker_url: str, tracker_db: Path) -> "Path | str":
@@ -103,4 +123,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         rasa_port=rasa_port,
         action_port=action_port,
         rasa_token=env.get("RASA_TOKEN", ""),
+        languages=parse_languages(env.get("LANGUAGES", "") or ",".join(SUPPORTED_LANGUAGES)),
     )

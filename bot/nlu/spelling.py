@@ -14,6 +14,9 @@ postcode or place entity, or is in capitals in a message that is not all
 capitals ("DWP", "NHS"). Otherwise it is replaced by the nearest known word
 within 1 edit (up to 4 letters) or 2 edits, or split into known words
 ("wherecan", "athome") when a split needs fewer edits (a space is one).
+A message in another language (the language detector's, or the channel's
+hint when it carries none) is left alone: correcting Polish towards English
+words would only garble it.
 
 Only tokens change (text and lemma, from spaCy's lookup table); the
 message text is kept as the resident wrote it, so staff see the original.
@@ -38,6 +41,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.language_detector import english_only_may_read
 from bot.nlu.stored_component import StoredComponent
 
 FILE = "vocabulary.json"
@@ -161,7 +165,7 @@ class SpellingCorrector(StoredComponent):
 
     def correct(self, message: Message) -> None:
         tokens: List[Token] = message.get(TOKENS_NAMES[TEXT]) or []
-        if not tokens:
+        if not tokens or not english_only_may_read(message):
             return
         entities = message.get(ENTITIES) or []
         text = message.get(TEXT) or ""
