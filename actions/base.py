@@ -4,7 +4,9 @@ rasa-sdk's action server registers every subclass of its ``Action`` that is
 not abstract (``rasa_sdk.executor.ActionExecutor._register_all_actions``).
 :class:`SignpostAction` is abstract, so only its subclasses are registered:
 each sets ``NAME`` and writes ``act``, which runs off the event loop with
-the apology on error (:func:`actions.safety.off_the_loop`).
+the apology on error (:func:`actions.safety.off_the_loop`), and inside
+:func:`bot.wording.speaking` the conversation's language, so every piece it
+builds (a place's lines, buttons, distances) is in the language Rasa answers in.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import context
 from actions.safety import Events, off_the_loop
 from bot.needs import MENU_INTENTS
+from bot.wording import speaking
 from bot.wording.buttons import menu_buttons, menu_payload
+from bot.wording.conversation import SLOT, answer_language, hint_of
 
 
 class SignpostAction(Action, ABC):
@@ -31,7 +36,8 @@ class SignpostAction(Action, ABC):
 
     @off_the_loop
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        return self.act(dispatcher, tracker, domain)
+        with speaking(conversation_language(tracker)):
+            return self.act(dispatcher, tracker, domain)
 
     @abstractmethod
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
@@ -40,6 +46,16 @@ class SignpostAction(Action, ABC):
         ``domain`` is the live model's: a response newer than that model must not be sent (Rasa drops the
         whole message, buttons and all).
         """
+
+
+def conversation_language(tracker: Tracker) -> str:
+    """The language the conversation is answered in (the same rule as Rasa's TranslatingNLG)."""
+    slot = tracker.get_slot(SLOT)
+    return answer_language(
+        slot if isinstance(slot, str) else None,
+        hint_of(tracker.latest_message.get("metadata")),
+        context.current().settings.languages,
+    )
 
 
 def say_with_menu(
