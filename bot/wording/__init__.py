@@ -18,10 +18,12 @@ syntax. Numbers and lists are formatted for the catalogue's locale (its
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Literal, Mapping, Union
+from typing import Any, Dict, Iterable, Iterator, Literal, Mapping, Union
 
 from babel import Locale
 from babel.lists import format_list
@@ -150,14 +152,36 @@ def languages() -> list[str]:
     return sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
 
+# The language of the conversation being answered: a context variable, so each asyncio task and each
+# thread (actions run in worker threads) answers in its own.
+_speaking: ContextVar[str] = ContextVar("signpost_speaking", default=DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[Catalogue]:
+    """Inside it, ``_``, ``_n`` and everything built on them (buttons, a place's lines) answer in
+    ``language``. A language without a catalogue answers in English."""
+    chosen = language if language in SUPPORTED_LANGUAGES and language in languages() else DEFAULT_LANGUAGE
+    token = _speaking.set(chosen)
+    try:
+        yield catalogue(chosen)
+    finally:
+        _speaking.reset(token)
+
+
+def current() -> Catalogue:
+    """The catalogue of the language being spoken (English outside :func:`speaking`)."""
+    return catalogue(_speaking.get())
+
+
 def _(key: str, **values: Any) -> str:
-    """The message ``key`` in the default language, placeholders filled in."""
-    return catalogue().text(key, **values)
+    """The message ``key`` in the language being spoken, placeholders filled in."""
+    return current().text(key, **values)
 
 
 def _n(key: str, n: int, **values: Any) -> str:
-    """The plural message ``key`` for the count ``n``."""
-    return catalogue().plural(key, n, **values)
+    """The plural message ``key`` for the count ``n``, in the language being spoken."""
+    return current().plural(key, n, **values)
 
 
 @lru_cache(maxsize=None)
@@ -175,3 +199,12 @@ def domain_text(response: str, domain_file: Path | None = None) -> str:
     if not variations:
         raise MissingWording(response)
     return str(variations[0]["text"])
+
+
+def response_text(response: str) -> str:
+    """A whole bot message in the language being spoken (its ``response.<name>`` key), else domain.yml's."""
+    key = f"response.{response}"
+    words = current()
+    if words.language != DEFAULT_LANGUAGE and words.has(key):
+        return words.translations.gettext(key)
+    return domain_text(response)
