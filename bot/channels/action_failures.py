@@ -5,7 +5,8 @@ answers with an error; Rasa then logs it and carries on without a word to
 the resident. Rasa has no hook for this, so :func:`install` wraps
 ``RemoteAction.run`` once in the Rasa server process (the REST channel calls
 it at start-up): a failure becomes a bot message with the council's phone
-number. Form validation rejections still propagate as Rasa expects.
+number, in the conversation's language. Form validation rejections still
+propagate as Rasa expects.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from rasa.shared.exceptions import RasaException
 
 from bot.contact import apology
 from bot.settings import Settings
+from bot.wording import speaking
+from bot.wording.conversation import SLOT, answer_language, hint_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +40,10 @@ def install(settings: Settings) -> None:
             raise
         except RasaException:
             logger.error("custom action %s failed", self.name())  # no sender id in logs
-            return [create_bot_utterance({"text": apology(settings)})]
+            slot = tracker.get_slot(SLOT)
+            hint = hint_of(tracker.latest_message.metadata)
+            with speaking(answer_language(slot if isinstance(slot, str) else None, hint, settings.languages)):
+                return [create_bot_utterance({"text": apology(settings)})]
 
     run.apologises = True  # type: ignore[attr-defined]  # marks the patch so install() runs once
     RemoteAction.run = run

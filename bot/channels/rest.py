@@ -10,9 +10,13 @@
    and dropped up to ``DRAIN_BYTES`` (so the client can read the answer),
    refused from its Content-Length beyond that (Sanic would otherwise take
    up to 100 MB).
-3. Message metadata is cut down to one whitelisted value, ``channel`` ("web"
+3. Message metadata is cut down to two whitelisted values: ``channel`` ("web"
    from the widget, "telegram" from the bridge, anything else "other":
-   names.py), so impact figures can tell the channels apart (docs/impact.md).
+   names.py), so impact figures can tell the channels apart (docs/impact.md),
+   and ``language``, the client's hint of the resident's language (the
+   widget's picker, Telegram's ``language_code``), kept only when it is one
+   of ``LANGUAGES``. The channel's own words (refusals, the apology) are in
+   the hint's language.
 4. Bad requests get a plain answer, never silence: no ``sender`` is a 400
    (it would join one shared "default" conversation), a ``message`` that is
    not text a polite 400, too many messages from one conversation or one
@@ -58,10 +62,12 @@ from bot.channels import action_failures, action_results
 from bot.channels.limits import ChatRateLimits, client_address
 from bot.channels.names import channel_of
 from bot.channels.output import StructuredOutputChannel
-from bot.channels.refusals import NOT_TEXT, TOO_LONG, TOO_MANY, UNREADABLE, refusal_body
+from bot.channels.refusals import refusal_body
 from bot.channels.settings import ChannelSettings, load_channel
 from bot.contact import apology
 from bot.settings import Settings, load
+from bot.wording import _, speaking
+from bot.wording.conversation import METADATA_KEY, answer_language, hint_of
 
 logger = logging.getLogger(__name__)
 
@@ -153,45 +159,63 @@ class SignpostRestInput(RestInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SignpostRestInput":
         return cls()
 
+    def hint(self, body: Dict[str, Any]) -> Optional[str]:
+        """The client's language hint (``metadata.language``), if it is one of LANGUAGES."""
+        hint = hint_of(body.get("metadata"))
+        return hint if hint in self.settings.languages else None
+
+    def language(self, body: Optional[Dict[str, Any]]) -> str:
+        """The language of the channel's own words: the hint's, else English."""
+        return answer_language(None, self.hint(body) if body else None, self.settings.languages)
+
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        """Only ``channel`` (web, telegram, else "other") reaches the tracker.
+        """Only ``channel`` (web, telegram, else "other") and a known ``language`` hint reach the tracker.
 
         Clients are not trusted further.
         """
         body = request.json if isinstance(request.json, dict) else {}
-        return {"channel": channel_of(body.get("metadata"))}
+        metadata: Dict[Text, Any] = {"channel": channel_of(body.get("metadata"))}
+        hint = self.hint(body)
+        if hint is not None:
+            metadata[METADATA_KEY] = hint
+        return metadata
 
     async def check(self, request: Request) -> Tuple[Optional[Dict[str, Any]], Optional[HTTPResponse]]:
-        """The parsed body, or the refusal to send instead."""
+        """The parsed body, or the refusal to send instead (in the hint's language once the body is read)."""
         raw = await read_body(request)
         if raw is None:
-            return None, refusal(413, "too_large", TOO_LONG)
+            return None, refusal(413, "too_large", _("refusal.too_long"))
         address = client_address(request)
         if address is not None:
             wait = await self.limits.wait_for("address", address)
             if wait is not None:
                 logger.info("message refused: too many from one address")
-                return None, refusal(429, "too_many_messages", TOO_MANY, headers={"Retry-After": str(wait)})
+                return None, refusal(
+                    429, "too_many_messages", _("refusal.too_many"), headers={"Retry-After": str(wait)}
+                )
         try:
             body = json.loads(raw)
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            return None, refusal(400, "invalid_json", UNREADABLE)
-        sender = sender_of(body)
-        if sender is None:
-            return None, refusal(
-                400,
-                f'sender_missing: send a "sender" of 1 to {MAX_SENDER_CHARS} characters, '
-                "the same for every message of one conversation",
-                UNREADABLE,
-            )
-        wait = await self.limits.wait_for("sender", sender)
-        if wait is not None:
-            logger.info("message refused: too many from one conversation")
-            return None, refusal(429, "too_many_messages", TOO_MANY, sender, {"Retry-After": str(wait)})
-        if not isinstance(body.get("message"), str):
-            return None, refusal(400, "message_not_text", NOT_TEXT, sender)
+            return None, refusal(400, "invalid_json", _("refusal.unreadable"))
+        with speaking(self.language(body)):
+            sender = sender_of(body)
+            if sender is None:
+                return None, refusal(
+                    400,
+                    f'sender_missing: send a "sender" of 1 to {MAX_SENDER_CHARS} characters, '
+                    "the same for every message of one conversation",
+                    _("refusal.unreadable"),
+                )
+            wait = await self.limits.wait_for("sender", sender)
+            if wait is not None:
+                logger.info("message refused: too many from one conversation")
+                return None, refusal(
+                    429, "too_many_messages", _("refusal.too_many"), sender, {"Retry-After": str(wait)}
+                )
+            if not isinstance(body.get("message"), str):
+                return None, refusal(400, "message_not_text", _("refusal.not_text"), sender)
         return body, None
 
     async def forget(self, request: Request) -> HTTPResponse:
@@ -240,9 +264,11 @@ class SignpostRestInput(RestInput):
                 return refused
             assert body is not None
             sender, text = body["sender"], body["message"]
-            collector = StructuredOutputChannel()
+            language = self.language(body)
+            collector = StructuredOutputChannel(language)
             if len(text) > MAX_MESSAGE_CHARS:
-                await collector.send_text_message(sender, TOO_LONG)
+                with speaking(language):
+                    await collector.send_text_message(sender, _("refusal.too_long"))
                 return response.json(collector.messages)
             message = UserMessage(
                 text, collector, sender, input_channel=self.name(), metadata=self.get_metadata(request)
@@ -253,7 +279,8 @@ class SignpostRestInput(RestInput):
                 logger.error("a message failed: %s", type(exc).__name__, exc_info=True)
             # A client that hangs up cancels this task: nothing is logged (Rasa's route logs the text).
             if not collector.messages:
-                await collector.send_text_message(sender, apology(self.settings))
+                with speaking(language):
+                    await collector.send_text_message(sender, apology(self.settings))
             return response.json(collector.messages)
 
         @webhook.route("/forget", methods=["POST"])

@@ -24,7 +24,7 @@ def collect(channel: CollectingOutputChannel, *messages: Dict[str, Any]) -> List
 def test_text_and_its_structure_stay_one_message() -> None:
     listing = {"text": "1. Library\n\n2. Hall", "custom": HUBS, "utter_action": "x", "place": "NR3"}
     assert collect(StructuredOutputChannel(), listing) == [
-        {"recipient_id": "r", "text": "1. Library\n\n2. Hall", "custom": HUBS}
+        {"recipient_id": "r", "text": "1. Library\n\n2. Hall", "custom": HUBS, "language": "en"}
     ]
     # Rasa's own collector cuts them apart: a client could only match the text to guess what it was.
     assert [sorted(m) for m in collect(CollectingOutputChannel(), listing)] == [
@@ -43,6 +43,7 @@ def test_buttons_travel_with_them() -> None:
             "text": "What do you need help with?",
             "buttons": buttons,
             "custom": {"type": "menu"},
+            "language": "en",
         }
     ]
 
@@ -53,4 +54,6 @@ def test_messages_without_structure_are_as_rasa_sends_them() -> None:
         {"text": "Pick", "buttons": [{"title": "A", "payload": "/a"}]},
         {"custom": HUBS},
     )
-    assert collect(StructuredOutputChannel(), *plain) == collect(CollectingOutputChannel(), *plain)
+    marked = collect(StructuredOutputChannel(), *plain)
+    assert [m.pop("language") for m in marked] == ["en"] * 4  # every message says its language
+    assert marked == collect(CollectingOutputChannel(), *plain)
