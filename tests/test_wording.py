@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from bot.directory.vocabulary import ACCESSIBILITY, BOOKING
 from bot.needs import NEEDS
 from bot.settings import PROJECT_ROOT
-from bot.telegram.handlers import COMMANDS
+from bot.telegram.handlers import COMMAND_NAMES
 from bot.wording import catalogue, domain_text
 
 # Code that residents' words could hide in: the actions, the channels' own text, opening hours,
@@ -183,7 +183,7 @@ def keys_made_from_data() -> Set[str]:
         {f"need.{i}" for i in NEEDS}
         | {f"feature.{f}" for f in ACCESSIBILITY}
         | {f"booking.{b}" for b in BOOKING}
-        | {f"telegram.command.{c.command}" for c in COMMANDS}
+        | {f"telegram.command.{c}" for c in COMMAND_NAMES}
     )
 
 

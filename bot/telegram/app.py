@@ -13,17 +13,18 @@ import asyncio
 import contextlib
 import inspect
 import logging
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Optional, Set
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Optional, Sequence, Set
 
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
 
 from bot.settings import Settings
-from bot.telegram.handlers import BRIDGE, COMMANDS, Bridge, add_handlers
+from bot.telegram.handlers import BRIDGE, Bridge, add_handlers, commands, telegram_hint
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import TelegramSettings
-from bot.wording import _
+from bot.wording import _, speaking
+from bot.wording.conversation import answer_language
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,6 @@ logger = logging.getLogger(__name__)
 # resident's own burst (an album of photos, a long text Telegram split), while a flood of
 # forwarded messages holds at most 11 of the 256 concurrent-update slots.
 MAX_WAITING_PER_CHAT = 10
-BUSY = _("telegram.busy")
-BUSY_SHORT = _("telegram.busy_short")
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -48,9 +47,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     once that the bot is still busy, while every other chat is answered.
     """
 
-    def __init__(self, max_concurrent_updates: int, max_waiting_per_chat: int = MAX_WAITING_PER_CHAT) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int,
+        max_waiting_per_chat: int = MAX_WAITING_PER_CHAT,
+        languages: Sequence[str] = ("en",),
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self.max_waiting_per_chat = max_waiting_per_chat
+        self.languages = tuple(languages)  # "still busy" is said in the resident's Telegram language
         self._locks: Dict[int, asyncio.Lock] = {}
         self._users: Dict[int, int] = {}
         self._told_busy: Set[int] = set()
@@ -88,11 +93,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         logger.info("chat busy: update=%s not answered", getattr(update, "update_id", None))
         assert isinstance(update, Update)
         try:
-            if update.callback_query is not None:
-                await update.callback_query.answer(BUSY_SHORT)
-            elif key not in self._told_busy:
-                self._told_busy.add(key)
-                await update.get_bot().send_message(key, BUSY)
+            with speaking(answer_language(None, telegram_hint(update), self.languages)):
+                if update.callback_query is not None:
+                    await update.callback_query.answer(_("telegram.busy_short"))
+                elif key not in self._told_busy:
+                    self._told_busy.add(key)
+                    await update.get_bot().send_message(key, _("telegram.busy"))
         except TelegramError as exc:
             logger.info("could not say busy: %s", type(exc).__name__)
 
@@ -104,8 +110,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
 
 async def _post_init(application: Application) -> None:
-    """Publish the command menu (the "/" list in Telegram's chat box)."""
-    await application.bot.set_my_commands(COMMANDS)
+    """Publish the command menu (the "/" list in Telegram's chat box): English for everyone, and each
+    other language's for residents whose Telegram is set to it."""
+    await application.bot.set_my_commands(commands())
+    for language in application.bot_data[BRIDGE].settings.languages:
+        if language != "en":
+            with speaking(language):
+                await application.bot.set_my_commands(commands(), language_code=language)
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -126,7 +137,9 @@ def build_application(
         ApplicationBuilder()
         .token(telegram.token)
         .base_url(telegram.api_base_url)
-        .concurrent_updates(PerChatUpdateProcessor(telegram.max_concurrent_updates))
+        .concurrent_updates(
+            PerChatUpdateProcessor(telegram.max_concurrent_updates, languages=settings.languages)
+        )
         .job_queue(None)  # no scheduled jobs: do not start a scheduler thread
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -4,17 +4,23 @@ Everything a handler needs (the Rasa client, settings, the forget function)
 comes from :class:`Bridge` in ``application.bot_data``, so handlers never
 read the environment or open connections of their own. Logs carry update
 ids and timings, never what residents wrote or whose conversation it was.
+
+Every handler answers in the chat's language (:func:`in_chat_language`): the
+language of Rasa's last answer in this chat (the conversation's), else the
+resident's Telegram ``language_code``, which is also sent to Rasa as the hint
+(``metadata.language``) for the start of a conversation.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Coroutine, Dict, List, Optional
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatAction
@@ -35,8 +41,9 @@ from bot.telegram.keyboards import CallbackPayloads, button_title, inline_keyboa
 from bot.telegram.rasa_client import RasaClient, RasaUnavailable
 from bot.telegram.render import MAX_TEXT, Text, plan, send, utf16_len
 from bot.telegram.settings import sender_id
-from bot.wording import _, domain_text
+from bot.wording import _, response_text, speaking
 from bot.wording.buttons import menu_buttons
+from bot.wording.conversation import METADATA_KEY, answer_language, hint_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +51,15 @@ BRIDGE = "signpost"
 LOCATION_KEYBOARD = "location_keyboard_shown"
 USED_KEYBOARDS = "used_keyboards"
 LOCATION_DECIMALS = 3  # about 100 m: enough to find the nearest hub, not a front door
+LANGUAGE = "language"  # chat_data: the language Rasa last answered this chat in
+COMMAND_NAMES = ("start", "help", "privacy", "forget")
 
-COMMANDS = [
-    BotCommand(name, _(f"telegram.command.{name}")) for name in ("start", "help", "privacy", "forget")
-]
-ASK_FOR_TEXT = _("telegram.ask_for_text")
-EDITED = _("telegram.edited")
-UNKNOWN_COMMAND = _("telegram.unknown_command")
-EXPIRED_BUTTON = _("telegram.expired_button")
+
+def commands() -> List[BotCommand]:
+    """The command menu in the language being spoken."""
+    return [BotCommand(name, _(f"telegram.command.{name}")) for name in COMMAND_NAMES]
+
+
 CHOSEN_MARK = "\n\n✅ "
 
 
@@ -73,6 +81,32 @@ def bridge(context: ContextTypes.DEFAULT_TYPE) -> Bridge:
     return context.bot_data[BRIDGE]
 
 
+def telegram_hint(update: object) -> Optional[str]:
+    """The resident's Telegram ``language_code`` ("pl", "pt-br") as a two-letter hint, if any."""
+    user = update.effective_user if isinstance(update, Update) else None
+    return hint_of({METADATA_KEY: user.language_code}) if user is not None else None
+
+
+def chat_language(update: object, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The language of Rasa's last answer in this chat, else the Telegram hint, within LANGUAGES."""
+    known = (context.chat_data or {}).get(LANGUAGE)
+    return answer_language(known, telegram_hint(update), bridge(context).settings.languages)
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def in_chat_language(handler: Handler) -> Handler:
+    """Run ``handler`` speaking the chat's language, so its own words and buttons are in it."""
+
+    @functools.wraps(handler)
+    async def answered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        with speaking(chat_language(update, context)):
+            await handler(update, context)
+
+    return answered
+
+
 def welcome_text() -> str:
     return _("telegram.welcome")
 
@@ -86,8 +120,8 @@ def privacy_text(settings: Settings) -> str:
 
 
 def forgotten_text() -> str:
-    """After /forget: done, and the bot's own "What do you need help with?" (domain.yml)."""
-    return _("telegram.forgotten", what_help=domain_text("utter_what_help"))
+    """After /forget: done, and the bot's own "What do you need help with?" (domain.yml, translated)."""
+    return _("telegram.forgotten", what_help=response_text("utter_what_help"))
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:
@@ -172,7 +206,7 @@ async def button_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     # a message older than 48 hours is "inaccessible": no text, no keyboard, but its chat still answers
     await mark_chosen(update, button_title(getattr(message, "reply_markup", None), query.data or ""))
     if payload is None:
-        await context.bot.send_message(chat.id, EXPIRED_BUTTON)
+        await context.bot.send_message(chat.id, _("telegram.expired_button"))
         return
     await to_rasa(update, context, payload)
 
@@ -194,16 +228,16 @@ async def mark_chosen(update: Update, title: str | None) -> None:
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice notes, documents...: ask for words instead."""
-    await reply(update, ASK_FOR_TEXT)
+    await reply(update, _("telegram.ask_for_text"))
 
 
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, EDITED)
+        await context.bot.send_message(update.effective_chat.id, _("telegram.edited"))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, UNKNOWN_COMMAND)
+    await reply(update, _("telegram.unknown_command"))
 
 
 async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -224,16 +258,24 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     except TelegramError:
         pass  # only a nicety
+    metadata: Dict[str, Any] = {"channel": TELEGRAM}
+    hint = telegram_hint(update)
+    if hint is not None:
+        metadata[METADATA_KEY] = hint
     try:
-        replies = await b.rasa.send(sender, text, {"channel": TELEGRAM})
+        replies = await b.rasa.send(sender, text, metadata)
     except RasaUnavailable as exc:
         logger.warning("rasa unavailable update=%s error=%s", update.update_id, exc)
         await context.bot.send_message(chat_id, apology(b.settings))
         return
     rasa_seconds = time.perf_counter() - started
-    outgoing, shown = plan(replies, b.payloads, chat_data.get(LOCATION_KEYBOARD, False))
-    if not outgoing:  # never leave a resident in silence
-        outgoing = [Text(apology(b.settings))]
+    answered_in = [r.get(METADATA_KEY) for r in replies if isinstance(r.get(METADATA_KEY), str)]
+    if answered_in:
+        chat_data[LANGUAGE] = answered_in[-1]
+    with speaking(chat_language(update, context)):  # the words the bridge adds, in Rasa's language
+        outgoing, shown = plan(replies, b.payloads, chat_data.get(LOCATION_KEYBOARD, False))
+        if not outgoing:  # never leave a resident in silence
+            outgoing = [Text(apology(b.settings))]
     chat_data[LOCATION_KEYBOARD] = shown
     await send(context.bot, chat_id, outgoing)
     logger.info(
@@ -259,14 +301,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Order matters: the first matching handler wins, and edits must not reach the text handler."""
     new_message = filters.UpdateType.MESSAGE
-    application.add_handler(MessageHandler(filters.UpdateType.EDITED, edited))
-    application.add_handler(CommandHandler("start", start, filters=new_message))
-    application.add_handler(CommandHandler("help", help_command, filters=new_message))
-    application.add_handler(CommandHandler("privacy", privacy, filters=new_message))
-    application.add_handler(CommandHandler("forget", forget_command, filters=new_message))
-    application.add_handler(CallbackQueryHandler(button_tap))
-    application.add_handler(MessageHandler(new_message & filters.COMMAND, unknown_command))
-    application.add_handler(MessageHandler(new_message & filters.TEXT, text_message))
-    application.add_handler(MessageHandler(new_message & filters.LOCATION, location_message))
-    application.add_handler(MessageHandler(new_message & filters.ChatType.PRIVATE, not_text))
+    spoken = in_chat_language
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, spoken(edited)))
+    application.add_handler(CommandHandler("start", spoken(start), filters=new_message))
+    application.add_handler(CommandHandler("help", spoken(help_command), filters=new_message))
+    application.add_handler(CommandHandler("privacy", spoken(privacy), filters=new_message))
+    application.add_handler(CommandHandler("forget", spoken(forget_command), filters=new_message))
+    application.add_handler(CallbackQueryHandler(spoken(button_tap)))
+    application.add_handler(MessageHandler(new_message & filters.COMMAND, spoken(unknown_command)))
+    application.add_handler(MessageHandler(new_message & filters.TEXT, spoken(text_message)))
+    application.add_handler(MessageHandler(new_message & filters.LOCATION, spoken(location_message)))
+    application.add_handler(MessageHandler(new_message & filters.ChatType.PRIVATE, spoken(not_text)))
     application.add_error_handler(on_error)

@@ -135,12 +135,17 @@ class FakeBotAPI:
 
     # -- update builders ---------------------------------------------------------------------
 
-    def message(self, chat_id: int, text: Optional[str] = None, **fields: Any) -> Dict[str, Any]:
+    def message(
+        self, chat_id: int, text: Optional[str] = None, language_code: Optional[str] = None, **fields: Any
+    ) -> Dict[str, Any]:
+        sender: Dict[str, Any] = {"id": chat_id, "is_bot": False, "first_name": "Resident"}
+        if language_code is not None:  # the resident's Telegram language, as Telegram sends it
+            sender["language_code"] = language_code
         message: Dict[str, Any] = {
             "message_id": next(self._user_message_ids),
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private", "first_name": "Resident"},
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Resident"},
+            "from": sender,
             **fields,
         }
         if text is not None:
@@ -150,8 +155,8 @@ class FakeBotAPI:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return message
 
-    def send_text(self, chat_id: int, text: str) -> Dict[str, Any]:
-        return self.push({"message": self.message(chat_id, text)})
+    def send_text(self, chat_id: int, text: str, language_code: Optional[str] = None) -> Dict[str, Any]:
+        return self.push({"message": self.message(chat_id, text, language_code)})
 
     def send_location(self, chat_id: int, latitude: float, longitude: float) -> Dict[str, Any]:
         return self.push(

@@ -20,12 +20,20 @@ from telegram.ext import AIORateLimiter
 from bot.channels.refusals import TOO_MANY
 from bot.runner import free_port
 from bot.settings import load
-from bot.telegram.app import BUSY, BUSY_SHORT, MAX_WAITING_PER_CHAT
-from bot.telegram.handlers import ASK_FOR_TEXT, EDITED, EXPIRED_BUTTON
+from bot.telegram.app import MAX_WAITING_PER_CHAT
 from bot.telegram.settings import sender_id
+from bot.wording import _
+from tests.support.catalogues import written_catalogues
 from tests.support.event_loop import run
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.telegram_bridge import SECRET_KEY, ScriptedRasa, bridge
+
+# The bridge's own words, in English (no language_code, no language from Rasa).
+ASK_FOR_TEXT = _("telegram.ask_for_text")
+EDITED = _("telegram.edited")
+EXPIRED_BUTTON = _("telegram.expired_button")
+BUSY = _("telegram.busy")
+BUSY_SHORT = _("telegram.busy_short")
 
 CHAT = 5550001
 
@@ -393,3 +401,41 @@ def test_a_refusal_from_rasa_is_shown_not_apologised_for(settings) -> None:
             assert fake.texts(CHAT) == [TOO_MANY]
 
     run(scenario())
+
+
+def test_language_code_is_the_hint_and_the_bridge_speaks_the_conversations_language(
+    settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram's language_code goes to Rasa as the hint and chooses the bridge's words until Rasa has
+    answered in a language; then the conversation's language (Rasa's) chooses them."""
+    polish = {"telegram.ask_for_text": "Napisz do mnie słowami.", "telegram.help": "Pomoc: {contact}"}
+    welsh = {"telegram.ask_for_text": "Ysgrifennwch ataf mewn geiriau."}
+    answers = {
+        "cześć": [{"text": "Cześć!", "language": "pl"}],
+        "shwmae": [{"text": "Shwmae!", "language": "cy"}],
+    }
+    rasa = ScriptedRasa(lambda text: answers[text])
+
+    async def scenario() -> None:
+        async with FakeBotAPI() as fake, bridge(fake, settings, rasa.client()):
+            fake.send_text(CHAT, "/help", language_code="pl-PL")
+            await fake.wait_for_calls(CHAT, 1, "sendMessage")
+            fake.send_text(CHAT, "cześć", language_code="pl")
+            await fake.wait_for_calls(CHAT, 2, "sendMessage")
+            fake.send_sticker(CHAT)  # no language_code: the conversation's language (Rasa's last answer)
+            await fake.wait_for_calls(CHAT, 3, "sendMessage")
+            fake.send_text(CHAT, "shwmae", language_code="pl")
+            await fake.wait_for_calls(CHAT, 4, "sendMessage")
+            fake.send_sticker(CHAT)
+            await fake.wait_for_calls(CHAT, 5, "sendMessage")
+            help_text, hello, sticker, shwmae, sticker_again = fake.texts(CHAT)
+            assert help_text.startswith("Pomoc: ") and "01603 000000" in help_text
+            assert (hello, shwmae) == ("Cześć!", "Shwmae!")
+            assert sticker == polish["telegram.ask_for_text"]
+            assert sticker_again == welsh["telegram.ask_for_text"]  # Rasa's language beats the hint
+            commands = {c.params.get("language_code", ""): c for c in fake.sent(method="setMyCommands")}
+            assert set(commands) >= {"", "pl", "cy"}  # a command menu per language
+
+    with written_catalogues(tmp_path, monkeypatch, {"pl": polish, "cy": welsh}):
+        run(scenario())
+    assert [m["metadata"] for m in rasa.received] == [{"channel": "telegram", "language": "pl"}] * 2
