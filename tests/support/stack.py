@@ -22,7 +22,8 @@ import requests
 from bot.runner import Stack, free_port
 from bot.settings import PROJECT_ROOT, load
 
-MODELS = PROJECT_ROOT / "models"
+# SIGNPOST_TEST_MODELS: a folder of models to serve instead (a model just trained elsewhere).
+MODELS = Path(os.environ.get("SIGNPOST_TEST_MODELS") or PROJECT_ROOT / "models")
 
 
 def stack_env(var_dir: Path) -> Dict[str, str]:
