@@ -138,10 +138,11 @@ def _inbox(args: argparse.Namespace) -> int:
                     "text": m.masked,
                     "intent": m.intent,
                     "confidence": round(m.confidence, 3),
+                    "language": m.language,
                 }
                 for m in g.messages
             ]
-            for g in inbox.group(messages[: args.limit])
+            for g in inbox.group(inbox.with_languages(messages[: args.limit]))
         ]
     )
     return 0

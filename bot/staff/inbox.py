@@ -4,12 +4,18 @@ Read from Rasa's tracker store (table ``events``): user messages classified
 as ``nlu_fallback`` or below the confidence threshold, not yet handled by
 staff, grouped by similarity (TF-IDF on character n-grams, cosine), newest
 group first. Personal data is masked unless a member of staff asks to see it.
+
+Each message shows its language: the ``language`` entity the NLU's
+LanguageDetector put in its parse data, or for a message stored before that
+component (or one it could not tell), :func:`bot.nlu.language_id.detect` at
+display time; None when neither can tell ("ok", a postcode).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -19,10 +25,13 @@ from sqlalchemy import inspect, text
 
 from bot.conversations import tracker_engine
 from bot.geo.postcodes import find_postcode_lookalikes, find_postcodes
+from bot.nlu import language_id
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE = re.compile(r"(?:\+44\s?|\b0)\d(?:[\s-]?\d){8,9}\b")
 NAME_ENTITIES = ("person", "name", "PERSON")
+# Not personal and spanning the whole message: never masked.
+LANGUAGE_ENTITY = "language"
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -38,6 +47,7 @@ class Message:
     intent: str  # the best real intent (nlu_fallback replaced by the runner-up)
     confidence: float
     fallback: bool
+    language: Optional[str] = None  # ISO 639-1 code, None when the message carries none
 
 
 @dataclass
@@ -54,7 +64,9 @@ def mask(text_: str, entities: Sequence[Dict[str, Any]] = ()) -> str:
     spans = [
         (e["start"], e["end"], str(e.get("entity", "entity")))
         for e in entities
-        if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+        if isinstance(e.get("start"), int)
+        and isinstance(e.get("end"), int)
+        and e.get("entity") != LANGUAGE_ENTITY
     ]
     masked, last = [], 0
     for start, end, kind in sorted(spans):
@@ -102,6 +114,35 @@ def _best_intent(parse: Dict[str, Any]) -> tuple:
     return name, confidence, False
 
 
+def tagged_language(parse: Dict[str, Any]) -> Optional[str]:
+    """The ``language`` entity's code in a message's parse data, if it has one we know."""
+    for entity in parse.get("entities") or []:
+        value = entity.get("value") if isinstance(entity, dict) else None
+        if entity.get("entity") == LANGUAGE_ENTITY and value in language_id.SUPPORTED:
+            return str(value)
+    return None
+
+
+# event id -> detected language, for messages without the entity: detected once per web process.
+# Keyed by id, not text, so no resident's words are kept here.
+_detected: Dict[int, Optional[str]] = {}
+_detected_lock = threading.Lock()
+_DETECTED_MAX = 5000
+
+
+def detected_language(event_id: int, text_: str) -> Optional[str]:
+    """:func:`bot.nlu.language_id.detect` among all eight languages, remembered by event id."""
+    with _detected_lock:
+        if event_id in _detected:
+            return _detected[event_id]
+    found = language_id.detect(text_)
+    with _detected_lock:
+        if len(_detected) >= _DETECTED_MAX:
+            _detected.clear()
+        _detected[event_id] = found
+    return found
+
+
 def _rows(tracker_db: "Path | str", where: str = "", params: Optional[Dict[str, Any]] = None) -> List[Any]:
     if isinstance(tracker_db, Path) and not tracker_db.exists():
         return []
@@ -139,6 +180,7 @@ def _message(row: Any) -> Optional[Message]:
         intent=name,
         confidence=confidence,
         fallback=fallback,
+        language=tagged_language(parse),
     )
 
 
@@ -154,9 +196,19 @@ def not_understood(tracker_db: "Path | str", threshold: float, exclude: set) -> 
     return sorted(found, key=lambda m: (m.timestamp, m.event_id), reverse=True)
 
 
+def with_languages(messages: List[Message]) -> List[Message]:
+    """Detect the language of the messages whose parse data has none (the shown ones only: it costs
+    about a millisecond each)."""
+    for m in messages:
+        if m.language is None:
+            m.language = detected_language(m.event_id, m.text)
+    return messages
+
+
 def message(tracker_db: "Path | str", event_id: int) -> Optional[Message]:
     rows = _rows(tracker_db, "WHERE id = :id AND type_name = 'user'", {"id": event_id})
-    return _message(rows[0]) if rows else None
+    found = _message(rows[0]) if rows else None
+    return with_languages([found])[0] if found else None
 
 
 def group(messages: List[Message], similarity: float = 0.3) -> List[Group]:
@@ -190,13 +242,15 @@ def conversation(
     for row in _rows(tracker_db, "WHERE sender_id = :s AND type_name IN ('user', 'bot')", {"s": sender_id}):
         data = json.loads(row.data or "{}")
         words = printable(str(data.get("text") or ""))
+        parse = data.get("parse_data") or {}
         if not reveal:
-            words = mask(words, (data.get("parse_data") or {}).get("entities") or [])
+            words = mask(words, parse.get("entities") or [])
         turns.append(
             {
                 "id": row.id,
                 "who": "resident" if row.type_name == "user" else "bot",
                 "text": words,
+                "language": tagged_language(parse),
                 "timestamp": row.timestamp,
                 "current": row.id == around,
             }

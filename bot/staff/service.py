@@ -13,7 +13,7 @@ from bot.staff.store import Store
 def inbox_groups(settings: StaffSettings, store: Store) -> List[inbox.Group]:
     """Undecided messages only; capped so a flood of fallbacks cannot stall the page."""
     messages = inbox.not_understood(settings.tracker_db, settings.inbox_threshold, store.decided_ids())
-    return inbox.group(messages[:500])
+    return inbox.group(inbox.with_languages(messages[:500]))
 
 
 def teach(settings: StaffSettings, store: Store, user: str, event_id: int, form: Dict[str, str]) -> str:
@@ -59,9 +59,20 @@ def teach(settings: StaffSettings, store: Store, user: str, event_id: int, form:
     return message
 
 
+def _by_language(counts: Dict[str, int]) -> List[List[Any]]:
+    """[[code, examples], ...]: most first, the examples with no language last ("" as the code)."""
+    return [[code, n] for code, n in sorted(counts.items(), key=lambda kv: (kv[0] == "", -kv[1], kv[0]))]
+
+
 def intents_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
-    """Every domain intent with its examples and the live model's held-out F1, weakest first."""
-    counts = training_data.intent_counts(settings.project_dir)
+    """Every domain intent with its examples (in all and per language) and the live model's held-out
+    F1, weakest first."""
+    per_language = training_data.intent_language_counts(settings.project_dir)
+    counts = {intent: sum(per.values()) for intent, per in per_language.items()}
+    totals: Dict[str, int] = {}
+    for per in per_language.values():
+        for code, n in per.items():
+            totals[code] = totals.get(code, 0) + n
     try:
         live = promotion.resolve_live(settings, store)
         error = ""
@@ -71,11 +82,23 @@ def intents_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:
     per = scores.get("per_intent", {})
     descriptions = training_data.descriptions(settings.project_dir)
     rows = [
-        {"intent": i, "examples": counts.get(i, 0), "f1": per.get(i), "description": descriptions.get(i, "")}
+        {
+            "intent": i,
+            "examples": counts.get(i, 0),
+            "languages": _by_language(per_language.get(i, {})),
+            "f1": per.get(i),
+            "description": descriptions.get(i, ""),
+        }
         for i in training_data.domain_intents(settings.project_dir)
     ]
     rows.sort(key=lambda r: (r["f1"] is None, r["f1"] if r["f1"] is not None else 0, r["intent"]))
-    return {"intents": rows, "live_model": live and live["id"], "evaluated": bool(scores), "error": error}
+    return {
+        "intents": rows,
+        "languages": _by_language(totals),
+        "live_model": live and live["id"],
+        "evaluated": bool(scores),
+        "error": error,
+    }
 
 
 def models_overview(settings: StaffSettings, store: Store) -> Dict[str, Any]:

@@ -9,6 +9,12 @@ YAML cannot hold, every new file text is read back with Rasa's own readers
 before anything is replaced, and the files one teach changes (for a new
 intent: domain.yml, rules, NLU and the description) are written together or
 not at all (:class:`Edit`).
+
+Examples may be in any of the eight languages. Each language's own examples
+live in ``data/nlu/lang_<code>.yml``; the other files hold English and a few
+of every language (change_language.yml). A taught example goes to the file of
+the language it is written in when that file holds the intent, else to a
+file that is not a language's (never an English example into lang_ar.yml).
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ import os
 import re
 import stat
 import tempfile
+import threading
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
@@ -34,6 +42,9 @@ RULES = Path("data/dialogue/rules.yml")
 OUT_OF_SCOPE = "out_of_scope"
 DESCRIPTIONS = Path("data/staff/intents.yml")
 EXAMPLE_LINE = re.compile(r"^\s*-\s+(.*)$")
+LANGUAGE_FILE = re.compile(r"^lang_([a-z]{2})\.yml$")  # data/nlu/lang_pl.yml: Polish examples
+ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")  # [NR2](postcode) -> NR2
+NO_LANGUAGE = ""  # the count of examples that carry no language ("ok", a postcode)
 # Names Rasa gives a meaning to (responses, custom and form-validation actions).
 RESERVED_PREFIXES = ("utter_", "action_", "validate_")
 # Bidirectional overrides and isolates: invisible, and they make text read differently from what it holds.
@@ -271,6 +282,58 @@ def examples(block: str) -> List[str]:
     return [m.group(1).strip() for line in str(block).splitlines() if (m := EXAMPLE_LINE.match(line))]
 
 
+def file_language(path: Path) -> Optional[str]:
+    """The language of data/nlu/lang_pl.yml ("pl"); None for a file that is not one language's."""
+    found = LANGUAGE_FILE.match(path.name)
+    return found.group(1) if found else None
+
+
+def example_language(example: str) -> Optional[str]:
+    """The language an example is written in (Lingua, :mod:`bot.nlu.language_id`), None when it
+    carries none."""
+    from bot.nlu.language_id import detect
+
+    return detect(ANNOTATION.sub(r"\1", example))
+
+
+# (path, inode, mtime, size) -> intent -> language -> examples. A teach replaces a file (new inode),
+# so only the file that changed is read and detected again (about a millisecond an example).
+_language_counts: Dict[Tuple[str, int, int, int], Dict[str, Counter]] = {}
+_language_counts_lock = threading.Lock()
+
+
+def _file_language_counts(path: Path) -> Dict[str, Counter]:
+    info = path.stat()
+    key = (str(path), info.st_ino, info.st_mtime_ns, info.st_size)
+    with _language_counts_lock:
+        cached = _language_counts.get(key)
+    if cached is not None:
+        return cached
+    named = file_language(path)
+    counts: Dict[str, Counter] = {}
+    _, data = load(path)
+    for item in (data or {}).get("nlu") or []:
+        if "intent" in item:
+            per = counts.setdefault(str(item["intent"]), Counter())
+            for example in examples(item.get("examples", "")):
+                per[named or example_language(example) or NO_LANGUAGE] += 1
+    with _language_counts_lock:
+        for old in [k for k in _language_counts if k[0] == key[0]]:
+            del _language_counts[old]
+        _language_counts[key] = counts
+    return counts
+
+
+def intent_language_counts(project: Path) -> Dict[str, Dict[str, int]]:
+    """Intent -> language code -> number of examples, across data/nlu (NO_LANGUAGE for examples that
+    carry none). A lang_<code>.yml file's examples are its language's; the others' are detected."""
+    totals: Dict[str, Counter] = {}
+    for path in nlu_files(project):
+        for intent, per in _file_language_counts(path).items():
+            totals.setdefault(intent, Counter()).update(per)
+    return {intent: dict(per) for intent, per in totals.items()}
+
+
 def intent_counts(project: Path) -> Dict[str, int]:
     """Intent -> number of training examples, across data/nlu."""
     counts: Dict[str, int] = {}
@@ -296,12 +359,17 @@ def domain_intents(project: Path) -> List[str]:
     return _names(data.get("intents"))
 
 
-def _find_intent(project: Path, intent: str) -> Optional[Path]:
+def _find_intent(project: Path, intent: str, language: Optional[str] = None) -> Optional[Path]:
+    """The file to add an example of ``intent`` in ``language`` to: that language's file when it holds
+    the intent, else the first file holding it that is not a language's; None when there is none."""
+    holding = []
     for path in nlu_files(project):
         _, data = load(path)
         if any(item.get("intent") == intent for item in (data or {}).get("nlu") or []):
-            return path
-    return None
+            holding.append(path)
+    own = [p for p in holding if language and file_language(p) == language]
+    general = [p for p in holding if file_language(p) is None]
+    return (own + general + [None])[0]
 
 
 # ---------------------------------------------------------------- teaching
@@ -310,13 +378,14 @@ def _has_example(parsed: Any, intent: str, example: str) -> bool:
 
 
 def add_example(project: Path, intent: str, text: str) -> Path:
-    """Append one example to the intent's block, in whichever file already holds it."""
+    """Append one example to the intent's block, in the file of its language that holds the intent, or
+    any other file that holds it and is not a language's (staff_taught.yml when none does)."""
     example = clean_example(text)
     if not example:
         raise ValueError("the example is empty")
     if intent not in domain_intents(project):
         raise ValueError(f"unknown intent {intent!r}")
-    path = _find_intent(project, intent) or project / STAFF_NLU
+    path = _find_intent(project, intent, example_language(example)) or project / STAFF_NLU
     yaml, data = _read_or(path, STAFF_NLU_HEADER)
     items = data.get("nlu")
     if items is None:

@@ -23,6 +23,7 @@ async def api_inbox(request: web.Request) -> web.Response:
                     "intent": m.intent,
                     "confidence": m.confidence,
                     "timestamp": m.timestamp,
+                    "language": m.language,
                 }
                 for m in g.messages
             ]

@@ -28,6 +28,7 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.impact.report import LANGUAGE_LABELS
 from bot.referrals.store import ReferralStore
 from bot.staff.settings import StaffSettings
 from bot.staff.store import Store
@@ -82,6 +83,11 @@ def _f3(value: Optional[float]) -> str:
     return "" if value is None else f"{value:.3f}"
 
 
+def _language(code: Optional[str]) -> str:
+    """A language's English name ("Polish" for "pl", CLDR's, from Babel); "—" when a message has none."""
+    return LANGUAGE_LABELS.get(code, code) if code else "—"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -93,6 +99,7 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         when=_when,
         f3=_f3,
+        language=_language,
         filename=lambda path: Path(path).name,
         as_json=lambda value: json.dumps(value, ensure_ascii=False),
     )
