@@ -19,11 +19,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from actions.safety import Events, off_the_loop
+from actions.safety import Events, conversation_language, off_the_loop
 from bot.needs import MENU_INTENTS
 from bot.wording import speaking
 from bot.wording.buttons import menu_buttons, menu_payload
-from bot.wording.conversation import SLOT, answer_language, hint_of
 
 
 class SignpostAction(Action, ABC):
@@ -36,7 +35,7 @@ class SignpostAction(Action, ABC):
 
     @off_the_loop
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        with speaking(conversation_language(tracker)):
+        with speaking(conversation_language(tracker, context.current().settings.languages)):
             return self.act(dispatcher, tracker, domain)
 
     @abstractmethod
@@ -46,16 +45,6 @@ class SignpostAction(Action, ABC):
         ``domain`` is the live model's: a response newer than that model must not be sent (Rasa drops the
         whole message, buttons and all).
         """
-
-
-def conversation_language(tracker: Tracker) -> str:
-    """The language the conversation is answered in (the same rule as Rasa's TranslatingNLG)."""
-    slot = tracker.get_slot(SLOT)
-    return answer_language(
-        slot if isinstance(slot, str) else None,
-        hint_of(tracker.latest_message.get("metadata")),
-        context.current().settings.languages,
-    )
 
 
 def say_with_menu(

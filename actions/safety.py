@@ -16,13 +16,15 @@ import asyncio
 import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List, Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
 from bot.contact import apology
+from bot.wording import speaking
+from bot.wording.conversation import SLOT, answer_language, hint_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,15 @@ def off_the_loop(body: Body) -> Run:
                 from bot.settings import load
 
                 settings = load()
-            dispatcher.utter_message(text=apology(settings))
+            with speaking(conversation_language(tracker, settings.languages)):
+                dispatcher.utter_message(text=apology(settings))
             return []
 
     return run
+
+
+def conversation_language(tracker: Tracker, languages: Sequence[str]) -> str:
+    """The language the conversation is answered in (the same rule as Rasa's TranslatingNLG)."""
+    slot = tracker.get_slot(SLOT)
+    hint = hint_of((tracker.latest_message or {}).get("metadata"))
+    return answer_language(slot if isinstance(slot, str) else None, hint, languages)
