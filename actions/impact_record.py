@@ -1,9 +1,8 @@
 """Record anonymous impact figures from a conversation (see docs/impact.md; the figures live in bot/impact).
 
 A thin adapter: it reads the channel from the message metadata, the
-conversation's language from its slot and the outward code from the resolved
-location, then hands plain values to
-:mod:`bot.impact`. Recording must never cost the resident their answer, so
+conversation's language (the one it is answered in) and the outward code
+from the resolved location, then hands plain values to :mod:`bot.impact`. Recording must never cost the resident their answer, so
 every failure is logged and swallowed.
 """
 
@@ -16,6 +15,7 @@ from rasa_sdk import Tracker
 
 from actions import context
 from actions.location import Where, remembered
+from actions.safety import conversation_language
 from bot.impact import privacy
 from bot.needs import Need
 
@@ -28,8 +28,9 @@ def channel(tracker: Tracker) -> str:
 
 
 def language(tracker: Tracker) -> str:
-    """The conversation's language: the ``language`` slot (a supported code), else English."""
-    return privacy.language_code(tracker.get_slot("language"))
+    """The conversation's language, the one it is answered in: the ``language`` slot, else the channel's
+    hint, each only when switched on (``LANGUAGES``), else English."""
+    return privacy.language_code(conversation_language(tracker, context.current().settings.languages))
 
 
 def _safely(what: str, record: Callable[[], Any]) -> None:

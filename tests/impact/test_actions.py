@@ -5,6 +5,7 @@ Misunderstood counts, the person flag, and failures swallowed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
@@ -133,3 +134,18 @@ def test_answer_and_person_rows_carry_the_conversations_language(ctx: context.Co
         ("talk_to_human", "en"),
         ("talk_to_human", "en"),
     ]
+
+
+def test_the_language_is_the_one_answered_in(ctx: context.Context) -> None:
+    """Before a message carries a language, the channel's hint (the widget's picker) is the conversation's;
+    a language that is not switched on (LANGUAGES) is answered, and counted, in English."""
+    run(ActionHumanContact(), tracker("/talk_to_human", "talk_to_human", metadata={"language": "pl"}))
+    run(
+        ActionHumanContact(),
+        tracker("ok", "talk_to_human", slots={"language": "cy"}, metadata={"language": "pl"}),
+    )
+    context.use(
+        context.Context(replace(ctx.settings, languages=("en", "pl")), ctx.locator, ctx.search, ctx.impact)
+    )
+    run(ActionHumanContact(), tracker("ok", "talk_to_human", slots={"language": "cy"}))
+    assert [r["language"] for r in rows(ctx)] == ["pl", "cy", "en"]
