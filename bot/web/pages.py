@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, List, Sequence
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -37,18 +36,11 @@ STRINGS_SLOT = "var STRINGS = {};"  # in widget.js: where the served script gets
 CONFIG_SLOT = "var CONFIG = {};"  # ... and what this server offers
 
 
-def enabled_languages(env: Mapping[str, str] | None = None) -> List[str]:
-    """The languages the widget offers: ``LANGUAGES`` (comma list, default all), English always.
-
-    Read here until ``bot.settings`` has ``Settings.languages``; the one place to switch over.
-    """
-    env = os.environ if env is None else env
-    asked = {code.strip().lower() for code in env.get("LANGUAGES", "").split(",") if code.strip()}
+def offered_languages(enabled: Sequence[str]) -> List[str]:
+    """Of the languages switched on (``LANGUAGES``), those with a catalogue, English always."""
     have = set(languages())
     return [
-        code
-        for code in SUPPORTED_LANGUAGES
-        if code in have and (code == DEFAULT_LANGUAGE or not asked or code in asked)
+        code for code in SUPPORTED_LANGUAGES if code in have and (code == DEFAULT_LANGUAGE or code in enabled)
     ]
 
 
@@ -74,15 +66,12 @@ def language_choices(codes: Sequence[str]) -> List[Dict[str, str]]:
     return choices
 
 
-def widget_source(config: Dict[str, Any] | None = None, codes: Sequence[str] | None = None) -> bytes:
-    """widget.js as served: its source with each offered language's words and the server's ``config``.
-
-    ``codes``: the languages on offer (default: :func:`enabled_languages`).
-    """
+def widget_source(
+    config: Dict[str, Any] | None = None, enabled: Sequence[str] = SUPPORTED_LANGUAGES
+) -> bytes:
+    """widget.js as served: its source with the words of each ``enabled`` language and the server's config."""
     source = (STATIC / "widget.js").read_text(encoding="utf-8")
-    codes = enabled_languages() if codes is None else [c for c in codes if c in languages()]
-    if DEFAULT_LANGUAGE not in codes:
-        codes = [DEFAULT_LANGUAGE, *codes]
+    codes = offered_languages(enabled)
     strings = {lang: widget_strings(lang) for lang in codes}
     config = {**(config or {}), "languages": language_choices(codes)}
     for slot, value in ((STRINGS_SLOT, strings), (CONFIG_SLOT, config)):
@@ -141,7 +130,7 @@ async def health(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application, settings: WebSettings) -> None:
     app[SETTINGS] = settings
-    app[WIDGET_SOURCE] = widget_source({"texts": settings.texts_on})
+    app[WIDGET_SOURCE] = widget_source({"texts": settings.texts_on}, settings.languages)
     app.router.add_get("/", demo_page)
     app.router.add_get("/demo.html", demo_page)
     app.router.add_get("/demo.css", demo_css)

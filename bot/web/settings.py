@@ -19,6 +19,7 @@ from bot.channels.settings import rate
 from bot.conversations import rasa_client_token
 from bot.settings import DEFAULT_RASA_URL, tracker_location
 from bot.settings import load as load_bot_settings
+from bot.wording import SUPPORTED_LANGUAGES
 
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 NOTIFY_URL = "https://api.notifications.service.gov.uk"
@@ -49,6 +50,7 @@ class WebSettings:
     text_per_code: Optional[RateLimitItem] = None  # texts one referral code may be sent in
     directory_url: str = ""  # where the referral codes and the places are (bot.settings)
     timezone: str = "Europe/London"  # for the places' opening hours in a text
+    languages: Tuple[str, ...] = SUPPORTED_LANGUAGES  # LANGUAGES (bot.settings): what the widget offers
 
     @property
     def texts_on(self) -> bool:
@@ -113,4 +115,5 @@ def load(env: Mapping[str, str] | None = None) -> WebSettings:
         ),
         directory_url=bot.directory_url,
         timezone=bot.timezone,
+        languages=bot.languages,
     )

@@ -7,6 +7,7 @@ so far: an entry not yet translated is English there and here. Rasa is scripted 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
@@ -14,8 +15,9 @@ import pytest
 import requests
 from babel import Locale
 
-from bot.web.pages import enabled_languages, widget_strings
-from bot.wording import catalogue
+from bot.web.pages import widget_strings
+from bot.web.settings import load as load_web_settings
+from bot.wording import SUPPORTED_LANGUAGES, catalogue
 from tests.support.fake_notify import FakeNotify
 from tests.support.texts import texting_settings
 from tests.support.web import FAKE_RASA, FakeRasa, WebServer, web_settings
@@ -139,7 +141,7 @@ def test_the_picker_changes_the_words_at_once_and_is_sent_as_the_hint(
     offered = [
         (o.get_attribute("value"), o.get_attribute("lang"), o.inner_text() or "") for o in options.all()
     ]
-    assert [code for code, _, _ in offered] == enabled_languages() and len(offered) > 1
+    assert [code for code, _, _ in offered] == list(SUPPORTED_LANGUAGES)  # LANGUAGES unset: all of them
     # A globe beside the label, for someone who cannot read it; hidden from screen readers.
     assert page.locator("signpost-chat label[for=sp-lang] svg[aria-hidden=true]").count() == 1
     for code, lang, name in offered:  # each language named in itself
@@ -220,27 +222,28 @@ def test_changing_language_does_not_read_the_conversation_out_again(
     assert page.locator(LOG).get_attribute("aria-label") == catalogue("cy").text("widget.conversation")
 
 
-@pytest.fixture
-def only_polish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[WebServer]:
-    monkeypatch.setenv("LANGUAGES", "en,pl")
-    server = WebServer(web_settings(FAKE_RASA, tmp_path / "tracker.db")).start()
-    yield server
-    server.stop()
+def site_with(tmp_path: Path, languages: str) -> WebServer:
+    """The web server with ``LANGUAGES`` set to ``languages`` (read as the web process reads it)."""
+    chosen = load_web_settings({"LANGUAGES": languages}).languages
+    return WebServer(replace(web_settings(FAKE_RASA, tmp_path / "tracker.db"), languages=chosen)).start()
 
 
-def test_languages_setting_limits_what_the_widget_offers(page: Any, only_polish: WebServer) -> None:
-    served = requests.get(only_polish.url + "/widget.js", timeout=5).text
-    strings = json.loads(served.split("var STRINGS = ")[1].split(";\n")[0])
-    assert sorted(strings) == ["en", "pl"]
-    language_page(page, only_polish.url, FAKE_RASA, html_lang="cy")  # Welsh is off: English
-    assert widget_attribute(page, ".root", "lang") == "en"
-    open_widget(page)
-    assert [o.get_attribute("value") for o in page.locator(f"{PICKER} option").all()] == ["en", "pl"]
+def test_languages_setting_limits_what_the_widget_offers(page: Any, tmp_path: Path) -> None:
+    server = site_with(tmp_path, "en,pl")
+    try:
+        served = requests.get(server.url + "/widget.js", timeout=5).text
+        strings = json.loads(served.split("var STRINGS = ")[1].split(";\n")[0])
+        assert sorted(strings) == ["en", "pl"]
+        language_page(page, server.url, FAKE_RASA, html_lang="cy")  # Welsh is off: English
+        assert widget_attribute(page, ".root", "lang") == "en"
+        open_widget(page)
+        assert [o.get_attribute("value") for o in page.locator(f"{PICKER} option").all()] == ["en", "pl"]
+    finally:
+        server.stop()
 
 
-def test_only_english_needs_no_picker(page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LANGUAGES", "en")
-    server = WebServer(web_settings(FAKE_RASA, tmp_path / "tracker.db")).start()
+def test_only_english_needs_no_picker(page: Any, tmp_path: Path) -> None:
+    server = site_with(tmp_path, "en")
     try:
         language_page(page, server.url, FAKE_RASA, html_lang="ar")
         open_widget(page)
