@@ -2,8 +2,9 @@
 
 A thin adapter: it reads the channel from the message metadata, the
 conversation's language (the one it is answered in) and the outward code
-from the resolved location, then hands plain values to :mod:`bot.impact`. Recording must never cost the resident their answer, so
-every failure is logged and swallowed.
+from the resolved location, then hands plain values to :mod:`bot.impact`.
+Recording must never cost the resident their answer, so every failure is
+logged and swallowed.
 """
 
 from __future__ import annotations
