@@ -20,7 +20,7 @@ from bot.directory.vocabulary import ACCESSIBILITY, BOOKING
 from bot.needs import NEEDS
 from bot.settings import PROJECT_ROOT
 from bot.telegram.handlers import COMMAND_NAMES
-from bot.wording import catalogue, domain_text
+from bot.wording import catalogue, domain_text, sync
 
 # Code that residents' words could hide in: the actions, the channels' own text, opening hours,
 # the needs' names, the widget.
@@ -66,6 +66,7 @@ ALLOWED = {
     # bot/directory/hours.py: why the directory loaders reject a row's hours, for the people loading it
     "not valid opening_hours syntax",
 }
+ALLOWED.add(sync.HEADER.strip())  # bot/wording/sync.py: the note atop a translation catalogue, for translators
 SENTENCE = re.compile(r"[A-Za-z']{2,}[,.]? [A-Za-z']{2,} [A-Za-z']{2,}")
 
 

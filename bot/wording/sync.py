@@ -3,7 +3,7 @@
 English is written in two places on purpose: whole bot messages in
 ``domain.yml`` (Rasa reads them) and everything else in the English
 catalogue. A translation catalogue holds both kinds: the English catalogue's
-keys, and one ``response.<utter_name>`` key per domain response. Babel's
+keys, and one key per domain response (``response.utter_greet``). Babel's
 ``Catalog.update`` does the merging (new keys appear untranslated, removed
 keys become obsolete, translations are kept); each entry carries the English
 text as a comment for the translator. An untranslated entry shows in English.
