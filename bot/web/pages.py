@@ -109,8 +109,14 @@ async def demo_css(request: web.Request) -> web.Response:
 
 async def demo_page(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    page = DEMO_TEMPLATE.read_text(encoding="utf-8").replace(
-        "{{rasa_url}}", html.escape(settings.widget_rasa_url, quote=True)
+    # /?lang=cy shows the widget in Welsh (its data-lang), for councils and translators to look at.
+    language = request.query.get("lang", "")
+    if language not in offered_languages(settings.languages):
+        language = DEFAULT_LANGUAGE
+    page = (
+        DEMO_TEMPLATE.read_text(encoding="utf-8")
+        .replace("{{rasa_url}}", html.escape(settings.widget_rasa_url, quote=True))
+        .replace("{{lang}}", language)
     )
     response = web.Response(text=page, content_type="text/html", charset="utf-8")
     response.headers["Content-Security-Policy"] = (

@@ -12,6 +12,7 @@ from typing import Any, Dict, List
 import pytest
 
 from bot.settings import PROJECT_ROOT
+from bot.wording import catalogue
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -131,3 +132,23 @@ def language_page(
 def widget_attribute(page: Any, selector: str, name: str) -> Any:
     """An attribute of the first element matching ``selector`` inside the widget's shadow root."""
     return page.locator(f"signpost-chat {selector}").first.get_attribute(name)
+
+
+def own_words(page: Any) -> Dict[str, str]:
+    """The widget's own words on screen, by catalogue name."""
+    return {
+        "launcher": page.locator(LAUNCHER).inner_text().strip(),
+        "title": page.locator("signpost-chat #sp-title").inner_text(),
+        "end": page.locator("signpost-chat header button").nth(0).inner_text(),
+        "close": page.locator("signpost-chat header button").nth(1).inner_text(),
+        "language": page.locator("signpost-chat label[for=sp-lang]").inner_text(),
+        "label": page.locator("signpost-chat label[for=sp-input]").inner_text(),
+        "send": page.locator("signpost-chat form .send").last.inner_text(),
+    }
+
+
+def catalogue_words(language: str) -> Dict[str, str]:
+    """What :func:`own_words` should find: the catalogue's entries in ``language`` (English if not yet)."""
+    words = catalogue(language)
+    names = ("launcher", "title", "end", "close", "language", "label", "send")
+    return {name: words.text(f"widget.{name}") for name in names}

@@ -10,6 +10,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -24,8 +25,10 @@ from tests.support.web import FAKE_RASA, FakeRasa, WebServer, web_settings
 from tests.support.widget import (
     LAUNCHER,
     LOG,
+    catalogue_words,
     language_page,
     open_widget,
+    own_words,
     run_axe,
     saved,
     send,
@@ -47,25 +50,6 @@ def rasa(page: Any) -> FakeRasa:
     fake = FakeRasa(answer)
     page.route(f"{FAKE_RASA}/webhooks/rest/webhook", fake.handle)
     return fake
-
-
-def own_words(page: Any) -> Dict[str, str]:
-    """The widget's own words on screen, by catalogue name."""
-    return {
-        "launcher": page.locator(LAUNCHER).inner_text().strip(),
-        "title": page.locator("signpost-chat #sp-title").inner_text(),
-        "end": page.locator("signpost-chat header button").nth(0).inner_text(),
-        "close": page.locator("signpost-chat header button").nth(1).inner_text(),
-        "language": page.locator("signpost-chat label[for=sp-lang]").inner_text(),
-        "label": page.locator("signpost-chat label[for=sp-input]").inner_text(),
-        "send": page.locator("signpost-chat form .send").last.inner_text(),
-    }
-
-
-def catalogue_words(language: str) -> Dict[str, str]:
-    words = catalogue(language)
-    names = ("launcher", "title", "end", "close", "language", "label", "send")
-    return {name: words.text(f"widget.{name}") for name in names}
 
 
 def test_arabic_is_right_to_left_with_each_message_marked(
@@ -130,6 +114,16 @@ def test_the_starting_language_is_data_lang_else_the_page_else_english(
     assert own_words(page) == catalogue_words(expected)
     send(page, "hello")
     assert rasa.metadata[-1] == {"channel": "web", "language": expected}
+
+
+@pytest.mark.parametrize("asked,expected", [("cy", "cy"), ("ar", "ar"), ("fr", "en"), ('"><script>', "en")])
+def test_the_demo_page_shows_the_widget_in_the_language_in_its_address(
+    page: Any, fake_site: WebServer, asked: str, expected: str
+) -> None:
+    page.goto(fake_site.url + "/?" + urlencode({"lang": asked}))
+    page.locator(LAUNCHER).wait_for()
+    assert page.locator("script[src='/widget.js']").get_attribute("data-lang") == expected
+    assert widget_attribute(page, ".root", "lang") == expected
 
 
 def test_the_picker_changes_the_words_at_once_and_is_sent_as_the_hint(

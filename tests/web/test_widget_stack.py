@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, List
@@ -25,18 +26,23 @@ from tests.support.widget import (
     STATUS,
     active_element,
     bot_count,
+    catalogue_words,
     log_text,
     open_widget,
+    own_words,
     run_axe,
     saved,
     send,
     wait_for_reply,
+    widget_attribute,
 )
 
 pytestmark = pytest.mark.stack
 
 NEED = "i cant afford a laptop"
 POSTCODE = "NR3 2AB"
+ARABIC_NEED = "أحتاج إلى حاسوب محمول"  # "I need a laptop"
+ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 
 
 @dataclass
@@ -198,3 +204,38 @@ def test_rasa_stopped_mid_chat_then_restarted(page: Any, site: Site, stack: Stac
     page.locator(f"{LOG} .card").first.wait_for()
     assert page.locator(STATUS).inner_text() == "Connected again."
     assert user_texts(stack, sender) == [NEED, POSTCODE]  # sent exactly once
+
+
+def test_in_arabic_right_to_left_and_answered_in_arabic(
+    chromium_browser: Any, site: Site, stack: Stack
+) -> None:
+    """A council page with data-lang="ar": the widget is right to left in the Arabic catalogue's words, the
+    hint reaches Rasa through the REST channel, which answers in Arabic and says so; axe finds nothing."""
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        page.goto(site.url + "/?lang=ar")  # the demo page with data-lang="ar"
+        page.locator(LAUNCHER).wait_for()
+        assert widget_attribute(page, ".root", "dir") == "rtl"
+        open_widget(page)
+        assert own_words(page) == catalogue_words("ar")
+        with page.expect_response(lambda r: r.url.endswith("/webhooks/rest/webhook")) as answer:
+            send(page, ARABIC_NEED)
+        replies = answer.value.json()
+        assert replies and {r.get("language") for r in replies} == {"ar"}, replies
+        assert all(ARABIC_SCRIPT.search(r["text"]) for r in replies if r.get("text")), replies
+        reply = page.locator(f"{LOG} .msg.bot").last
+        assert reply.get_attribute("lang") == "ar" and reply.locator(".bubble").get_attribute("dir") == "auto"
+        assert page.locator(f"{LOG} .msg.user").last.get_attribute("lang") == "ar"
+        send(page, POSTCODE)
+        assert widget_attribute(page, ".root", "lang") == "ar"  # still: the bot answers in Arabic
+        violations = run_axe(page)
+        path = SCREENSHOTS / "widget-arabic.png"
+        if os.environ.get("SIGNPOST_SCREENSHOTS") or not path.exists():
+            page.locator(INPUT).blur()
+            page.mouse.move(0, 0)
+            page.screenshot(path=str(path))
+        assert violations == [], json.dumps(violations, indent=1)
+    finally:
+        context.close()
