@@ -283,3 +283,8 @@ def test_the_referral_box_and_its_form_follow_the_language(page: Any, texting_si
     assert box.locator("input[type=tel]").get_attribute("dir") == "ltr"  # a number reads left to right
     assert box.locator("p[lang]").first.get_attribute("lang") == "en"  # Rasa's words, in English
     assert box.locator(".code strong").inner_text() == "K7P-3QX"
+    page.evaluate("() => { window.print = () => {}; }")
+    box.locator(".actions button").nth(0).click()  # Print: the answer's words marked as on screen
+    sheet = page.locator("signpost-chat .print-sheet")
+    assert sheet.locator("p[lang=en]").inner_text() == code_reply["text"]
+    assert sheet.locator("p[lang=en]").get_attribute("dir") == "auto"

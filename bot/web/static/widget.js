@@ -478,14 +478,15 @@
   var pageSheet = null;
   function printReferral(item) {
     printSheet.textContent = "";
-    printSheet.appendChild(el("p", { class: "big", text: item.code }));
-    printSheet.appendChild(el("p", { text: item.text }));
+    // Each line in its own language and direction, as on screen.
+    printSheet.appendChild(el("p", { class: "big", dir: "ltr", text: item.code }));
+    printSheet.appendChild(el("p", { lang: item.lang || false, dir: "auto", text: item.text }));
     printSheet.appendChild(el("ul", {}, (item.hubs || []).map(function (h) {
-      return el("li", {}, [
-        el("h3", { text: String(h.name || "") }),
-        el("p", { text: [h.address, h.postcode].filter(Boolean).join(", ") }),
-        h.phone ? el("p", { text: fill(t.call, { phone: h.phone }) }) : null,
-        h.booking_text ? el("p", { text: String(h.booking_text) }) : null
+      return el("li", { lang: item.lang || false }, [
+        el("h3", { dir: "auto", text: String(h.name || "") }),
+        el("p", { dir: "auto", text: [h.address, h.postcode].filter(Boolean).join(", ") }),
+        h.phone ? el("p", { lang: langCode, dir: "auto", text: fill(t.call, { phone: h.phone }) }) : null,
+        h.booking_text ? el("p", { dir: "auto", text: String(h.booking_text) }) : null
       ]);
     })));
     if (!pageSheet && document.adoptedStyleSheets && window.CSSStyleSheet && "replaceSync" in CSSStyleSheet.prototype) {
