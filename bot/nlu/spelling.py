@@ -6,7 +6,7 @@ Character n-grams and MiniLM's word pieces recover some of it; correcting the
 words first recovers most (typos and missing spaces in `make bench-nlu`).
 
 SymSpell (symspellpy, with its English frequency dictionary) does the
-looking up, in English and in the words of our own training data; at the
+looking up, in English and in the words of our own English training data; at the
 same distance a taught word wins, so a slip is corrected towards the words
 the bot was taught. A token is left alone when it is already a known word,
 is shorter than 3 letters, holds a digit or other non-letters, is part of a
@@ -149,6 +149,8 @@ class SpellingCorrector(StoredComponent):
     def train(self, training_data: TrainingData) -> Resource:
         words = set()
         for message in training_data.training_examples:
+            if not english_only_may_read(message):
+                continue  # a Polish word must not be what an English typo is corrected to
             for token in message.get(TOKENS_NAMES[TEXT]) or []:
                 if token.text.isalpha():
                     words.add(token.text.lower())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -123,3 +124,33 @@ def test_the_spelling_corrector_leaves_other_languages_alone() -> None:
     assert corrected_tokens("potrzebuje laptopa", None, hint="pl") == ["potrzebuje", "laptopa"]
     assert corrected_tokens("i need a laptp", "en") == ["i", "need", "a", "laptop"]
     assert corrected_tokens("i need a laptp") == ["i", "need", "a", "laptop"]
+
+
+@pytest.mark.parametrize(
+    "text", ["i cnat afford data for my phonne", "hey hey sigpost how do", "nah thaanks"]
+)
+def test_english_with_typos_is_not_taken_for_welsh(detector: LanguageDetector, text: str) -> None:
+    """Lingua reads garbled English as Welsh (0.56, 0.60, 0.67 here): Latin script must be surer (0.7)."""
+    entity = language_entity(processed(detector, text))
+    assert entity is None or entity["value"] == "en"
+
+
+def test_the_spelling_corrector_learns_words_from_english_examples_only(
+    detector: LanguageDetector, tmp_path: Path
+) -> None:
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    examples = [
+        Message(data={TEXT: "gdzie mogę dostać darmowy laptop w bibliotece", "intent": "get_device"}),
+        Message(data={TEXT: "where can i get a free laptop from the library", "intent": "get_device"}),
+    ]
+    data = TrainingData(examples)
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process_training_data(data)
+    detector.process_training_data(data)
+    assert [m.get(LANGUAGE) for m in examples] == ["pl", "en"]
+    corrector = SpellingCorrector({}, LocalModelStorage(tmp_path), Resource("spelling"))
+    corrector.train(data)
+    assert "laptop" in corrector.taught and "bibliotece" not in corrector.taught
