@@ -66,7 +66,8 @@ ALLOWED = {
     # bot/directory/hours.py: why the directory loaders reject a row's hours, for the people loading it
     "not valid opening_hours syntax",
 }
-ALLOWED.add(sync.HEADER.strip())  # bot/wording/sync.py: the note atop a translation catalogue, for translators
+# bot/wording/sync.py: the note atop a translation catalogue, for translators
+ALLOWED.add(sync.HEADER.strip())
 SENTENCE = re.compile(r"[A-Za-z']{2,}[,.]? [A-Za-z']{2,} [A-Za-z']{2,}")
 
 
