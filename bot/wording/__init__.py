@@ -93,7 +93,9 @@ class Catalogue:
     def money(self, amount: float) -> str:
         """'£5', '£2.50' as the locale writes pounds."""
         pattern = "¤#,##0" if float(amount).is_integer() else "¤#,##0.00"
-        return format_currency(amount, "GBP", pattern, locale=self.locale, currency_digits=False)
+        text = format_currency(amount, "GBP", pattern, locale=self.locale, currency_digits=False)
+        # CLDR has no "£" for some locales ("GBP2,50" in Polish, "UK£" in Arabic): residents here see £
+        return text.replace("UK£", "£").replace("GBP", "£")
 
     def join(self, items: Iterable[str], style: Literal["standard", "or"] = "standard") -> str:
         """'a, b and c' (``style="or"``: 'a, b or c')."""
