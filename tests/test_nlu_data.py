@@ -171,6 +171,24 @@ def test_every_language_has_every_intent(path):
     assert not missing, f"{path.name} has no examples of {sorted(missing)}"
 
 
+def test_no_text_in_two_languages_files():
+    """Rasa merges the same text found in two files into one example, so a sentence in a language
+    file and an English one (or another language's) would be counted for one language only."""
+    texts = {p.name: {norm(ex.get("text")) for ex in _load(p).intent_examples} for p in _english_files()}
+    english = set().union(*texts.values())
+    seen: Dict[str, Set[str]] = {"English files": english}
+    shared = []
+    for path in sorted(NLU_DIR.glob("lang_*.yml")):
+        mine = {norm(ex.get("text")) for ex in _load(path).intent_examples}
+        shared += [
+            f"{path.name} and {other}: {sorted(mine & theirs)}"
+            for other, theirs in seen.items()
+            if mine & theirs
+        ]
+        seen[path.name] = mine
+    assert not shared, shared
+
+
 def test_every_spec_intent_and_entity_is_present(spec, train):
     intents = {ex.get("intent") for ex in train.intent_examples}
     missing = set(spec["intents"]) - intents
