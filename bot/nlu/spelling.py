@@ -48,6 +48,7 @@ FILE = "vocabulary.json"
 # The corrected words of a message, for components that read text rather than tokens.
 CORRECTED_TEXT = "text_spelling_corrected"
 # Parts a run-together word may split into besides words of 3 letters or more.
+LOCATION_ENTITIES = ("postcode", "place")  # left as typed
 SHORT_WORDS = frozenset("a i am an as at be by do go he if in is it me my no of on or so to up us we".split())
 
 
@@ -169,7 +170,8 @@ class SpellingCorrector(StoredComponent):
         tokens: List[Token] = message.get(TOKENS_NAMES[TEXT]) or []
         if not tokens or not english_only_may_read(message):
             return
-        entities = message.get(ENTITIES) or []
+        # Postcodes and places only: the language entity covers the whole message.
+        entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") in LOCATION_ENTITIES]
         text = message.get(TEXT) or ""
         in_capitals = text.isupper()
         lemma = lemmas()

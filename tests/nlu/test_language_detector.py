@@ -154,3 +154,16 @@ def test_the_spelling_corrector_learns_words_from_english_examples_only(
     corrector = SpellingCorrector({}, LocalModelStorage(tmp_path), Resource("spelling"))
     corrector.train(data)
     assert "laptop" in corrector.taught and "bibliotece" not in corrector.taught
+
+
+def test_a_message_found_to_be_english_is_still_corrected(detector: LanguageDetector) -> None:
+    """The language entity spans the whole message; the corrector must still read its words."""
+    text = "how do i become a voluunteer"
+    message = processed(detector, text)
+    tokens, at = [], 0
+    for word in text.split(" "):
+        tokens.append(Token(word, at, lemma=word))
+        at += len(word) + 1
+    message.set(TOKENS_NAMES[TEXT], tokens)
+    SpellingCorrector({}, None, None, taught=["volunteer"]).correct(message)
+    assert [t.text for t in message.get(TOKENS_NAMES[TEXT])][-1] == "volunteer"
