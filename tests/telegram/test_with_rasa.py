@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from bot.conversations import forget_through_rasa, tracker_engine
 from bot.runner import Stack
-from bot.telegram.handlers import ASK_FOR_TEXT
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.settings import sender_id
+from bot.wording import _, response_text, speaking
 from tests.support.event_loop import run
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.telegram_bridge import SECRET_KEY, bridge, say, with_buttons
@@ -120,7 +120,7 @@ def test_sticker_gets_a_friendly_reply(stack: Stack) -> None:
     async def scenario(fake: FakeBotAPI) -> None:
         fake.send_sticker(chat)
         await fake.wait_for_calls(chat, 1, "sendMessage")
-        assert fake.texts(chat) == [ASK_FOR_TEXT]
+        assert fake.texts(chat) == [_("telegram.ask_for_text")]
         await say(fake, chat, "i need a free sim near NR2 4EE", until="sendVenue")
 
     talk(stack, scenario)
@@ -143,5 +143,26 @@ def test_rasa_stopped_mid_conversation(stack: Stack) -> None:
             await asyncio.to_thread(stack.wait_healthy, 180, [stack.rasa])
         await say(fake, chat, "NR3 2AB", until="sendVenue", timeout=90)
         assert fake.sent(chat, "sendVenue")
+
+    talk(stack, scenario)
+
+
+def test_a_residents_telegram_language_answers_until_they_write_in_another(stack: Stack) -> None:
+    """language_code "pl" is the hint: "hi" (no language of its own) is answered in Polish, the bridge's
+    own words too; a message in English then makes the conversation English."""
+    chat = 7100009
+    with speaking("pl"):
+        polish_greeting, polish_ask_for_text = response_text("utter_greet"), _("telegram.ask_for_text")
+    assert polish_greeting != response_text("utter_greet"), "utter_greet is not translated into Polish yet"
+
+    async def scenario(fake: FakeBotAPI) -> None:
+        fake.send_text(chat, "hi", language_code="pl")
+        await fake.wait_for_calls(chat, 1, "sendMessage")
+        await fake.quiet(0.7)
+        assert polish_greeting in fake.texts(chat)
+        fake.send_sticker(chat)
+        await fake.wait_for(lambda: polish_ask_for_text in fake.texts(chat))
+        fake.send_text(chat, "where can i get help with my computer", language_code="pl")
+        await fake.wait_for(lambda: any("Where are you?" in t for t in fake.texts(chat)))
 
     talk(stack, scenario)
