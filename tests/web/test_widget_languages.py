@@ -142,15 +142,20 @@ def test_the_picker_changes_the_words_at_once_and_is_sent_as_the_hint(
         assert lang == code and name.casefold() == str(Locale.parse(code).get_display_name(code)).casefold()
 
     send(page, "hello")
+    said_in_english = page.locator(f"{LOG} .msg.bot").last.inner_text()
     page.locator(PICKER).select_option("cy")
     assert own_words(page) == catalogue_words("cy")
     assert widget_attribute(page, ".root", "lang") == "cy"
     assert page.locator(f"{LOG} #sp-welcome").get_attribute("lang") == "cy"
-    assert page.locator(f"{LOG} .msg.bot").last.get_attribute("lang") == "en"  # said in English, stays so
+    english = page.locator(f"{LOG} .msg.bot", has_text=said_in_english.splitlines()[-1])
+    assert english.get_attribute("lang") == "en"  # said in English, stays so
     assert page.locator(f"{LOG} .msg.bot .sr").last.inner_text() == catalogue("cy").text("widget.bot").strip()
+    # In the middle of a chat the pick asks Rasa to answer in Welsh too, shown as the language's own name.
+    page.locator(f"{LOG} .msg.user", has_text="Cymraeg").wait_for()
+    assert rasa.received[-1] == '/change_language{"language":"cy"}'
 
     send(page, "helo")
-    assert [m["language"] for m in rasa.metadata] == ["en", "cy"]
+    assert [m["language"] for m in rasa.metadata] == ["en", "cy", "cy"]
     assert page.locator(f"{LOG} .msg.bot").last.get_attribute("lang") == "cy"
     assert saved(page)["lang"] == "cy"
     page.reload()  # sessionStorage remembers the choice, over the page's language
@@ -211,8 +216,11 @@ def test_changing_language_does_not_read_the_conversation_out_again(
             .observe(log, {childList: true, subtree: true, characterData: true});
     }""")
     page.locator(PICKER).select_option("cy")
+    # The old messages are not added again; only the pick, sent as the resident's message, and its answer.
+    page.locator(f"{LOG} .msg.user", has_text="Cymraeg").wait_for()
+    page.locator(f"{LOG} .msg").nth(6).wait_for()
     assert page.evaluate("window.addedToLiveLog") == 0
-    assert page.locator(f"{LOG}").count() == 1 and page.locator(f"{LOG} .msg").count() == 5
+    assert page.locator(f"{LOG}").count() == 1 and page.locator(f"{LOG} .msg").count() == 7
     assert page.locator(LOG).get_attribute("aria-label") == catalogue("cy").text("widget.conversation")
 
 
@@ -264,7 +272,11 @@ def test_the_referral_box_and_its_form_follow_the_language(page: Any, texting_si
         "text": "Your code is K7P-3QX. Show it at any of these places in the next 30 days.",
         "custom": {"type": "referral", "code": "K7P-3QX", "days": 30},
     }
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", FakeRasa(lambda m: [code_reply]).handle)
+    changed = {"recipient_id": "x", "text": "Iawn.", "language": "cy"}  # the answer to the pick itself
+    page.route(
+        f"{FAKE_RASA}/webhooks/rest/webhook",
+        FakeRasa(lambda m: [changed] if m.startswith("/change_language") else [code_reply]).handle,
+    )
     language_page(page, texting_site.url, FAKE_RASA, html_lang="en")
     open_widget(page)
     send(page, "laptop NR3 2RJ")

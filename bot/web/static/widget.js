@@ -300,9 +300,15 @@
   }
 
   // The resident's choice: the widget's words change at once, and later messages carry it as the hint.
+  // A pick in the middle of a chat is the resident asking to be answered in that language: it is sent as
+  // the change_language intent (shown as the language's own name), so the answers switch too, not only the
+  // widget's words. Before the first message the hint that goes with every message is enough.
   function pickLanguage(code) {
     state.lang = offered(code) || "en";
     switchTo(state.lang);
+    var chatting = state.items.some(function (i) { return i.from === "user"; });
+    var name = LANGS.filter(function (l) { return l.code === state.lang; }).map(function (l) { return l.name; })[0];
+    if (chatting && !pending && name) submit("/change_language" + JSON.stringify({ language: state.lang }), name);
   }
 
   // Unless the resident picked a language, the widget follows the one the bot answers in: someone who
