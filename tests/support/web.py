@@ -99,3 +99,8 @@ class FakeRasa:
             route.fulfill(status=result[0], headers=headers, json=result[1])
         else:
             route.fulfill(status=200, headers=headers, json=result)
+
+    def serve(self, page: Any) -> "FakeRasa":
+        """Answer ``page``'s webhook calls (Playwright's routing); returns itself for fixtures."""
+        page.route(f"{FAKE_RASA}/webhooks/rest/webhook", self.handle)
+        return self

@@ -32,7 +32,7 @@ from tests.support.texts import (
     logging_to,
     texting_settings,
 )
-from tests.support.web import FAKE_RASA, FakeRasa, WebServer
+from tests.support.web import FakeRasa, WebServer
 from tests.support.widget import LAUNCHER, LOG, open_widget, run_axe, saved, send
 
 PLACES = ("mile-cross-library", "forum-library")  # in the sample directory, nearest first
@@ -102,7 +102,7 @@ def widget_with_code(browser: Any, site: WebServer, code: str, **options: Any) -
     context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", FakeRasa(answer_with_code(code)).handle)
+    FakeRasa(answer_with_code(code)).serve(page)
     page.goto(site.url + "/")
     page.locator(LAUNCHER).wait_for()
     open_widget(page)

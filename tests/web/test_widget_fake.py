@@ -117,9 +117,7 @@ def rasa_like(message: str) -> List[Dict[str, Any]]:
 
 @pytest.fixture
 def fake(page: Any) -> FakeRasa:
-    rasa = FakeRasa(rasa_like)
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
-    return rasa
+    return FakeRasa(rasa_like).serve(page)
 
 
 def goto(page: Any, site: WebServer) -> None:
@@ -273,8 +271,7 @@ def test_refused_connection_is_retried_and_sent_once(page: Any, fake_site: WebSe
             return "refuse"
         return rasa_like(message)
 
-    rasa = FakeRasa(answer)
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
+    rasa = FakeRasa(answer).serve(page)
     goto(page, fake_site)
     open_widget(page)
     page.locator(INPUT).fill("hello there")
@@ -291,8 +288,7 @@ def test_refused_connection_is_retried_and_sent_once(page: Any, fake_site: WebSe
 
 def test_server_error_is_not_resent_without_asking(page: Any, fake_site: WebServer) -> None:
     codes = [500]
-    rasa = FakeRasa(lambda m: codes.pop() if codes else rasa_like(m))
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
+    rasa = FakeRasa(lambda m: codes.pop() if codes else rasa_like(m)).serve(page)
     goto(page, fake_site)
     open_widget(page)
     page.locator(INPUT).fill("hello there")
@@ -314,8 +310,7 @@ def test_a_refusal_from_the_server_is_shown_kindly(page: Any, fake_site: WebServ
         "You have sent a lot of messages very quickly. Please wait a minute, then send your message again."
     )
     refusals = [(429, [{"recipient_id": "x", "text": too_many, "error": "too_many_messages"}])]
-    rasa = FakeRasa(lambda m: refusals.pop() if refusals else rasa_like(m))
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
+    rasa = FakeRasa(lambda m: refusals.pop() if refusals else rasa_like(m)).serve(page)
     goto(page, fake_site)
     open_widget(page)
     send(page, "hello there")

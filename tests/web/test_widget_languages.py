@@ -47,9 +47,7 @@ def answer(message: str) -> List[Dict[str, Any]]:
 
 @pytest.fixture
 def rasa(page: Any) -> FakeRasa:
-    fake = FakeRasa(answer)
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", fake.handle)
-    return fake
+    return FakeRasa(answer).serve(page)
 
 
 def test_arabic_is_right_to_left_with_each_message_marked(
@@ -169,8 +167,9 @@ def test_the_picker_changes_the_words_at_once_and_is_sent_as_the_hint(
 def test_the_widget_follows_the_language_the_bot_answers_in(page: Any, fake_site: WebServer) -> None:
     """The REST channel's own word on the language it answered in marks both messages, and the widget's words
     follow it (someone writing Polish on an English page gets Polish buttons), kept over a reload."""
-    rasa = FakeRasa(lambda m: [{"recipient_id": "x", "text": "Cześć! W czym mogę pomóc?", "language": "pl"}])
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
+    rasa = FakeRasa(
+        lambda m: [{"recipient_id": "x", "text": "Cześć! W czym mogę pomóc?", "language": "pl"}]
+    ).serve(page)
     language_page(page, fake_site.url, FAKE_RASA, html_lang="en")
     open_widget(page)
     send(page, "dzień dobry")
@@ -190,8 +189,7 @@ def test_the_widget_follows_the_language_the_bot_answers_in(page: Any, fake_site
 def test_a_language_picked_by_the_resident_is_kept_whatever_the_bot_answers_in(
     page: Any, fake_site: WebServer
 ) -> None:
-    rasa = FakeRasa(lambda m: [{"recipient_id": "x", "text": "Hello!", "language": "en"}])
-    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", rasa.handle)
+    rasa = FakeRasa(lambda m: [{"recipient_id": "x", "text": "Hello!", "language": "en"}]).serve(page)
     language_page(page, fake_site.url, FAKE_RASA, html_lang="en")
     open_widget(page)
     page.locator(PICKER).select_option("cy")
