@@ -31,6 +31,18 @@ FIRST = {
 }
 
 
+# "Can I talk to a real person?"
+PERSON = {
+    "pl": "Czy mogę porozmawiać z prawdziwą osobą?",
+    "cy": "Ga i siarad â pherson go iawn os gwelwch yn dda?",
+    "ro": "Pot să vorbesc cu o persoană reală?",
+    "uk": "Чи можу я поговорити з живою людиною?",
+    "ar": "هل يمكنني التحدث مع شخص حقيقي؟",
+    "ur": "کیا میں کسی اصلی انسان سے بات کر سکتا ہوں؟",
+    "pt": "Posso falar com uma pessoa real?",
+}
+
+
 def in_language(replies: List[Dict[str, Any]], language: str) -> List[str]:
     """Every reply is marked ``language`` and its text is that language's response (or English where the
     catalogue has none); returns which responses were said."""
@@ -56,6 +68,14 @@ def test_answered_in_the_residents_language_kept_and_switched(
     if not translated:
         pytest.skip(f"none of {first} is translated into {language} yet")
     in_language(conversation.say("ok"), language)  # carries no language: the conversation keeps it
+    places = conversation.say("NR2 4EE")  # an outcode carries none either: the hubs come in the language
+    assert any(r.get("custom", {}).get("type") == "hubs" for r in places)
+    assert "utter_referral_code" in in_language(places, language)
+    person = in_language(conversation.say(PERSON[language]), language)
+    assert {"utter_contact_or_place", "utter_contact"} & set(person), person
     switched = conversation.say("in English please")
     assert "utter_language_changed" in in_language(switched, "en")
     in_language(conversation.say("ok"), "en")
+    # The widget's picker in the middle of a chat sends the choice as the intent itself.
+    picked = conversation.say('/change_language{"language": "%s"}' % language)
+    assert in_language(picked, language) == ["utter_language_changed"]
