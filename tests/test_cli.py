@@ -29,6 +29,7 @@ COMMANDS = {
     "staff",
     "telegram",
     "web",
+    "wording",
 }
 
 

@@ -9,7 +9,6 @@ on translators; tests/test_languages_stack.py runs the real ones.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 from pathlib import Path
@@ -150,7 +149,7 @@ def generate(
     utter: str, language: Optional[str] = None, hint: Optional[str] = None, channel: str = "rest", **kw: Any
 ) -> Dict[str, Any]:
     nlg = TranslatingNLG(endpoint_config=None, domain=Domain.from_yaml(DOMAIN), languages=SUPPORTED_LANGUAGES)
-    response = asyncio.run(nlg.generate(utter, tracker(language, hint), channel, **kw))
+    response = run(nlg.generate(utter, tracker(language, hint), channel, **kw))
     assert response is not None
     return response
 
@@ -172,7 +171,7 @@ def test_the_hint_counts_until_the_conversation_has_a_language(polish: None) -> 
 def test_untranslated_responses_and_switched_off_languages_are_english(polish: None) -> None:
     assert generate("utter_goodbye", "pl")["text"] == "Bye for now."
     nlg = TranslatingNLG(endpoint_config=None, domain=Domain.from_yaml(DOMAIN), languages=("en", "cy"))
-    off = asyncio.run(nlg.generate("utter_greet", tracker("pl"), "rest"))
+    off = run(nlg.generate("utter_greet", tracker("pl"), "rest"))
     assert off is not None and off["text"] == "Hello!" and off["language"] == "en"
 
 
@@ -180,9 +179,7 @@ def test_rasa_still_chooses_the_channels_variation(polish: None) -> None:
     """The translation replaces the chosen variation's text; choosing stays Rasa's (channel, conditions)."""
     assert generate("utter_greet", None, channel="telegram")["text"] == "Hello on Telegram!"
     assert (
-        asyncio.run(
-            TranslatingNLG(domain=Domain.from_yaml(DOMAIN)).generate("utter_unknown", tracker(), "rest")
-        )
+        run(TranslatingNLG(domain=Domain.from_yaml(DOMAIN)).generate("utter_unknown", tracker(), "rest"))
         is None
     )
 

@@ -18,7 +18,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as FALLBACK
 from sqlalchemy import inspect, text
@@ -125,21 +125,26 @@ def tagged_language(parse: Dict[str, Any]) -> Optional[str]:
 
 # event id -> detected language, for messages without the entity: detected once per web process.
 # Keyed by id, not text, so no resident's words are kept here.
-_detected: Dict[int, Optional[str]] = {}
+_detected: Dict[Tuple[int, float], Optional[str]] = {}
 _detected_lock = threading.Lock()
 _DETECTED_MAX = 5000
 
 
-def detected_language(event_id: int, text_: str) -> Optional[str]:
-    """:func:`bot.nlu.language_id.detect` among all eight languages, remembered by event id."""
+def detected_language(event_id: int, timestamp: float, text_: str) -> Optional[str]:
+    """:func:`bot.nlu.language_id.detect` among all eight languages, remembered by event id and time.
+
+    Not by id alone: another tracker database (or SQLite reusing the id of a forgotten last event) would
+    be given an old message's language.
+    """
+    key = (event_id, timestamp)
     with _detected_lock:
-        if event_id in _detected:
-            return _detected[event_id]
+        if key in _detected:
+            return _detected[key]
     found = language_id.detect(text_)
     with _detected_lock:
         if len(_detected) >= _DETECTED_MAX:
             _detected.clear()
-        _detected[event_id] = found
+        _detected[key] = found
     return found
 
 
@@ -201,7 +206,7 @@ def with_languages(messages: List[Message]) -> List[Message]:
     about a millisecond each)."""
     for m in messages:
         if m.language is None:
-            m.language = detected_language(m.event_id, m.text)
+            m.language = detected_language(m.event_id, m.timestamp, m.text)
     return messages
 
 

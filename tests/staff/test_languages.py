@@ -70,6 +70,14 @@ def test_old_messages_without_the_entity_are_detected_when_shown(tmp_path: Path)
     assert inbox.message(tmp_path / "t.db", ids[1]).language == "ar"  # type: ignore[union-attr]
 
 
+def test_another_tracker_database_with_the_same_event_ids_gets_its_own_languages(tmp_path: Path) -> None:
+    """Detected languages are remembered by event id and time, not id alone (ids repeat across databases)."""
+    for name, text, expected, sent in (("one.db", POLISH, "pl", 1.0), ("two.db", ARABIC, "ar", 2.0)):
+        ids = seed_tracker(tmp_path / name, [user_event("a", text, "nlu_fallback", 0.2, sent)])
+        found = inbox.with_languages(inbox.not_understood(tmp_path / name, 0.45, set()))
+        assert [(m.event_id, m.language) for m in found] == [(ids[0], expected)]
+
+
 def test_each_example_goes_to_its_languages_file(project: Path) -> None:
     small_language_files(project)
     assert (
