@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import ClassVar
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -62,4 +62,28 @@ class OwnTables:
                 self.TABLES.create_all(self.engine)
             except DBAPIError:  # another process (a second action server) created them at the same moment
                 self.TABLES.create_all(self.engine)
+            self.upgrade()
             self._ready = True
+
+    def upgrade(self) -> None:
+        """Bring tables made by an older version up to date (once, after creating); none by default."""
+
+
+def add_missing_column(engine: Engine, table: str, column: str, definition: str) -> None:
+    """``ALTER TABLE table ADD COLUMN column definition`` when an older database lacks it, keeping its rows.
+
+    Two processes may open an old database at the same moment: the loser's ALTER fails, and that is
+    fine once the column is there.
+    """
+
+    def lacks() -> bool:
+        return column not in {c["name"] for c in inspect(engine).get_columns(table)}
+
+    if not lacks():
+        return
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    except DBAPIError:
+        if lacks():
+            raise

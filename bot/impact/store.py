@@ -25,12 +25,10 @@ from sqlalchemy import (
     Table,
     delete,
     insert,
-    inspect,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 
-from bot.directory.db import OwnTables
+from bot.directory.db import OwnTables, add_missing_column
 from bot.impact import privacy
 
 RADIUS_MILES = 3.0  # "help nearby": the issue's 3 miles, the same for every need
@@ -61,27 +59,9 @@ misunderstood = Table(
 )
 
 
-def _lacks_language(engine: Engine) -> bool:
-    return "language" not in {c["name"] for c in inspect(engine).get_columns(answers.name)}
-
-
 def add_language_column(engine: Engine) -> None:
-    """Bring an ``impact_answer`` table of an older version up to date, keeping its rows.
-
-    Every row before the column was answered in English, so they get "en". Two
-    processes may open an old database at the same moment: the loser's ALTER
-    fails, and that is fine once the column is there.
-    """
-    if not _lacks_language(engine):
-        return
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(
-                f"ALTER TABLE {answers.name} ADD COLUMN language VARCHAR(5) NOT NULL DEFAULT 'en'"
-            )
-    except DBAPIError:
-        if _lacks_language(engine):
-            raise
+    """Every row of an ``impact_answer`` made before the column was answered in English: "en"."""
+    add_missing_column(engine, answers.name, "language", "VARCHAR(5) NOT NULL DEFAULT 'en'")
 
 
 def this_hour(now: Optional[datetime] = None) -> datetime:
@@ -126,17 +106,9 @@ class ImpactStore(OwnTables):
 
     TABLES = metadata
 
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
-        self._upgraded = False
-
-    def ensure_schema(self) -> None:
-        """Create the tables when missing, and add ``language`` to an ``impact_answer`` made before it."""
-        super().ensure_schema()
-        with self._lock:
-            if not self._upgraded:
-                add_language_column(self.engine)
-                self._upgraded = True
+    def upgrade(self) -> None:
+        """Add ``language`` to an ``impact_answer`` made before it."""
+        add_language_column(self.engine)
 
     def record(self, answer: Answer) -> None:
         self.ensure_schema()

@@ -43,7 +43,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+
+from bot.directory.db import add_missing_column
 
 if TYPE_CHECKING:
     from bot.staff.settings import StaffSettings
@@ -450,13 +451,8 @@ def _migrate(engine: Engine) -> None:
     if lacks("login_failures", "account"):
         with engine.begin() as c:
             c.exec_driver_sql("DROP TABLE login_failures")
-    if lacks("users", "hub_id"):
-        try:
-            with engine.begin() as c:
-                c.exec_driver_sql("ALTER TABLE users ADD COLUMN hub_id VARCHAR")
-        except DBAPIError:  # the web server and a command opened it at the same moment
-            if lacks("users", "hub_id"):
-                raise
+    if "users" in tables:
+        add_missing_column(engine, "users", "hub_id", "VARCHAR")
 
 
 def purge(now: Optional[float] = None, settings: "Optional[StaffSettings]" = None) -> Dict[str, int]:
