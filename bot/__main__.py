@@ -18,6 +18,7 @@ from bot.private_files import keep_private
 COMMAND_MODULES = (
     "bot.cli",
     "bot.directory.cli",
+    "bot.geo.cli",
     "bot.impact.cli",
     "bot.nlu.cli",
     "bot.referrals.cli",

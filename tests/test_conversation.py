@@ -57,6 +57,29 @@ def test_place_name_works_instead_of_a_postcode(conversation: Conversation) -> N
     assert "Mile Cross" in Conversation.texts(replies)
 
 
+@pytest.mark.parametrize(
+    ("message", "named"),
+    [
+        ("im in Aylsham", "Aylsham"),  # a town the outcode table does not name (GeoNames)
+        ("I live in Wymondam", "Wymondham"),  # misspelt
+        ("near great yarmuth please", "Great Yarmouth"),
+    ],
+)
+def test_towns_and_misspelt_places_find_hubs(conversation: Conversation, message: str, named: str) -> None:
+    conversation.say("i need a free laptop")
+    replies = conversation.say(message)
+    assert Conversation.hubs(replies), Conversation.texts(replies)
+    assert named in Conversation.texts(replies)
+
+
+def test_a_place_we_do_not_know_is_named_back_and_a_postcode_asked_for(conversation: Conversation) -> None:
+    """Not "I can't help with that": the resident is told which word was not found."""
+    conversation.say("where can i get help with my computer")
+    refused = Conversation.texts(conversation.say("I live in Scoultonby"))
+    assert "Scoultonby" in refused and "NR2 4EE" in refused
+    assert Conversation.hubs(conversation.say("NR2 4EE"))
+
+
 def test_bot_says_it_is_automated(conversation: Conversation) -> None:
     assert "automated assistant" in Conversation.texts(conversation.say("am i talking to a robot"))
 

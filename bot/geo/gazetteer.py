@@ -21,10 +21,10 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from bot.geo.outcodes import OutcodeTable
 
@@ -39,6 +39,8 @@ _ALIASES = {
     "centre of norwich": "Norwich city centre",
 }
 
+_FUZZY_MIN_LETTERS = 5
+_FUZZY_ONE_EDIT_UP_TO = 9  # Scoulton (not known) is 2 from Scorton, 200 miles away
 _COMMON_MIN_LOGPROB = -14.5
 _COMMON_CASE_MARGIN = 1.0
 
@@ -71,11 +73,19 @@ class Gazetteer:
         for place in places:  # later entries win, so pass neighbourhoods last
             self._places[normalise_name(place.name)] = place
         self._aliases = {normalise_name(k): normalise_name(v) for k, v in (aliases or _ALIASES).items()}
+        self._symspell: Any = None  # built on the first :meth:`closest`
 
     @classmethod
-    def from_files(cls, outcodes: OutcodeTable, neighbourhoods_csv: str | Path | None) -> Gazetteer:
-        """Towns from the outcode table, then neighbourhoods from the CSV."""
-        places = towns_from_outcodes(outcodes)
+    def from_files(
+        cls,
+        outcodes: OutcodeTable,
+        neighbourhoods_csv: str | Path | None,
+        places_csv: str | Path | None = None,
+    ) -> Gazetteer:
+        """UK towns and villages (data/geo/gb_places.csv), then the outcode table's towns, then
+        neighbourhoods from the CSV: a later source wins a name, so what was known before stays."""
+        places = read_places(places_csv) if places_csv is not None else []
+        places += towns_from_outcodes(outcodes)
         if neighbourhoods_csv is not None:
             places += read_neighbourhoods(neighbourhoods_csv)
         return cls(places)
@@ -85,6 +95,40 @@ class Gazetteer:
         key = normalise_name(name or "")
         key = self._aliases.get(key, key)
         return self._places.get(key)
+
+    def closest(self, text: str, min_letters: int = 5) -> Place | None:
+        """The one place whose name is a slip away from ``text`` ("Norwhich", "great yarmuth").
+
+        A name of 5 to 9 letters may be one edit away, a longer one two; the first letter must
+        match (slips there are rare) and the nearest name must be the only one that near, so an
+        unclear spelling finds nothing rather than a guess. Exact names go through :meth:`lookup`.
+        ``min_letters`` (at least 5) raises the bar where a short word is more likely another word.
+        """
+        key = normalise_name(text or "")
+        if len(key) < max(min_letters, _FUZZY_MIN_LETTERS):
+            return None
+        allowed = 1 if len(key) <= _FUZZY_ONE_EDIT_UP_TO else 2
+        suggestions = [
+            s
+            for s in self._speller().lookup(key, _verbosity_all(), max_edit_distance=allowed)
+            if s.term[0] == key[0] and s.term != key
+        ]
+        if not suggestions:
+            return None
+        nearest = min(s.distance for s in suggestions)
+        best = [s.term for s in suggestions if s.distance == nearest]
+        return self._places[best[0]] if len(best) == 1 else None
+
+    def _speller(self) -> Any:
+        if self._symspell is None:
+            from symspellpy import SymSpell
+
+            speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+            for key in self._places:
+                if len(key) >= _FUZZY_MIN_LETTERS:
+                    speller.create_dictionary_entry(key, 1)
+            self._symspell = speller
+        return self._symspell
 
     def names(self) -> list[str]:
         """Every display name, sorted, e.g. to build an entity ruler."""
@@ -120,6 +164,11 @@ def towns_from_outcodes(outcodes: OutcodeTable) -> list[Place]:
     return places
 
 
+def read_places(path: str | Path) -> list[Place]:
+    """Rows of name,latitude,longitude,area as towns (data/geo/gb_places.csv, see bot.geo.geonames)."""
+    return [replace(place, kind="town") for place in read_neighbourhoods(path)]
+
+
 def read_neighbourhoods(path: str | Path) -> list[Place]:
     """Rows of name,latitude,longitude,area."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -136,6 +185,12 @@ def read_neighbourhoods(path: str | Path) -> list[Place]:
         ]
 
 
+def _verbosity_all() -> Any:
+    from symspellpy import Verbosity
+
+    return Verbosity.ALL
+
+
 @lru_cache(maxsize=1)
 def _english_tables() -> tuple[frozenset[str], dict[str, str], dict[str, float]]:
     """WordNet lemma index, lemma lookup and lexeme probabilities (loaded once, lazily)."""
@@ -148,6 +203,14 @@ def _english_tables() -> tuple[frozenset[str], dict[str, str], dict[str, float]]
     lemmas = srsly.read_gzip_json(data / "en_lemma_lookup.json.gz")
     probs = srsly.read_gzip_json(data / "en_lexeme_prob.json.gz")
     return words, lemmas, probs
+
+
+@lru_cache(maxsize=4096)
+def is_english_word(word: str) -> bool:
+    """True for a word of the English dictionary (WordNet's lemmas), in any form ("going")."""
+    words, lemmas, _ = _english_tables()
+    lower = word.strip().lower()
+    return lower in words or lemmas.get(lower, lower) in words
 
 
 @lru_cache(maxsize=4096)

@@ -75,12 +75,15 @@ class Locator:
 
 
 def build_locator(settings: Any, neighbourhoods_csv: str | Path | None = None) -> Locator:
-    """A Locator from :class:`bot.settings.Settings` (reads the outcode table once)."""
+    """A Locator from :class:`bot.settings.Settings` (reads the outcode table once). The
+    neighbourhoods and the UK towns and villages (gb_places.csv) are read from beside the
+    outcode table when they are there."""
     outcodes = OutcodeTable.from_csv(settings.outcodes_csv)
-    if neighbourhoods_csv is None:
-        neighbourhoods_csv = Path(settings.outcodes_csv).with_name("neighbourhoods.csv")
-        if not Path(neighbourhoods_csv).exists():
-            neighbourhoods_csv = None
+    beside = Path(settings.outcodes_csv).parent
+    if neighbourhoods_csv is None and (beside / "neighbourhoods.csv").exists():
+        neighbourhoods_csv = beside / "neighbourhoods.csv"
+    places_csv = beside / "gb_places.csv"
     return Locator(
-        Geocoder.from_settings(settings, outcodes), Gazetteer.from_files(outcodes, neighbourhoods_csv)
+        Geocoder.from_settings(settings, outcodes),
+        Gazetteer.from_files(outcodes, neighbourhoods_csv, places_csv if places_csv.exists() else None),
     )
