@@ -120,6 +120,15 @@ def test_acronyms_and_place_names_are_left_alone() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text", ["mera wifi kaam nahi kar raha", "kya aap meri madad kar sakte hain", "mujhe naya laptop chahiye"]
+)
+def test_roman_urdu_is_left_as_typed(text: str) -> None:
+    """Urdu in Latin letters carries no language the detector knows, so nothing stops the corrector
+    but the Roman Urdu rule: without it "nahi" was read as "nazi", "madad" as "madam", "mujhe" as "much"."""
+    assert [word for word, _ in tokens_after_correction(text, [])] == text.split(" ")
+
+
 def test_a_message_in_capitals_is_still_corrected_and_lemmatised() -> None:
     assert tokens_after_correction("I NEED LAPTOPPS", []) == [
         ("I", "i"),

@@ -226,7 +226,12 @@ def hint_of(message: Message) -> Optional[str]:
 
 
 def english_only_may_read(message: Message) -> bool:
-    """False for a message in another language, or one that carries none from a chat in another
-    language (the channel's hint): an English-only step (spelling) must leave it alone."""
-    language = message.get(LANGUAGE) or hint_of(message)
-    return language in (None, "en")
+    """False for a message in another language, one that carries none from a chat in another
+    language (the channel's hint), or one in Roman Urdu (which carries none: no detector knows it):
+    an English-only step (spelling) must leave it alone, or it "corrects" Urdu into English words."""
+    if message.get(LANGUAGE) == "en":
+        return True
+    if (message.get(LANGUAGE) or hint_of(message)) not in (None, "en"):
+        return False
+    others = [(e["start"], e["end"]) for e in message.get(ENTITIES) or [] if e.get("entity") != ENTITY]
+    return not language_id.is_roman_urdu(message.get(TEXT) or "", ignore=others)

@@ -20,6 +20,22 @@ loanwords that are spelt the same in every language ("Universal Credit",
 towards English. Place names are the caller's to pass as ``ignore`` spans (the
 location extractor finds them); postcodes are found here.
 
+Why chat abbreviations are taken out too: "thx", "lol", "ttyl" are typed by
+residents writing in any language, and Lingua reads them as Welsh ("k thx" at
+0.99). The few that are also words here ("na" and "ty" are Polish, "ta" and "na"
+Portuguese, "u" Polish, "ty" Welsh for "house" without its accent, "np" the Polish
+"e.g.") are taken out only when nothing else with a language is left.
+
+Why Roman Urdu is a rule of its own: Lingua knows Urdu in Urdu script only, so
+Urdu written in Latin letters ("mujhe laptop chahiye") was taken for English or
+got no answer. A message with two of its distinctive words (:data:`ROMAN_URDU_WORDS`)
+that Lingua does not surely find in another language, or with three, or made only of
+such words ("shukriya"), gets no language: the conversation keeps the one it has, so
+a resident who chose Urdu is not switched to English, and one writing in English is
+not switched to Urdu script, which many who type Roman Urdu (Hindi speakers too) do
+not read. :func:`is_roman_urdu` tells English-only steps (the spelling corrector) to
+leave it alone.
+
 Lingua's models load on the first call (about 0.7 s and 200 MB for the eight
 languages), not at import.
 """
@@ -74,14 +90,63 @@ NO_LANGUAGE_WORDS = (
 )
 # Only in capitals: "sim" is Portuguese for "yes".
 NO_LANGUAGE_CAPITALS = ("SIM",)
+# English chat abbreviations, typed in every language (any case). Not "plis": it is Welsh.
+# fmt: off
+TEXTSPEAK = (
+    "thx", "thnx", "thanx", "thnks", "thks", "tyvm", "ttyl", "cya", "lol", "lmao", "rofl", "pls", "plz",
+    "omg", "brb", "idk", "tbh", "btw", "ikr", "nvm", "gr8", "l8r", "m8", "soz", "ur", "r", "yh", "nah",
+    "x", "xx", "xxx",
+)
+# fmt: on
+# Chat abbreviations that are also words in the languages here ("na komputerze", "ta bom", "u lekarza",
+# Welsh "ty" for "tŷ", Polish "np."): taken out only when the message has nothing else with a language.
+TEXTSPEAK_ALSO_WORDS = ("ty", "np", "na", "ta", "u", "ya")
+
+# Roman Urdu (and Hindustani) words that are not English and not common in the other languages here.
+# Left out on purpose: "main", "mere", "hun", "hum", "ho", "par", "jab", "tab", "karen" (English), "acha"
+# (Portuguese "thinks"), "aur", "mai", "salam" (Romanian), "karta", "kal" (Polish), "bata", "pata"
+# (Portuguese), "bara" (Welsh), and words of two letters ("ke", "ka", "ki", "se", "ko"). "hai" is in
+# although Romanian says "hai" ("come on"): two words are needed and Lingua is sure of a Romanian message.
+# fmt: off
+ROMAN_URDU_WORDS = frozenset("""
+    mujhe mujhay mujhko mera meri hamein humein hamara hamari tumhara tumhe aap aapka aapki aapke apka apki
+    apke unka inka woh kya kyun kyon kyu kab kahan kahaan kidhar kaise kaisay kaisa kaisi kaun kitna kitne
+    kitni nahi nahin nhi haan hai hain hoon tha thi thay raha rahi rahe sakta sakti sakte chahiye chahie
+    chahye chaiye chahta chahti chahte milega milegi milenge milta milti milte kar karo karein kijiye karna
+    karni karne karti batain bataen bataye batayein batao bataiye dijiye hoga hogi hota hoti gayi hua mein
+    liye sath saath madad zaroorat zarurat shukriya shukria meherbani mehrbani bohat bohot bahut theek thik
+    accha achha acchi achi wala wali koi kuch kuchh bhi abhi yahan wahan aaj ghar paise baat samajh malum
+    maloom khuda hafiz assalam asalam alaikum walaikum salaam bilkul zaroor shayad lekin magar bhai kaam
+    naukri seekhna sikhna seekhne sikhne naya nayi kripya dhanyavad dhanyawad karun karoon karu banun banna
+    bharun bharna chalana chalani bolne bolna dekhun dekhna bhejna bhejun bhejne likhna likhte rehta rehti
+    rahta aata aati aaya aayi aayega aayegi leni gaya gaye bhool khatam khatm sasta sasti insaan insan
+    shuru aoa yaar kisi ammi abbu ji jee phir chalo jazakallah aadab asli chalti chalta chalte khulta khulti
+    khulte khulega
+""".split())
+# fmt: on
+# Lingua's confidence in another language (not English) above which a message with two Roman Urdu
+# words and others is that language. Three, or only such words, make it Roman Urdu whatever Lingua says
+# (a long Roman Urdu message was Welsh at 0.7; no message of the other languages' training or held-out
+# files has even two).
+OTHER_LANGUAGE_SURE = 0.7
+ROMAN_URDU_SURE_WORDS = 3
 
 
 def _words_re(words: Sequence[str], flags: int = 0) -> "re.Pattern[str]":
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", flags)
 
 
+def _chat_re(words: Sequence[str]) -> "re.Pattern[str]":
+    """Whole words only, an apostrophe counting as part of a word: Welsh "mae'r" keeps its "r"."""
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(r"(?<![\w'’-])(?:" + alternatives + r")(?![\w'’-])", re.IGNORECASE)
+
+
 _WORDS_RE = _words_re(NO_LANGUAGE_WORDS, re.IGNORECASE)
 _CAPITALS_RE = _words_re(NO_LANGUAGE_CAPITALS)
+_TEXTSPEAK_RE = _chat_re(TEXTSPEAK)
+_TEXTSPEAK_ALSO_WORDS_RE = _chat_re(TEXTSPEAK_ALSO_WORDS)
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
 _LINK_RE = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+\.\S+")
 # Digits, punctuation, symbols and emoji: everything but letters, marks and spaces.
 _NOT_WORDS_RE = re.compile(r"[^\w\s'’-]|[\d_]")
@@ -89,7 +154,9 @@ _NOT_WORDS_RE = re.compile(r"[^\w\s'’-]|[\d_]")
 
 def language_text(text: str, ignore: Iterable[Tuple[int, int]] = ()) -> str:
     """What is left of ``text`` to tell its language by: ``ignore`` spans, postcodes, links,
-    numbers, symbols and the names in NO_LANGUAGE_WORDS removed ("" for a button payload)."""
+    numbers, symbols, the names in NO_LANGUAGE_WORDS and chat abbreviations (TEXTSPEAK; those in
+    TEXTSPEAK_ALSO_WORDS only when nothing else with a language is left) removed ("" for a button
+    payload)."""
     if text.lstrip().startswith("/"):
         return ""
     spans = list(ignore) + [(s, e) for s, e, _ in find_postcodes(text) + find_postcode_lookalikes(text)]
@@ -98,8 +165,10 @@ def language_text(text: str, ignore: Iterable[Tuple[int, int]] = ()) -> str:
         chars[start:end] = " " * (end - start)
     left = _LINK_RE.sub(" ", "".join(chars))
     left = _CAPITALS_RE.sub(" ", _WORDS_RE.sub(" ", left))
-    left = _NOT_WORDS_RE.sub(" ", left)
-    return " ".join(left.split())
+    left = _TEXTSPEAK_RE.sub(" ", left)
+    left = " ".join(_NOT_WORDS_RE.sub(" ", left).split())
+    without = " ".join(_TEXTSPEAK_ALSO_WORDS_RE.sub(" ", left).split())
+    return without if not carries_language(without) else left
 
 
 def carries_language(left: str) -> bool:
@@ -160,9 +229,42 @@ def detect_with(
     if not carries_language(left):
         return None
     ranked = ranker(left, languages)
+    if _is_roman_urdu(left, ranked):
+        return None  # Roman Urdu: no language here knows it (see the module's docstring)
     if not ranked or ranked[0][1] < minimum_confidence:
         return None
     return ranked[0][0]
+
+
+def _roman_urdu_evidence(left: str) -> Optional[bool]:
+    """How sure the words of what :func:`language_text` left make it Roman Urdu: True whatever Lingua
+    says (three distinct words of ROMAN_URDU_WORDS, or only such words: "shukriya", "bilkul", which
+    Lingua takes for Polish at 0.98), False unless Lingua is sure of another language (two), None not."""
+    words = [w.lower() for w in _LETTERS_RE.findall(left)]
+    found = len(ROMAN_URDU_WORDS.intersection(words))
+    if found >= ROMAN_URDU_SURE_WORDS or (found and all(w in ROMAN_URDU_WORDS for w in words)):
+        return True
+    return False if found >= 2 else None
+
+
+def _is_roman_urdu(left: str, ranked: Sequence[Tuple[str, float]]) -> bool:
+    evidence = _roman_urdu_evidence(left)
+    if evidence is None:
+        return False
+    surely_other = bool(ranked) and ranked[0][0] != "en" and ranked[0][1] >= OTHER_LANGUAGE_SURE
+    return evidence or not surely_other
+
+
+def is_roman_urdu(
+    text: str, languages: Sequence[str] = SUPPORTED, ignore: Iterable[Tuple[int, int]] = ()
+) -> bool:
+    """True for a message :func:`detect` gives no language because it is Roman Urdu (Urdu or Hindi
+    in Latin letters), so English-only steps leave it alone. Lingua runs only when the words match."""
+    left = language_text(text, ignore)
+    evidence = _roman_urdu_evidence(left)
+    if evidence is None:
+        return False
+    return evidence or _is_roman_urdu(left, confidences(left, languages))
 
 
 def detect(

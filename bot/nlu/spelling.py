@@ -15,8 +15,8 @@ capitals ("DWP", "NHS"). Otherwise it is replaced by the nearest known word
 within 1 edit (up to 4 letters) or 2 edits, or split into known words
 ("wherecan", "athome") when a split needs fewer edits (a space is one).
 A message in another language (the language detector's, or the channel's
-hint when it carries none) is left alone: correcting Polish towards English
-words would only garble it.
+hint when it carries none) or in Roman Urdu (``language_id.is_roman_urdu``) is
+left alone: correcting Polish or "nahi" towards English words would only garble it.
 
 Only tokens change (text and lemma, from spaCy's lookup table); the
 message text is kept as the resident wrote it, so staff see the original.

@@ -82,10 +82,13 @@ def test_the_language_written_in_is_found(detector: LanguageDetector) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["ok", "NR5", "NR2 4EE", "/greet", "07700 900123", "NHS App", "hiya", "Bom dia"]
-)
+    "text",
+    ["ok", "NR5", "NR2 4EE", "/greet", "07700 900123", "NHS App", "hiya", "Bom dia", "k thx", "gr8 thx",
+     "mujhe laptop chahiye", "NR3 mein madad chahiye"],
+)  # fmt: skip
 def test_a_message_that_carries_no_language_adds_nothing(detector: LanguageDetector, text: str) -> None:
-    """So the slot keeps the conversation's language. "hiya" was taken for Welsh at Lingua's 0.5."""
+    """So the slot keeps the conversation's language. "hiya" was taken for Welsh at Lingua's 0.5, "k thx"
+    and "gr8 thx" for Welsh, "mujhe laptop chahiye" (Roman Urdu) for English."""
     message = processed(detector, text)
     assert language_entity(message) is None and message.get(LANGUAGE) is None
 
@@ -146,14 +149,17 @@ def test_the_spelling_corrector_learns_words_from_english_examples_only(
     examples = [
         Message(data={TEXT: "gdzie mogę dostać darmowy laptop w bibliotece", "intent": "get_device"}),
         Message(data={TEXT: "where can i get a free laptop from the library", "intent": "get_device"}),
+        Message(data={TEXT: "mujhe library mein laptop chahiye", "intent": "get_device"}),  # Roman Urdu
     ]
     data = TrainingData(examples)
     WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process_training_data(data)
     detector.process_training_data(data)
-    assert [m.get(LANGUAGE) for m in examples] == ["pl", "en"]
+    assert [m.get(LANGUAGE) for m in examples] == ["pl", "en", None]
     corrector = SpellingCorrector({}, LocalModelStorage(tmp_path), Resource("spelling"))
     corrector.train(data)
     assert "laptop" in corrector.taught and "bibliotece" not in corrector.taught
+    # Taught, "chahiye" would be what an English slip ("chair") is corrected to.
+    assert "chahiye" not in corrector.taught and "mujhe" not in corrector.taught
 
 
 def test_a_message_found_to_be_english_is_still_corrected(detector: LanguageDetector) -> None:
