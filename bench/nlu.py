@@ -14,9 +14,12 @@ overall figure, predictions pooled over the folds), and the share of the
 language's held-out out-of-scope messages that got a signposting intent, for
 every variant beside the named baseline of this round: the pipeline before
 issue 16 (config.yml as of BASELINE_CONFIG_COMMIT) trained on the English
-files only. Then, for config.yml, it compares a staff retrain by fine-tuning
-(the staff console's ``--finetune``) with a full training, in held-out macro
-F1 and seconds.
+files only. Then macro F1 per language on tests/nlu/language_holdout_unseen.yml,
+the second held-out file that nobody tunes against (English too: its own English
+messages, on which the previous pipeline is scored as well), with the mean of the
+seven languages other than English. Then, for config.yml, it compares a staff
+retrain by fine-tuning (the staff console's ``--finetune``) with a full training,
+in held-out macro F1 and seconds.
 
     make bench-nlu                       # 5 folds, all variants (hours on 2 cores: see below)
     BENCH_FOLDS=0 make bench-nlu         # held-out file only
@@ -64,7 +67,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
@@ -93,6 +96,8 @@ from tests.support.nlu_perturb import PERTURBATIONS, mixed, perturb_all  # noqa:
 
 DATA = ROOT / "data" / "nlu"
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+# The second held-out file, per language, English included: its figures are reported, never tuned on.
+UNSEEN = ROOT / "tests" / "nlu" / "language_holdout_unseen.yml"
 SENTENCE_FEATURIZER = "bot.nlu.sentence_featurizer.SentenceEmbeddingFeaturizer"
 GATE = "bot.nlu.in_domain_gate.InDomainGate"
 LINEAR = "bot.nlu.linear_classifier.LinearIntentClassifier"
@@ -385,6 +390,8 @@ class Result:
     held_predicted: List[str]
     cv_by_language: Dict[str, float]
     out_of_scope_signposted: Dict[str, Tuple[int, int]]
+    # Per language, scores on tests/nlu/language_holdout_unseen.yml (English: its own messages).
+    unseen_by_language: Dict[str, Scores] = field(default_factory=dict)
 
 
 def false_signpost_rate(predicted: List[str]) -> float:
@@ -405,6 +412,16 @@ def signposted_out_of_scope(gold: List[str], predicted: List[str]) -> Tuple[int,
     return sum(p in SIGNPOSTING_INTENTS for _, p in pairs), len(pairs)
 
 
+def scores_by_language(
+    messages: Dict[str, List[language_holdout.HeldOut]], predicted: List[List[str]]
+) -> Dict[str, Scores]:
+    """Each language's scores, from its messages' intents and the predictions for them (in order)."""
+    return {
+        language: score([m.intent for m in held], pred)
+        for (language, held), pred in zip(messages.items(), predicted, strict=True)
+    }
+
+
 def evaluate(
     name: str,
     config: dict,
@@ -413,13 +430,16 @@ def evaluate(
     languages_holdout: Dict[str, List[language_holdout.HeldOut]],
     folds: int,
     cross_validated: bool,
+    unseen: Optional[Dict[str, List[language_holdout.HeldOut]]] = None,
 ) -> Result:
+    unseen = unseen or {}
     gold = [e.get("intent") for e in holdout.intent_examples]
     texts = [e.get("text") for e in holdout.intent_examples]
     out_of_domain = [text for text, _ in clinc150_out_of_domain("test")]
     perturbed = {kind: perturb_all(texts, kind) for kind in PERTURBATIONS}
     by_language = [[m.text for m in messages] for messages in languages_holdout.values()]
-    batches = [texts, mixed(texts), *perturbed.values(), out_of_domain, *by_language]
+    by_language_unseen = [[m.text for m in messages] for messages in unseen.values()]
+    batches = [texts, mixed(texts), *perturbed.values(), out_of_domain, *by_language, *by_language_unseen]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if name == ENGLISH_ONLY:
@@ -437,10 +457,11 @@ def evaluate(
         parts.append(predicted[at : at + len(batch)])
         at += len(batch)
     held_pred, mixed_pred, *rest = parts
-    by_kind, ood_pred, language_preds = (
+    by_kind, ood_pred, language_preds, unseen_preds = (
         rest[: len(perturbed)],
         rest[len(perturbed)],
-        rest[len(perturbed) + 1 :],
+        rest[len(perturbed) + 1 : len(perturbed) + 1 + len(by_language)],
+        rest[len(perturbed) + 1 + len(by_language) :],
     )
     language_gold = {
         language: [m.intent for m in messages] for language, messages in languages_holdout.items()
@@ -470,6 +491,7 @@ def evaluate(
         held_predicted=held_pred,
         cv_by_language=cv_by_language,
         out_of_scope_signposted=out_of_scope,
+        unseen_by_language=scores_by_language(unseen, unseen_preds),
     )
 
 
@@ -596,6 +618,41 @@ def report_languages(results: Dict[str, Result], folds: int) -> None:
         )
 
 
+def report_unseen(unseen: Dict[str, Dict[str, Scores]]) -> None:
+    """Macro F1 per language on the file nobody tunes against, for each variant (variant -> language ->
+    scores): English on that file's English messages, and the mean of the languages other than English."""
+    if not unseen:
+        return
+    names = list(unseen)
+    first = unseen[names[0]]
+    languages = [code for code in SUPPORTED_LANGUAGES if code in first]
+    print(
+        "\nUNSEEN held-out file (tests/nlu/language_holdout_unseen.yml: never trained on, nobody tunes "
+        "against it; English too on that file's own messages): macro F1 per language\n"
+    )
+    print("| language | unseen messages | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for code in languages:
+        print(
+            f"| {code} | {first[code].examples} | "
+            + " | ".join(f"{unseen[n][code].macro_f1:.3f}" for n in names)
+            + " |"
+        )
+    others = [c for c in languages if c != "en"]
+    if others:
+        print(
+            f"| mean of the {len(others)} languages other than English | | "
+            + " | ".join(f"{statistics.mean(unseen[n][c].macro_f1 for c in others):.3f}" for n in names)
+            + " |"
+        )
+    if ENGLISH_ONLY in unseen and "signpost" in unseen and "en" in first:
+        ours, before = unseen["signpost"]["en"].macro_f1, unseen[ENGLISH_ONLY]["en"].macro_f1
+        print(
+            f"\nunseen English macro F1: signpost {ours:.3f} vs {ENGLISH_ONLY} {before:.3f} "
+            f"({ours - before:+.3f})"
+        )
+
+
 def quiet_rasa() -> None:
     logging.disable(logging.WARNING)
     configure_structlog(logging.WARNING)  # Rasa logs parsed texts at debug level
@@ -616,6 +673,11 @@ def main() -> int:
         for code, messages in language_holdout.load().by_language.items()
         if code != "en" and code in SUPPORTED_LANGUAGES
     }
+    unseen = {
+        code: messages
+        for code, messages in language_holdout.load(UNSEEN).by_language.items()
+        if code in SUPPORTED_LANGUAGES
+    }
     print(
         f"training examples: {len(training.intent_examples)}, held-out: "
         f"{len(holdout.intent_examples)}, intents: {len(training.intents)}, folds: {folds}"
@@ -628,6 +690,10 @@ def main() -> int:
         + ", ".join(f"{code} {counts.get(code, 0)}" for code in (*SUPPORTED_LANGUAGES, "mixed"))
         + "; held-out per language: "
         + ", ".join(f"{code} {len(m)}" for code, m in languages_holdout.items())
+    )
+    print(
+        "unseen held-out per language (tests/nlu/language_holdout_unseen.yml): "
+        + ", ".join(f"{code} {len(m)}" for code, m in unseen.items())
         + "\n"
     )
     configs = variants()
@@ -636,7 +702,7 @@ def main() -> int:
     for name in wanted:
         config = configs[name]
         wants_cv = folds > 1 and (cv_only == "all" or name in cv_only.split(","))
-        r = results[name] = evaluate(name, config, DATA, holdout, languages_holdout, folds, wants_cv)
+        r = results[name] = evaluate(name, config, DATA, holdout, languages_holdout, folds, wants_cv, unseen)
         print(
             f"{name}: held-out macro F1 {r.held.macro_f1:.3f}, cv {r.cv:.3f}, perturbed "
             f"{r.perturbed.macro_f1:.3f}, false signposts {r.false_signpost:.1%}, "
@@ -645,6 +711,7 @@ def main() -> int:
         )
     report(results, folds)
     report_languages(results, folds)
+    report_unseen({name: r.unseen_by_language for name, r in results.items()})
     if os.environ.get("BENCH_FINETUNE", "1") != "0" and "signpost" in wanted:
         with tempfile.TemporaryDirectory() as tmp:
             f = finetune_check(configs["signpost"], training, holdout, Path(tmp))
