@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 import requests  # noqa: E402
 
+from bench import cpu_usage  # noqa: E402
 from bot.replicated.stack import ReplicatedStack  # noqa: E402
 from bot.runner import Supervised, free_port  # noqa: E402
 from bot.settings import load  # noqa: E402
@@ -62,11 +64,16 @@ class Result:
     p50: float
     p95: float
     p99: float
+    cpu: Optional[cpu_usage.Usage] = None
 
 
-def locust(url: str, users: int, seconds: int, out: Path) -> Result:
+def locust(url: str, users: int, seconds: int, out: Path, stack: Supervised) -> Result:
+    """One row: Locust's figures, and the CPU each part of the set-up used while Locust sent."""
     prefix = out / f"u{users}"
-    subprocess.run(
+    started = Path(f"{prefix}_stats_history.csv")
+    started.unlink(missing_ok=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process = subprocess.Popen(
         [
             str(BIN / "locust"),
             "-f",
@@ -89,10 +96,18 @@ def locust(url: str, users: int, seconds: int, out: Path) -> Result:
             "ERROR",
         ],
         cwd=ROOT,
-        check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # Locust opens its CSV files once it has imported everything, just before the first resident starts.
+    while not started.exists() and process.poll() is None:
+        time.sleep(0.05)
+    start = cpu_usage.take({**programs(stack), "locust": process.pid})
+    process.wait()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # Locust has exited: its whole CPU time is in this process's figure for reaped children.
+    spent = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    end = cpu_usage.take(programs(stack), {(process.pid, 0.0): ("locust", spent)})
     with open(f"{prefix}_stats.csv") as handle:
         row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
     return Result(
@@ -104,7 +119,13 @@ def locust(url: str, users: int, seconds: int, out: Path) -> Result:
         float(row["50%"]),
         float(row["95%"]),
         float(row["99%"]),
+        cpu_usage.usage(start, end),
     )
+
+
+def programs(stack: Supervised) -> Dict[str, int]:
+    """Each supervised program's pid (0 when it is not running)."""
+    return {info["name"]: info["pid"] for info in stack.supervisor.rpc().getAllProcessInfo()}
 
 
 def peak_memory_mb(stack: Supervised) -> Dict[str, float]:
@@ -211,7 +232,7 @@ def run_profile(name: str) -> Iterator[Tuple[Result, Optional[Dict[str, float]]]
             f"{url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "hello"}, timeout=60
         )
         for users in CONCURRENCY:
-            result = locust(url, users, SECONDS, var_dir)
+            result = locust(url, users, SECONDS, var_dir, stack)
             result.profile = name
             print(
                 f"  {name:<10} {users:>3} conversations: {result.per_second:6.1f} msg/s, "
@@ -265,7 +286,32 @@ def main() -> int:
             + ", ".join(f"{k} {v:.0f}" for k, v in sorted(peaks.items()))
             + f" (total {sum(peaks.values()):.0f})"
         )
+    print_cpu(results)
     return 0
+
+
+def print_cpu(results: List[Result]) -> None:
+    """The CPU table: is the machine full, and which part of the set-up uses it."""
+    cores = os.cpu_count() or 1
+    print(
+        f"\nCPU while Locust sent (percent of one core: {cores} cores = {100 * cores}%; each group with"
+        " its children; other = the rest of the machine's busy time):\n"
+    )
+    print(
+        "| set-up | conversations | messages/s | machine | "
+        + " | ".join(cpu_usage.GROUPS)
+        + f" | {cpu_usage.OTHER} | busiest process |"
+    )
+    print("|---|---:|---:|---:|" + "---:|" * (len(cpu_usage.GROUPS) + 1) + "---|")
+    for r in results:
+        if r.cpu is None:
+            continue
+        groups = " | ".join(f"{r.cpu.groups[name]:.0f}" for name in (*cpu_usage.GROUPS, cpu_usage.OTHER))
+        name, percent = r.cpu.busiest
+        print(
+            f"| {r.profile} | {r.users} | {r.per_second:.1f} | {r.cpu.machine:.0f} | {groups} | "
+            f"{name} {percent:.0f} |"
+        )
 
 
 if __name__ == "__main__":
