@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import List
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import Restarted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -14,6 +15,7 @@ from actions.safety import Events
 from bot.contact import contact_text
 from bot.needs import MENU_INTENTS, NEEDS
 from bot.wording.buttons import PERSON
+from bot.wording.conversation import SLOT as LANGUAGE_SLOT
 
 FALLBACK_INTENT = "nlu_fallback"  # Rasa's name; the action server does not import Rasa itself
 
@@ -79,3 +81,17 @@ class ActionWhatICanDo(SignpostAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         say_with_menu(dispatcher, "utter_what_i_can_do")
         return []
+
+
+class ActionStartOver(SignpostAction):
+    """Forgets the conversation, as Rasa's own restart does, but not the language it is in: a
+    resident who writes Polish is not answered in English after "start again" (or its button).
+
+    Rasa follows a restart with a new session, which empties every slot (the domain carries none
+    over); starting the session here and then setting the language keeps it."""
+
+    NAME = "action_start_over"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        language = tracker.get_slot(LANGUAGE_SLOT)
+        return [Restarted(), SessionStarted(), *([SlotSet(LANGUAGE_SLOT, language)] if language else [])]

@@ -79,3 +79,12 @@ def test_answered_in_the_residents_language_kept_and_switched(
     # The widget's picker in the middle of a chat sends the choice as the intent itself.
     picked = conversation.say('/change_language{"language": "%s"}' % language)
     assert in_language(picked, language) == ["utter_language_changed"]
+
+
+def test_starting_again_forgets_the_chat_but_not_its_language(conversation: Conversation) -> None:
+    """Rasa's own restart forgot the language too: the next button was answered in English."""
+    in_language(conversation.say(FIRST["pl"]), "pl")
+    conversation.say("NR2 4EE")
+    assert "utter_starting_again" in in_language(conversation.say("/start_over"), "pl")
+    again = conversation.say("/find_hub")  # a button: it carries no language
+    assert "utter_ask_location" in in_language(again, "pl")  # the place was forgotten

@@ -206,7 +206,7 @@ def _english_files() -> List[Path]:
 
 
 def test_counts_are_what_the_readme_says():
-    """About 2,000 English training examples, at least 55 for every need."""
+    """About 2,200 English training examples, at least 55 for every need."""
     counts = Counter(ex.get("intent") for path in _english_files() for ex in _load(path).intent_examples)
     low = {need: counts[need] for need in NEEDS if counts[need] < MIN_PER_NEED}
     assert not low, f"needs with fewer than {MIN_PER_NEED} examples: {low}"

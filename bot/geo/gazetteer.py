@@ -110,7 +110,7 @@ class Gazetteer:
         allowed = 1 if len(key) <= _FUZZY_ONE_EDIT_UP_TO else 2
         suggestions = [
             s
-            for s in self._speller().lookup(key, _verbosity_all(), max_edit_distance=allowed)
+            for s in self.spelling_index().lookup(key, _verbosity_all(), max_edit_distance=allowed)
             if s.term[0] == key[0] and s.term != key
         ]
         if not suggestions:
@@ -119,7 +119,8 @@ class Gazetteer:
         best = [s.term for s in suggestions if s.distance == nearest]
         return self._places[best[0]] if len(best) == 1 else None
 
-    def _speller(self) -> Any:
+    def spelling_index(self) -> Any:
+        """The SymSpell index :meth:`closest` searches, built once (about 0.2 s) on first use."""
         if self._symspell is None:
             from symspellpy import SymSpell
 

@@ -67,6 +67,7 @@ class PlaceMatcher:
         from spacy.matcher import PhraseMatcher
 
         self._gazetteer = gazetteer
+        gazetteer.spelling_index()  # now, not in the first resident's turn
         self._nlp = spacy.blank("en")
         self._any_case = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._capitalised = PhraseMatcher(self._nlp.vocab, attr="ORTH")
