@@ -86,6 +86,7 @@ from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 from rasa.utils.log_utils import configure_structlog  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
+from tables import print_table  # noqa: E402
 
 from bot.needs import SIGNPOSTING_INTENTS  # noqa: E402
 from bot.nlu.scoring import Scores, score  # noqa: E402
@@ -630,21 +631,20 @@ def report_unseen(unseen: Dict[str, Dict[str, Scores]]) -> None:
         "\nUNSEEN held-out file (tests/nlu/language_holdout_unseen.yml: never trained on, nobody tunes "
         "against it; English too on that file's own messages): macro F1 per language\n"
     )
-    print("| language | unseen messages | " + " | ".join(names) + " |")
-    print("|---|---|" + "---|" * len(names))
-    for code in languages:
-        print(
-            f"| {code} | {first[code].examples} | "
-            + " | ".join(f"{unseen[n][code].macro_f1:.3f}" for n in names)
-            + " |"
-        )
     others = [c for c in languages if c != "en"]
+    rows = [
+        [code, str(first[code].examples), *(f"{unseen[n][code].macro_f1:.3f}" for n in names)]
+        for code in languages
+    ]
     if others:
-        print(
-            f"| mean of the {len(others)} languages other than English | | "
-            + " | ".join(f"{statistics.mean(unseen[n][c].macro_f1 for c in others):.3f}" for n in names)
-            + " |"
+        rows.append(
+            [
+                f"mean of the {len(others)} languages other than English",
+                "",
+                *(f"{statistics.mean(unseen[n][c].macro_f1 for c in others):.3f}" for n in names),
+            ]
         )
+    print_table(["language", "unseen messages", *names], rows)
     if ENGLISH_ONLY in unseen and "signpost" in unseen and "en" in first:
         ours, before = unseen["signpost"]["en"].macro_f1, unseen[ENGLISH_ONLY]["en"].macro_f1
         print(

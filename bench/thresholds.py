@@ -43,6 +43,7 @@ from nlu import (  # noqa: E402
 )
 from public_data import clinc150_out_of_domain  # noqa: E402
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
+from tables import print_table  # noqa: E402
 
 from bot.needs import SIGNPOSTING_INTENTS  # noqa: E402
 from bot.nlu.in_domain_gate import SIMILARITY  # noqa: E402
@@ -127,14 +128,14 @@ def main() -> int:
         f"CLINC150's validation out-of-domain questions ({len(out_of_domain)});"
         f" ambiguity margin {ambiguity}\n"
     )
-    print("| fallback \\ gate | " + " | ".join(f"{g:.2f}" for g in GATE_THRESHOLDS) + " |")
-    print("|---|" + "---|" * len(GATE_THRESHOLDS))
-    for fallback in FALLBACK_THRESHOLDS:
-        print(
-            f"| {fallback:.2f} | "
-            + " | ".join(f"{grid[fallback, g][0]:.3f} / {grid[fallback, g][1]:.1%}" for g in GATE_THRESHOLDS)
-            + " |"
-        )
+    gates = GATE_THRESHOLDS
+    print_table(
+        ["fallback \\ gate", *(f"{g:.2f}" for g in gates)],
+        (
+            [f"{fallback:.2f}", *(f"{grid[fallback, g][0]:.3f} / {grid[fallback, g][1]:.1%}" for g in gates)]
+            for fallback in FALLBACK_THRESHOLDS
+        ),
+    )
     allowed = {pair: v for pair, v in grid.items() if v[1] <= max_false}
     if allowed:
         (fallback, gate), (f1, rate) = max(allowed.items(), key=lambda item: (item[1][0], -item[1][1]))
