@@ -50,7 +50,7 @@ class Settings:
     timezone: str
     contact_name: str
     contact_phone: str
-    contact_hours: str
+    contact_hours: str  # CONTACT_HOURS: "Mo-Fr 09:00-17:00" (OSM opening_hours) or free text
     max_distance_miles: float
     rasa_url: str
     action_server_url: str
@@ -108,7 +108,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         timezone=env.get("SIGNPOST_TIMEZONE", "Europe/London"),
         contact_name=env.get("CONTACT_NAME", "Norwich City Council"),
         contact_phone=env.get("CONTACT_PHONE", "0344 980 3333"),
-        contact_hours=env.get("CONTACT_HOURS", "Monday to Friday, 9am to 5pm"),
+        # OSM opening_hours syntax, said in the resident's language; free text is said as written
+        contact_hours=env.get("CONTACT_HOURS", "Mo-Fr 09:00-17:00"),
         max_distance_miles=float(env.get("MAX_DISTANCE_MILES", "5")),
         rasa_url=env.get("RASA_URL", f"http://localhost:{rasa_port}").rstrip("/"),
         action_server_url=env.get("ACTION_SERVER_URL", f"http://localhost:{action_port}/webhook"),

@@ -1,17 +1,18 @@
-"""Opening hours in residents' words ("9am to 5pm", "Opens Monday at 10am").
+"""Opening hours in residents' words ("9am to 5pm", "Opens Monday at 10am", "Monday to Friday, ...").
 
 Parsing and calendar rules (bank holidays via ``PH``, times past midnight)
 are left to the ``opening_hours`` library with country GB; this module only
 words the answer. The words are the catalogue's ``hours.`` messages, and
-times, day names and dates are written by Babel for the catalogue's locale
-(docs/wording.md), so another language needs only its translated .po file.
+times, day names and dates are written by Babel for the locale of the
+language being spoken (``bot.wording.speaking``; docs/wording.md), so another
+language needs only its translated .po file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from functools import lru_cache
+from functools import lru_cache, reduce
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
@@ -22,9 +23,13 @@ from opening_hours import (  # type: ignore[attr-defined]  # the stub lacks Pars
     State,
 )
 
-from bot.wording import _, catalogue
+from bot.wording import _, current
 
 _LOOKAHEAD_DAYS = 60
+_USUAL_WEEK_SEARCH = 8  # weeks looked through for one without a bank holiday
+_DAY_MINUTES = 24 * 60
+
+Span = tuple[int, int]  # minutes from the day's midnight; the end may pass 24:00 (1440) into the next day
 
 
 @dataclass(frozen=True)
@@ -70,12 +75,12 @@ def format_time(moment: time) -> str:
     if moment.hour == 0 and moment.minute == 0:
         return _("hours.midnight")
     pattern = _("hours.time.hour") if moment.minute == 0 else _("hours.time.minutes")
-    return babel_time(moment, pattern, locale=catalogue().locale)
+    return babel_time(moment, pattern, locale=current().locale)
 
 
 def _day_phrase(day: date, today: date) -> str:
     """today, tomorrow, Monday (this week), or Thursday 24 December (further ahead)."""
-    locale = catalogue().locale
+    locale = current().locale
     if day == today:
         return _("hours.day.today")
     if day == today + timedelta(days=1):
@@ -128,7 +133,7 @@ def describe_hours(
     ):
         today_text = _("hours.today.always")
     elif spans:
-        today_text = catalogue().join(_span_text(s, e, midnight, day_end) for s, e in spans)
+        today_text = current().join(_span_text(s, e, midnight, day_end) for s, e in spans)
     elif unknown_today:
         today_text = _("hours.today.unknown_today")
     else:
@@ -157,3 +162,120 @@ def _span_text(start: datetime, end: datetime, midnight: datetime, day_end: date
     if end >= day_end + timedelta(days=1):
         return _("hours.span.from", start=format_time(start.time()))
     return _("hours.span", start=format_time(start.time()), end=format_time(end.time()))
+
+
+def describe_week(
+    expr: str | None, now: datetime | None = None, tz: str | tzinfo = "Europe/London"
+) -> str | None:
+    """A usual week's hours in words, in the language being spoken: "Monday to Thursday, 9am to 5pm;
+    Friday, 9am to 4:30pm". None when ``expr`` is not OSM opening_hours syntax or opens on no day,
+    so a setting written as free text (CONTACT_HOURS) can be said as written instead.
+
+    "Usual" is the first week from ``now``'s on with no bank holiday, so "PH off" drops no day.
+    Days with the same hours are said once ("Monday, Wednesday and Friday"), runs of three or more
+    as a range, all seven as "every day".
+    """
+    if not expr or not expr.strip():
+        return None
+    zone = _zone(tz)
+    try:
+        hours = parse_hours(expr.strip(), str(zone.key))
+    except (ParserError, SyntaxError, ValueError):
+        return None
+    now = datetime.now(zone) if now is None else now
+    today = now.astimezone(zone).date() if now.tzinfo is not None else now.date()
+    by_hours: dict[tuple[Span, ...], list[int]] = {}  # in the order of their first weekday
+    for weekday, spans in enumerate(_week_spans(hours, _usual_monday(today, zone), zone)):
+        if spans:
+            by_hours.setdefault(tuple(spans), []).append(weekday)
+    if not by_hours:
+        return None
+    lines = [
+        _("hours.week.day_times", days=_days_text(weekdays), times=_times_text(spans))
+        for spans, weekdays in by_hours.items()
+    ]
+    return reduce(lambda earlier, later: _("hours.week.then", earlier=earlier, later=later), lines)
+
+
+def _usual_monday(today: date, zone: ZoneInfo) -> date:
+    """The Monday of this week, or of the first of the next weeks with no bank holiday in it."""
+    holidays = parse_hours("PH", str(zone.key))
+    monday = today - timedelta(days=today.weekday())
+    for weeks in range(_USUAL_WEEK_SEARCH):
+        start = datetime.combine(monday + timedelta(weeks=weeks), time(0), tzinfo=zone)
+        states = [state for _start, _end, state, _c in holidays.intervals(start, start + timedelta(days=7))]
+        if State.OPEN not in states:
+            return start.date()
+    return monday
+
+
+def _day_spans(hours: OpeningHours, day: date, zone: ZoneInfo) -> list[Span]:
+    """The day's open spans, cut at its midnights (unknown counts as not open)."""
+    midnight = datetime.combine(day, time(0), tzinfo=zone)
+    spans: list[Span] = []
+    for start, end, state, _comment in hours.intervals(midnight, midnight + timedelta(days=1)):
+        if state != State.OPEN:
+            continue
+        first, last = _minute_of(start, day, zone), _minute_of(end, day, zone)
+        if spans and spans[-1][1] == first:
+            spans[-1] = (spans[-1][0], last)
+        else:
+            spans.append((first, last))
+    return spans
+
+
+def _minute_of(moment: datetime, day: date, zone: ZoneInfo) -> int:
+    local = moment.astimezone(zone)
+    return _DAY_MINUTES if local.date() > day else local.hour * 60 + local.minute
+
+
+def _week_spans(hours: OpeningHours, monday: date, zone: ZoneInfo) -> list[list[Span]]:
+    """Monday to Sunday's spans; one running past midnight ("Fr 22:00-02:00") belongs to the day it starts."""
+    days = [_day_spans(hours, monday + timedelta(days=n), zone) for n in range(-1, 8)]
+
+    def runs_on(spans: list[Span]) -> bool:  # opened that day and still open at its end
+        return bool(spans) and spans[-1][1] == _DAY_MINUTES and spans[-1][0] > 0
+
+    def ran_on(spans: list[Span]) -> bool:  # open from midnight for part of the day only
+        return bool(spans) and spans[0][0] == 0 and spans[0][1] < _DAY_MINUTES
+
+    week: list[list[Span]] = []
+    for n in range(1, 8):
+        spans = list(days[n])
+        if runs_on(days[n - 1]) and ran_on(spans):
+            spans = spans[1:]
+        if runs_on(days[n]) and ran_on(days[n + 1]):
+            spans[-1] = (spans[-1][0], _DAY_MINUTES + days[n + 1][0][1])
+        week.append(spans)
+    return week
+
+
+def _days_text(weekdays: list[int]) -> str:
+    """ "every day", "Monday to Friday", "Saturday and Sunday", "Monday, Wednesday and Friday"."""
+    if len(weekdays) == 7:
+        return _("hours.week.every_day")
+    names = get_day_names("wide", locale=current().locale)
+    runs: list[list[int]] = []
+    for weekday in weekdays:
+        if runs and runs[-1][-1] == weekday - 1:
+            runs[-1].append(weekday)
+        else:
+            runs.append([weekday])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(_("hours.week.days_range", first=names[run[0]], last=names[run[-1]]))
+        else:
+            parts.extend(str(names[weekday]) for weekday in run)
+    return current().join(parts)
+
+
+def _times_text(spans: tuple[Span, ...]) -> str:
+    """ "9am to 5pm", "9am to 12:30pm and 1:30pm to 5pm", "10pm to 2am", "24 hours"."""
+    if spans == ((0, _DAY_MINUTES),):
+        return _("hours.week.all_day")
+    return current().join(_("hours.span", start=_clock(first), end=_clock(last)) for first, last in spans)
+
+
+def _clock(minute: int) -> str:
+    return format_time(time((minute // 60) % 24, minute % 60))

@@ -25,7 +25,7 @@ def test_second_misunderstanding_in_a_row_offers_a_person(ctx) -> None:
     tr = tracker("blah", "nlu_fallback", events=[_user("nlu_fallback"), _user("nlu_fallback")])
     dispatcher, _ = run(ActionMisunderstood(), tr)
     assert ctx.settings.contact_phone in texts(dispatcher)
-    assert ctx.settings.contact_hours in texts(dispatcher)
+    assert "Monday to Friday, 9am to 5pm" in texts(dispatcher)  # CONTACT_HOURS, Mo-Fr 09:00-17:00
 
 
 def test_understood_message_in_between_resets_the_count(ctx) -> None:

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import bot.directory.hours as hours_module
 import bot.wording as wording
-from bot.directory.hours import describe_hours, format_time, validate_hours
+from bot.directory.hours import describe_hours, describe_week, format_time, validate_hours
 from bot.settings import PROJECT_ROOT
+from bot.wording import speaking
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -119,6 +119,96 @@ def test_validate_hours() -> None:
     assert validate_hours("Mondays 9-5")
 
 
+# ---------- a usual week in words (CONTACT_HOURS) ----------
+
+A_WEDNESDAY = at("2026-01-14 12:00")
+
+
+@pytest.mark.parametrize(
+    "expr, words",
+    [
+        ("Mo-Fr 09:00-17:00", "Monday to Friday, 9am to 5pm"),
+        ("Mo-Th 09:00-17:00; Fr 09:00-16:30", "Monday to Thursday, 9am to 5pm; Friday, 9am to 4:30pm"),
+        (
+            "Mo-Fr 09:00-12:30,13:30-17:00; Sa 10:00-12:00",
+            "Monday to Friday, 9am to 12:30pm and 1:30pm to 5pm; Saturday, 10am to 12pm",
+        ),
+        (
+            "Mo,We,Fr 10:00-17:00; Tu,Th 13:00-18:00",
+            "Monday, Wednesday and Friday, 10am to 5pm; Tuesday and Thursday, 1pm to 6pm",
+        ),
+        ("Sa,Su 10:00-16:00", "Saturday and Sunday, 10am to 4pm"),
+        ("Mo-Su 08:00-20:00", "every day, 8am to 8pm"),
+        ("24/7", "every day, 24 hours"),
+        ("Fr 22:00-02:00", "Friday, 10pm to 2am"),
+        ("Mo-Fr 09:00-24:00", "Monday to Friday, 9am to midnight"),
+        ("Mo-Fr 09:00-17:00; Sa unknown", "Monday to Friday, 9am to 5pm"),
+    ],
+)
+def test_a_week_in_words(expr: str, words: str) -> None:
+    assert describe_week(expr, A_WEDNESDAY) == words
+
+
+def test_a_week_with_a_bank_holiday_is_not_the_usual_week() -> None:
+    """Christmas week 2026 (Friday 25th) and the next (Monday 28th) have bank holidays: no day dropped."""
+    assert (
+        describe_week("Mo-Fr 09:00-17:00; PH off", at("2026-12-23 10:00")) == "Monday to Friday, 9am to 5pm"
+    )
+
+
+@pytest.mark.parametrize(
+    "expr", [None, "", "  ", "Monday to Friday, 9am to 5pm", "Weekdays, 9am to 5pm", "9-5 Mon-Fri", "off"]
+)
+def test_a_week_from_free_text_or_no_opening_is_none(expr: str | None) -> None:
+    assert describe_week(expr, A_WEDNESDAY) is None
+
+
+@pytest.mark.parametrize(
+    "language, expr, words",
+    [
+        ("pl", "Mo-Fr 09:00-17:00", "poniedziałek–piątek, od 09:00 do 17:00"),
+        (
+            "pl",
+            "Mo-Th 09:00-17:00; Fr 09:00-16:30",
+            "poniedziałek–czwartek, od 09:00 do 17:00; piątek, od 09:00 do 16:30",
+        ),
+        (
+            "pl",
+            "Mo-Fr 09:00-12:30,13:30-17:00; Sa 10:00-12:00",
+            "poniedziałek–piątek, od 09:00 do 12:30 i od 13:30 do 17:00; sobota, od 10:00 do 12:00",
+        ),
+        ("pl", "Sa,Su 10:00-16:00", "sobota i niedziela, od 10:00 do 16:00"),
+        ("pl", "24/7", "codziennie, całą dobę"),
+        ("cy", "Mo-Fr 09:00-17:00", "Dydd Llun – Dydd Gwener, 9AM i 5PM"),
+        (
+            "cy",
+            "Mo-Th 09:00-17:00; Fr 09:00-16:30",
+            "Dydd Llun – Dydd Iau, 9AM i 5PM; Dydd Gwener, 9AM i 4:30PM",
+        ),
+        ("cy", "Mo-Su 08:00-20:00", "bob dydd, 8AM i 8PM"),
+        ("uk", "Mo-Fr 09:00-17:00", "понеділок–пʼятниця, з 09:00 до 17:00"),
+        ("ar", "Mo-Fr 09:00-17:00", "من الاثنين إلى الجمعة، من 9 ص إلى 5 م"),
+        ("pt", "Mo-Fr 09:00-17:00", "de segunda-feira a sexta-feira, das 9h às 17h"),
+    ],
+)
+def test_a_week_in_the_language_being_spoken(language: str, expr: str, words: str) -> None:
+    """Day names from Babel for the language, the joining words from its catalogue (drafts, not reviewed)."""
+    with speaking(language):
+        assert describe_week(expr, A_WEDNESDAY) == words
+
+
+def test_hours_today_are_in_the_language_being_spoken() -> None:
+    """Times, day names and lists follow the conversation's language, not English's locale."""
+    with speaking("ur"):
+        urdu = describe_hours("Mo-Fr 09:00-17:00", at("2026-01-12 10:00")).today
+    assert "صبح" in urdu and "morning" not in urdu
+    with speaking("pl"):
+        polish = describe_hours("Mo 10:00-12:00", at("2026-01-09 18:00")).next_open
+        split = describe_hours("Mo-Fr 10:00-13:00,14:00-16:00", at("2026-01-09 13:30")).today
+    assert polish is not None and "poniedziałek" in polish and "Monday" not in polish
+    assert split == "od 10:00 do 13:00 i od 14:00 do 16:00"
+
+
 GERMAN_PO = """msgid ""
 msgstr ""
 "Language: de\\n"
@@ -180,7 +270,6 @@ def german(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "de", locale, translations, keys | english.keys, plurals | english.plural_keys
     )
     monkeypatch.setattr(wording, "catalogue", lambda language="de": catalogue)
-    monkeypatch.setattr(hours_module, "catalogue", lambda language="de": catalogue)
 
 
 @pytest.mark.usefixtures("german")
