@@ -11,7 +11,7 @@ own reads them in its own settings module, and nowhere else:
 - ``bot.telegram.settings``: the Telegram bridge (``TELEGRAM_*``,
   ``SIGNPOST_SECRET_KEY``);
 - ``bot.staff.settings``: the staff console (``STAFF_*``, ``MODEL_DELIVERY``);
-- ``bot.replicated``: the replicated profile's own (``REPLICAS``,
+- ``bot.replicated``: the replicated profile's own (``REPLICAS``, ``REPLICA_THREADS``,
   ``MODEL_PULL_SECONDS``, its ports and generated passwords).
 
 Child processes get the environment passed on whole (``bot.child_env``), and

@@ -117,6 +117,25 @@ def load_directory_if_empty(database_url: str, env: Mapping[str, str]) -> None:
     )
 
 
+# The maths libraries' own thread pools (NumPy's OpenBLAS for MiniLM, TensorFlow for TED).
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_INTRA_OP_PARALLELISM_THREADS",
+    "TF_INTER_OP_PARALLELISM_THREADS",
+)
+
+
+def thread_limits(env: Mapping[str, str], replicas: int) -> Dict[str, str]:
+    """Each replica's share of the cores for its maths libraries (``REPLICA_THREADS``, default cores
+    divided by replicas, at least 1). Left alone, one Rasa process's worker threads keep both of this
+    machine's cores busy even for one conversation (179% CPU in `make bench-load`), so a second
+    replica found no core free; a variable already set by hand wins."""
+    threads = env.get("REPLICA_THREADS") or str(max(1, (os.cpu_count() or 1) // max(1, replicas)))
+    return {name: env.get(name, threads) for name in THREAD_VARIABLES}
+
+
 class ReplicatedStack(Supervised):
     def __init__(
         self,
@@ -164,6 +183,7 @@ class ReplicatedStack(Supervised):
                 "ACTION_SERVER_URL": f"http://127.0.0.1:{ports.actions_internal}/webhook",
                 "RASA_URL": f"http://127.0.0.1:{ports.rasa[0]}",
                 "TICKET_LOCK_LIFETIME": env.get("TICKET_LOCK_LIFETIME", str(LOCK_LIFETIME_SECONDS)),
+                **thread_limits(env, replicas),
             }
         )
         telegram_path = None
