@@ -16,12 +16,13 @@ import yaml
 
 from bot.__main__ import build_parser
 from bot.replicated.nginx import CONTAINER_ROUTES, DEPLOY_CONFIG, container_config
+from bot.replicated.stack import THREAD_VARIABLES
 from bot.settings import PROJECT_ROOT
 
 DEPLOY = PROJECT_ROOT / "deploy"
 IMAGE = "signpost:latest"
 # Read by Rasa, rasa-sdk or Python rather than by our code; documented in the README all the same.
-THIRD_PARTY = {"SANIC_HOST", "TICKET_LOCK_LIFETIME", "PYTHONPATH"}
+THIRD_PARTY = {"SANIC_HOST", "TICKET_LOCK_LIFETIME", "PYTHONPATH", *THREAD_VARIABLES}
 
 
 def _read_by_code() -> Set[str]:
