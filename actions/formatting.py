@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, Optional, Sequence
 
-from bot.wording import _, _n, catalogue
+from bot.wording import _, _n, current
 
 
 def miles(distance: float) -> str:
@@ -21,13 +21,13 @@ def miles(distance: float) -> str:
     rounded = round(distance, 1) if distance < 10 else float(round(distance))
     if rounded.is_integer():
         return _n("distance.miles", int(rounded))
-    return _("distance.decimal", miles=catalogue().number(rounded))
+    return _("distance.decimal", miles=current().number(rounded))
 
 
 def booking_words(booking: Optional[str]) -> str:
     """'Just drop in.' and the like, or '' when the directory does not say."""
     key = f"booking.{booking}"
-    return _(key) if booking and catalogue().has(key) else ""
+    return _(key) if booking and current().has(key) else ""
 
 
 def hours_line(hub: Any) -> str:
@@ -112,7 +112,7 @@ def hubs_payload(hubs: Iterable[Any], language: str = "en") -> Dict[str, Any]:
 
 
 def course_cost(course: Any) -> str:
-    return _("course.free") if course.free else catalogue().money(course.cost)
+    return _("course.free") if course.free else current().money(course.cost)
 
 
 def course_line(course: Any) -> str:
@@ -172,17 +172,17 @@ def course_lines(courses: Sequence[Any]) -> str:
 
 def feature_words(feature: str) -> str:
     key = f"feature.{feature}"
-    return _(key) if catalogue().has(key) else feature.replace("_", " ")
+    return _(key) if current().has(key) else feature.replace("_", " ")
 
 
 def language_name(code: str) -> str:
     """'Polish' for 'pl', in the catalogue's language (CLDR names, from Babel)."""
-    return catalogue().locale.languages.get(code) or code
+    return current().locale.languages.get(code) or code
 
 
 def access_words(accessibility: Sequence[str], languages: Sequence[str]) -> str:
     """'step-free access and help in Polish'."""
-    words = catalogue()
+    words = current()
     parts = [feature_words(f) for f in accessibility]
     if languages:
         parts.append(_("access.languages", languages=words.join((language_name(c) for c in languages), "or")))

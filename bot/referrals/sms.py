@@ -23,7 +23,7 @@ from babel.dates import format_date, get_day_names
 
 from bot.directory.hours import describe_hours
 from bot.directory.search import HubResult
-from bot.wording import _, catalogue
+from bot.wording import _, current
 
 MAX_LENGTH = 918  # GOV.UK Notify's limit for one text
 MAX_NUMBER_LENGTH = 40  # longer than any way of writing a phone number
@@ -62,7 +62,7 @@ def week_hours(hub: HubResult, today: date, tz: str) -> List[str]:
 
 def _days(weekdays: List[int]) -> str:
     """ "Mon to Fri", "Mon, Wed and Fri", "Sat": runs of three or more days as a span."""
-    words = catalogue()
+    words = current()
     names = get_day_names("abbreviated", locale=words.locale)
     runs: List[List[int]] = []
     for weekday in weekdays:
@@ -96,7 +96,7 @@ def compose(
 ) -> str:
     """The whole text: the code and until when it is good, then each place that fits in one text."""
     today = today or datetime.now(ZoneInfo(tz)).date()
-    until = format_date(expires, _("sms.date"), locale=catalogue().locale)
+    until = format_date(expires, _("sms.date"), locale=current().locale)
     text = _("sms.intro", code=code, day=until)
     for hub in hubs:
         longer = text + "\n\n" + "\n".join(place_lines(hub, today, tz))

@@ -50,3 +50,15 @@ def test_buttons_are_in_the_conversations_language(ctx: context.Context, polish:
 def test_the_apology_is_in_the_conversations_language(ctx: context.Context, polish: None) -> None:
     dispatcher, events = run(Failing(), tracker(slots={"language": "pl"}))
     assert events == [] and dispatcher.messages[0]["text"].startswith("Przepraszam. ")
+
+
+def test_numbers_lists_and_language_names_follow_the_conversation() -> None:
+    """They were written with the English locale inside a Polish answer ("help in Polish or Ukrainian")."""
+    from actions.formatting import access_words, miles
+    from bot.wording import speaking
+
+    with speaking("pl"):
+        polish = access_words([], ["pl", "uk"])
+        assert "polski" in polish and "ukraiński" in polish and "Polish" not in polish
+        assert "1,5" in miles(1.5)
+    assert access_words([], ["pl", "uk"]).endswith("Polish or Ukrainian")
