@@ -22,6 +22,7 @@ COMMANDS = {
     "conversations",
     "maintenance",
     "directory",
+    "geo",
     "impact",
     "nlu",
     "referrals",

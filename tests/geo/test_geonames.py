@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from bot.geo.gazetteer import Gazetteer, read_places
 from bot.geo.geonames import installed_places, places_from_geonames
 from bot.geo.outcodes import OutcodeTable
 from bot.settings import PROJECT_ROOT
+from tests.support.cli import run_module
 
 GEO = PROJECT_ROOT / "data" / "geo"
 
@@ -65,3 +69,12 @@ def test_what_was_known_before_keeps_its_point(gazetteer: Gazetteer, outcodes: O
 def test_closest_finds_one_slip_and_never_guesses(gazetteer: Gazetteer, text: str, name: str | None) -> None:
     found = gazetteer.closest(text)
     assert (found.name if found else None) == name
+
+
+def test_the_command_writes_the_file(tmp_path: Path) -> None:
+    """`python -m bot geo places --out ...` writes what the package gives."""
+    out = tmp_path / "places.csv"
+    env = {**os.environ, "SIGNPOST_VAR_DIR": str(tmp_path)}
+    result = run_module("bot", "geo", "places", "--out", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    assert read_places(out) == installed_places()
