@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache, reduce
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
@@ -254,7 +255,13 @@ def _days_text(weekdays: list[int]) -> str:
     """ "every day", "Monday to Friday", "Saturday and Sunday", "Monday, Wednesday and Friday"."""
     if len(weekdays) == 7:
         return _("hours.week.every_day")
-    names = get_day_names("wide", locale=current().locale)
+    return days_text(weekdays, "wide", "hours.week.days_range")
+
+
+def days_text(weekdays: list[int], width: Literal["abbreviated", "wide"], range_key: str) -> str:
+    """Days (0 is Monday) in the language being spoken, Babel's ``width`` of day name: runs of three
+    or more as one span (the catalogue's ``range_key``, with {first} and {last}), the rest listed."""
+    names = get_day_names(width, locale=current().locale)
     runs: list[list[int]] = []
     for weekday in weekdays:
         if runs and runs[-1][-1] == weekday - 1:
@@ -264,7 +271,7 @@ def _days_text(weekdays: list[int]) -> str:
     parts: list[str] = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(_("hours.week.days_range", first=names[run[0]], last=names[run[-1]]))
+            parts.append(_(range_key, first=names[run[0]], last=names[run[-1]]))
         else:
             parts.extend(str(names[weekday]) for weekday in run)
     return current().join(parts)

@@ -19,9 +19,9 @@ from typing import Dict, Iterable, List, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date
 
-from bot.directory.hours import describe_hours
+from bot.directory.hours import days_text, describe_hours
 from bot.directory.search import HubResult
 from bot.wording import _, current
 
@@ -62,21 +62,7 @@ def week_hours(hub: HubResult, today: date, tz: str) -> List[str]:
 
 def _days(weekdays: List[int]) -> str:
     """ "Mon to Fri", "Mon, Wed and Fri", "Sat": runs of three or more days as a span."""
-    words = current()
-    names = get_day_names("abbreviated", locale=words.locale)
-    runs: List[List[int]] = []
-    for weekday in weekdays:
-        if runs and runs[-1][-1] == weekday - 1:
-            runs[-1].append(weekday)
-        else:
-            runs.append([weekday])
-    parts: List[str] = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(_("sms.days", first=names[run[0]], last=names[run[-1]]))
-        else:
-            parts.extend(names[weekday] for weekday in run)
-    return words.join(parts)
+    return days_text(weekdays, "abbreviated", "sms.days")
 
 
 def place_lines(hub: HubResult, today: date, tz: str) -> Iterable[str]:
