@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache, reduce
-from typing import Literal
+from typing import Callable, Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
@@ -255,12 +255,14 @@ def _days_text(weekdays: list[int]) -> str:
     """ "every day", "Monday to Friday", "Saturday and Sunday", "Monday, Wednesday and Friday"."""
     if len(weekdays) == 7:
         return _("hours.week.every_day")
-    return days_text(weekdays, "wide", "hours.week.days_range")
+    return days_text(weekdays, "wide", lambda first, last: _("hours.week.days_range", first=first, last=last))
 
 
-def days_text(weekdays: list[int], width: Literal["abbreviated", "wide"], range_key: str) -> str:
+def days_text(
+    weekdays: list[int], width: Literal["abbreviated", "wide"], span: Callable[[str, str], str]
+) -> str:
     """Days (0 is Monday) in the language being spoken, Babel's ``width`` of day name: runs of three
-    or more as one span (the catalogue's ``range_key``, with {first} and {last}), the rest listed."""
+    or more as one ``span(first, last)`` ("Monday to Friday"), the rest listed."""
     names = get_day_names(width, locale=current().locale)
     runs: list[list[int]] = []
     for weekday in weekdays:
@@ -271,7 +273,7 @@ def days_text(weekdays: list[int], width: Literal["abbreviated", "wide"], range_
     parts: list[str] = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(_(range_key, first=names[run[0]], last=names[run[-1]]))
+            parts.append(span(names[run[0]], names[run[-1]]))
         else:
             parts.extend(str(names[weekday]) for weekday in run)
     return current().join(parts)

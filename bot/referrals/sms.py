@@ -62,7 +62,7 @@ def week_hours(hub: HubResult, today: date, tz: str) -> List[str]:
 
 def _days(weekdays: List[int]) -> str:
     """ "Mon to Fri", "Mon, Wed and Fri", "Sat": runs of three or more days as a span."""
-    return days_text(weekdays, "abbreviated", "sms.days")
+    return days_text(weekdays, "abbreviated", lambda first, last: _("sms.days", first=first, last=last))
 
 
 def place_lines(hub: HubResult, today: date, tz: str) -> Iterable[str]:
