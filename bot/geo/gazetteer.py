@@ -220,10 +220,10 @@ def is_common_word(name: str) -> bool:
     word = name.strip()
     if not word or " " in word or "-" in word:
         return False
-    words, lemmas, probs = _english_tables()
-    lower = word.lower()
-    if lower not in words and lemmas.get(lower, lower) not in words:
+    if not is_english_word(word):
         return False
+    lower = word.lower()
+    probs = _english_tables()[2]
     lower_prob = probs.get(lower)
     if lower_prob is None or lower_prob < _COMMON_MIN_LOGPROB:
         return False

@@ -229,7 +229,7 @@ def detect_with(
     if not carries_language(left):
         return None
     ranked = ranker(left, languages)
-    if _is_roman_urdu(left, ranked):
+    if _is_roman_urdu(left, lambda: ranked):
         return None  # Roman Urdu: no language here knows it (see the module's docstring)
     if not ranked or ranked[0][1] < minimum_confidence:
         return None
@@ -247,12 +247,14 @@ def _roman_urdu_evidence(left: str) -> Optional[bool]:
     return False if found >= 2 else None
 
 
-def _is_roman_urdu(left: str, ranked: Sequence[Tuple[str, float]]) -> bool:
+def _is_roman_urdu(left: str, ranked: Callable[[], Sequence[Tuple[str, float]]]) -> bool:
+    """Roman Urdu by :func:`_roman_urdu_evidence`; Lingua's ranking is asked for only when two words
+    leave it to Lingua."""
     evidence = _roman_urdu_evidence(left)
-    if evidence is None:
-        return False
-    surely_other = bool(ranked) and ranked[0][0] != "en" and ranked[0][1] >= OTHER_LANGUAGE_SURE
-    return evidence or not surely_other
+    if evidence is not False:
+        return bool(evidence)
+    top = ranked()
+    return not (top and top[0][0] != "en" and top[0][1] >= OTHER_LANGUAGE_SURE)
 
 
 def is_roman_urdu(
@@ -261,10 +263,7 @@ def is_roman_urdu(
     """True for a message :func:`detect` gives no language because it is Roman Urdu (Urdu or Hindi
     in Latin letters), so English-only steps leave it alone. Lingua runs only when the words match."""
     left = language_text(text, ignore)
-    evidence = _roman_urdu_evidence(left)
-    if evidence is None:
-        return False
-    return evidence or _is_roman_urdu(left, confidences(left, languages))
+    return _is_roman_urdu(left, lambda: confidences(left, languages))
 
 
 def detect(
